@@ -1,0 +1,89 @@
+/* mja-fake-server.h — the fake Midjourney of shared/midjourney-protocol.md
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  MJA_FAKE_ERA_CURRENT = 1 << 0,
+  MJA_FAKE_ERA_LEGACY  = 1 << 1,
+  MJA_FAKE_ERA_BOTH    = MJA_FAKE_ERA_CURRENT | MJA_FAKE_ERA_LEGACY,
+} MjaFakeEra;
+
+/* How the current era's listing says "no more pages". */
+typedef enum
+{
+  MJA_FAKE_END_NULL_CURSOR,   /* "cursor": null on the last page */
+  MJA_FAKE_END_NO_CURSOR,     /* no "cursor" member on the last page */
+  MJA_FAKE_END_EMPTY_PAGE,    /* one more page with "data": [] */
+  MJA_FAKE_END_REPEAT_CURSOR, /* the last page repeats the cursor it was asked with */
+} MjaFakeEndStyle;
+
+typedef struct
+{
+  guint           n_jobs;            /* jobs in the account */
+  guint           seed;              /* everything generated follows from it */
+  MjaFakeEra      eras;              /* which API eras answer; the other 404s */
+  guint           latency_ms;        /* added to every request */
+  guint           rate_limit_every;  /* every Nth request answers 429; 0 = never */
+  guint           retry_after;       /* seconds in Retry-After */
+  gboolean        retry_after_date;  /* send Retry-After as an HTTP date */
+  double          server_error_rate; /* 0..1 of requests answer 5xx */
+  gboolean        challenge;         /* the API answers Cloudflare's challenge page */
+  gboolean        expired_session;   /* the issued id token has already expired */
+  gboolean        revoked;           /* refresh answers 400 and the legacy token is dead */
+  guint           image_kib;         /* approximate size of each image */
+  guint           image_pixels;      /* width and height of each image */
+  MjaFakeEndStyle end_style;
+  gboolean        legacy_empty_end;  /* legacy end marker "[]" instead of the "msg" one */
+  guint           html_image_every;  /* every Nth image answers an HTML page; 0 = never */
+  guint16         api_port;          /* 0 = any free port */
+  guint16         cdn_port;
+  guint16         auth_port;
+} MjaFakeServerOptions;
+
+#define MJA_TYPE_FAKE_SERVER (mja_fake_server_get_type ())
+G_DECLARE_FINAL_TYPE (MjaFakeServer, mja_fake_server, MJA, FAKE_SERVER, GObject)
+
+void           mja_fake_server_options_init       (MjaFakeServerOptions       *options);
+
+MjaFakeServer *mja_fake_server_new                (const MjaFakeServerOptions *options);
+gboolean       mja_fake_server_start              (MjaFakeServer  *self,
+                                                   GError        **error);
+void           mja_fake_server_stop               (MjaFakeServer  *self);
+
+const char    *mja_fake_server_get_api_url        (MjaFakeServer  *self);
+const char    *mja_fake_server_get_cdn_url        (MjaFakeServer  *self);
+const char    *mja_fake_server_get_auth_url       (MjaFakeServer  *self);
+const char    *mja_fake_server_get_user_id        (MjaFakeServer  *self);
+const char    *mja_fake_server_get_session_token  (MjaFakeServer  *self);
+char          *mja_fake_server_dup_id_token       (MjaFakeServer  *self);
+char          *mja_fake_server_dup_refresh_token  (MjaFakeServer  *self);
+char          *mja_fake_server_dup_cookie_header  (MjaFakeServer  *self);
+
+guint          mja_fake_server_get_n_jobs         (MjaFakeServer  *self);
+void           mja_fake_server_add_jobs           (MjaFakeServer  *self,
+                                                   guint           n_jobs);
+GStrv          mja_fake_server_dup_job_ids        (MjaFakeServer  *self);
+guint          mja_fake_server_get_n_images       (MjaFakeServer  *self,
+                                                   const char     *kinds);
+GBytes        *mja_fake_server_dup_image          (MjaFakeServer  *self,
+                                                   const char     *job_id,
+                                                   guint           index,
+                                                   const char     *extension);
+
+guint          mja_fake_server_get_request_count  (MjaFakeServer  *self);
+guint          mja_fake_server_get_cdn_cookie_count (MjaFakeServer *self);
+guint          mja_fake_server_get_refresh_count  (MjaFakeServer  *self);
+void           mja_fake_server_set_challenge      (MjaFakeServer  *self,
+                                                   gboolean        challenge);
+void           mja_fake_server_set_server_error_rate (MjaFakeServer *self,
+                                                      double         rate);
+void           mja_fake_server_expire_session     (MjaFakeServer  *self);
+
+G_END_DECLS

@@ -1,0 +1,97 @@
+/* mja-util.c — small helpers shared by the core rooms
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "mja-util"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "mja-util.h"
+
+/* Finds one cookie's value in a "Cookie:" header ("a=1; b=2"); the header
+ * may still carry its "Cookie:" prefix when pasted from a browser. */
+char *
+mja_cookie_header_lookup (const char *header,
+                          const char *name)
+{
+  g_auto(GStrv) parts = NULL;
+  gsize name_len;
+
+  if (header == NULL || name == NULL)
+    return NULL;
+
+  while (g_ascii_isspace (*header))
+    header++;
+  if (g_ascii_strncasecmp (header, "cookie:", 7) == 0)
+    header += 7;
+
+  name_len = strlen (name);
+  parts = g_strsplit (header, ";", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *part = g_strstrip (parts[i]);
+
+      if (strncmp (part, name, name_len) == 0 && part[name_len] == '=')
+        {
+          g_autofree char *value = g_strdup (part + name_len + 1);
+          g_strstrip (value);
+          if (*value == '\0')
+            return NULL;
+          return g_steal_pointer (&value);
+        }
+    }
+  return NULL;
+}
+
+char *
+mja_base64url_encode (const guint8 *data,
+                      gsize         length)
+{
+  char *text = g_base64_encode (data, length);
+  gsize len = strlen (text);
+
+  for (char *p = text; *p; p++)
+    {
+      if (*p == '+')
+        *p = '-';
+      else if (*p == '/')
+        *p = '_';
+    }
+  while (len > 0 && text[len - 1] == '=')
+    text[--len] = '\0';
+  return text;
+}
+
+guint8 *
+mja_base64url_decode (const char *text,
+                      gsize      *out_length)
+{
+  g_autoptr(GString) copy = NULL;
+
+  g_return_val_if_fail (out_length != NULL, NULL);
+  *out_length = 0;
+  if (text == NULL)
+    return NULL;
+
+  copy = g_string_new (NULL);
+  for (const char *p = text; *p; p++)
+    {
+      if (g_ascii_isalnum (*p))
+        g_string_append_c (copy, *p);
+      else if (*p == '-' || *p == '+')
+        g_string_append_c (copy, '+');
+      else if (*p == '_' || *p == '/')
+        g_string_append_c (copy, '/');
+      else if (*p == '=')
+        break;
+      else
+        return NULL;
+    }
+  if (copy->len % 4 == 1)
+    return NULL;
+  while (copy->len % 4 != 0)
+    g_string_append_c (copy, '=');
+  return g_base64_decode (copy->str, out_length);
+}

@@ -1,0 +1,18 @@
+/* mja-util.h — small helpers shared by the core rooms
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+char       *mja_cookie_header_lookup (const char *header,
+                                      const char *name);
+char       *mja_base64url_encode     (const guint8 *data,
+                                      gsize         length);
+guint8     *mja_base64url_decode     (const char   *text,
+                                      gsize        *out_length);
+
+G_END_DECLS
