@@ -10,35 +10,40 @@
 #include <locale.h>
 #include <stdio.h>
 
+enum
+{
+  EXIT_USAGE = 2,
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s", _("Usage: mj-archiver-cli [--version] [--help]\n"
+                        "\n"
+                        "Keep an offline copy of your Midjourney history.\n"));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean version = FALSE;
-  GOptionEntry entries[] = {
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Show the version and quit"), NULL },
-    { NULL }
-  };
-
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  context = g_option_context_new (_("COMMAND [ARGUMENTS…]"));
-  g_option_context_set_summary (context, _("Keep an offline copy of your Midjourney history."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
     {
-      g_printerr ("%s\n", error->message);
-      return 2;
+      print_usage (stdout);
+      return 0;
     }
-  if (version)
+  if (argc >= 2 && g_str_equal (argv[1], "--version"))
     {
       g_print ("mj-archiver-cli %s\n", PACKAGE_VERSION);
       return 0;
     }
-  return 0;
+  if (argc >= 2)
+    g_printerr (_("Unknown command “%s”.\n"), argv[1]);
+  print_usage (stderr);
+  return EXIT_USAGE;
 }

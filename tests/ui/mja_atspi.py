@@ -1,0 +1,122 @@
+# mja_atspi.py — drive a running mj-archiver through AT-SPI, as a person would
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Shared helpers for the UI tests: start the app in a private home, find
+its accessible objects by role and name, and wait for things to appear."""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+
+
+def require_display():
+    """Without an X display there is nothing to test; the README's test
+    command always provides one and sets MJA_REQUIRE_DISPLAY, so there a
+    missing display is a failure, never a silent skip."""
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    if os.environ.get("MJA_REQUIRE_DISPLAY"):
+        print("Bail out! no display, but MJA_REQUIRE_DISPLAY is set")
+        sys.exit(1)
+    print("1..0 # SKIP no display")
+    sys.exit(SKIP)
+
+
+def import_pyatspi():
+    try:
+        import pyatspi  # noqa: F401
+    except ImportError as error:
+        print(f"Bail out! pyatspi is missing: {error}")
+        sys.exit(1)
+    return pyatspi
+
+
+class App:
+    """The application under test, in a home of its own."""
+
+    def __init__(self, args=(), env=None):
+        self.home = tempfile.mkdtemp(prefix="mja-ui-test-")
+        self.env = dict(os.environ)
+        self.env.update({
+            "HOME": self.home,
+            "XDG_CONFIG_HOME": os.path.join(self.home, ".config"),
+            "XDG_DATA_HOME": os.path.join(self.home, ".local/share"),
+            "XDG_CACHE_HOME": os.path.join(self.home, ".cache"),
+            "GSETTINGS_BACKEND": os.environ.get("GSETTINGS_BACKEND", "memory"),
+            "GTK_A11Y": "atspi",
+            "NO_AT_BRIDGE": "0",
+        })
+        self.env.pop("NO_AT_BRIDGE")
+        if env:
+            self.env.update(env)
+        self.proc = subprocess.Popen([os.environ["MJA_APP"], *args], env=self.env)
+        self.pyatspi = import_pyatspi()
+
+    def application(self, timeout=30):
+        """The accessible application object of our process."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"the app exited early with {self.proc.returncode}")
+            desktop = self.pyatspi.Registry.getDesktop(0)
+            for i in range(desktop.childCount):
+                app = desktop.getChildAtIndex(i)
+                try:
+                    if app is not None and app.get_process_id() == self.proc.pid:
+                        return app
+                except Exception:
+                    continue
+            time.sleep(0.2)
+        raise AssertionError("the app never showed up on the accessibility bus")
+
+    def find(self, role, name, timeout=30, root=None):
+        """The first object of that role and name, waiting for it."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            base = root or self.application(timeout=max(1, deadline - time.time()))
+            found = self.pyatspi.findDescendant(
+                base, lambda o: o is not None and o.getRoleName() == role and o.name == name)
+            if found is None and base.getRoleName() == role and base.name == name:
+                found = base
+            if found is not None:
+                return found
+            time.sleep(0.2)
+        raise AssertionError(f"no {role} named {name!r} appeared")
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+class Tap:
+    """Just enough TAP for meson to count our checks."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def check(self, name, fn):
+        self.n += 1
+        try:
+            fn()
+            print(f"ok {self.n} {name}", flush=True)
+        except Exception as error:  # report and go on to the next check
+            self.failed += 1
+            print(f"not ok {self.n} {name}", flush=True)
+            for line in str(error).splitlines():
+                print(f"# {line}", flush=True)
+
+    def done(self):
+        print(f"1..{self.n}", flush=True)
+        sys.exit(1 if self.failed else 0)
