@@ -95,3 +95,90 @@ mja_base64url_decode (const char *text,
     g_string_append_c (copy, '=');
   return g_base64_decode (copy->str, out_length);
 }
+
+typedef struct
+{
+  GSource *timeout;
+  GSource *cancelled;
+} SleepData;
+
+static void
+sleep_data_clear_sources (SleepData *data)
+{
+  GSource **sources[] = { &data->timeout, &data->cancelled };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    {
+      if (*sources[i] == NULL)
+        continue;
+      g_source_destroy (*sources[i]);
+      g_clear_pointer (sources[i], g_source_unref);
+    }
+}
+
+static void
+sleep_data_free (SleepData *data)
+{
+  sleep_data_clear_sources (data);
+  g_free (data);
+}
+
+/* The task's own reference is held by the wait and dropped by whichever
+ * source fires first; both sources go with it. */
+static void
+sleep_done (GTask    *task,
+            gboolean  cancelled)
+{
+  sleep_data_clear_sources (g_task_get_task_data (task));
+  if (!cancelled || !g_task_return_error_if_cancelled (task))
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static gboolean
+sleep_timeout_cb (gpointer user_data)
+{
+  sleep_done (user_data, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+sleep_cancelled_cb (GCancellable *cancellable,
+                    gpointer      user_data)
+{
+  sleep_done (user_data, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits without blocking the loop, and ends at once when cancelled, so a
+ * long back-off never delays "Stop". */
+void
+mja_sleep_async (guint                milliseconds,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  SleepData *data = g_new0 (SleepData, 1);
+  GMainContext *context = g_task_get_context (task);
+
+  g_task_set_source_tag (task, mja_sleep_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) sleep_data_free);
+
+  data->timeout = g_timeout_source_new (milliseconds);
+  g_source_set_callback (data->timeout, sleep_timeout_cb, task, NULL);
+  g_source_attach (data->timeout, context);
+  if (cancellable != NULL)
+    {
+      data->cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_callback (data->cancelled, G_SOURCE_FUNC (sleep_cancelled_cb), task, NULL);
+      g_source_attach (data->cancelled, context);
+    }
+}
+
+gboolean
+mja_sleep_finish (GAsyncResult  *result,
+                  GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

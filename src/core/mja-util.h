@@ -16,3 +16,16 @@ guint8     *mja_base64url_decode     (const char   *text,
                                       gsize        *out_length);
 
 G_END_DECLS
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+void      mja_sleep_async  (guint                milliseconds,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data);
+gboolean  mja_sleep_finish (GAsyncResult        *result,
+                            GError             **error);
+
+G_END_DECLS

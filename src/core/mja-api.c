@@ -1,0 +1,1030 @@
+/* mja-api.c — the only code that talks to Midjourney
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Owns the API SoupSession, the headers Midjourney's web app sends, token
+ * refresh, the steady request rate, retries with back-off, and turning
+ * every kind of failure of the protocol page's table into one MJA_API_ERROR
+ * code with a message that says what to do.  It alone knows URLs.  The
+ * session cookie goes to the API host only: requests never follow a
+ * redirect, so the cookie cannot travel to another host either.
+ */
+#define G_LOG_DOMAIN "mja-api"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "mja-api.h"
+#include "mja-util.h"
+
+#define MAX_BODY_SIZE      (64 * 1024 * 1024)
+#define MAX_RATE_WAITS     8
+#define DEFAULT_RATE_WAIT  5
+#define MAX_RATE_WAIT      600
+#define LEGACY_PAGE_SIZE   50
+#define LEGACY_MAX_PAGES   50
+
+struct _MjaApi
+{
+  GObject         parent_instance;
+
+  SoupSession    *session;
+  char           *api_base;
+  char           *auth_base;
+  MjaCredentials *credentials;
+  MjaProtocol     protocol;
+  guint           interval_ms;
+  gint64          next_slot_us;
+  guint           max_tries;
+  guint           base_delay_ms;
+};
+
+G_DEFINE_FINAL_TYPE (MjaApi, mja_api, G_TYPE_OBJECT)
+G_DEFINE_QUARK (mja-api-error-quark, mja_api_error)
+
+enum
+{
+  SIGNAL_WAITING,
+  SIGNAL_CREDENTIALS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+const char *
+mja_user_agent (void)
+{
+  return "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+}
+
+static void
+mja_api_finalize (GObject *object)
+{
+  MjaApi *self = MJA_API (object);
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->credentials);
+  g_free (self->api_base);
+  g_free (self->auth_base);
+
+  G_OBJECT_CLASS (mja_api_parent_class)->finalize (object);
+}
+
+static void
+mja_api_class_init (MjaApiClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = mja_api_finalize;
+
+  /**
+   * MjaApi::waiting:
+   * @seconds: how long
+   * @reason: why, in words for the user
+   *
+   * Emitted before the client waits: rate limited, or backing off.
+   */
+  signals[SIGNAL_WAITING] = g_signal_new ("waiting", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_STRING);
+  /**
+   * MjaApi::credentials-changed:
+   *
+   * Emitted after a token refresh; the new tokens should be stored.
+   */
+  signals[SIGNAL_CREDENTIALS_CHANGED] = g_signal_new ("credentials-changed", G_TYPE_FROM_CLASS (klass),
+                                                      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+mja_api_init (MjaApi *self)
+{
+  self->max_tries = 5;
+  self->base_delay_ms = 1000;
+  self->interval_ms = 250;
+  self->session = soup_session_new_with_options ("user-agent", mja_user_agent (),
+                                                 "timeout", 60,
+                                                 "idle-timeout", 60,
+                                                 NULL);
+}
+
+static char *
+strip_slashes (const char *url)
+{
+  char *copy = g_strdup (url);
+  gsize len = strlen (copy);
+
+  while (len > 0 && copy[len - 1] == '/')
+    copy[--len] = '\0';
+  return copy;
+}
+
+MjaApi *
+mja_api_new (const char *api_base_url,
+             const char *auth_base_url)
+{
+  MjaApi *self = g_object_new (MJA_TYPE_API, NULL);
+
+  self->api_base = strip_slashes (api_base_url ? api_base_url : "https://www.midjourney.com");
+  self->auth_base = strip_slashes (auth_base_url ? auth_base_url : "https://securetoken.googleapis.com");
+  return self;
+}
+
+void
+mja_api_set_credentials (MjaApi         *self,
+                         MjaCredentials *credentials)
+{
+  g_return_if_fail (MJA_IS_API (self));
+  g_set_object (&self->credentials, credentials);
+}
+
+MjaCredentials *
+mja_api_get_credentials (MjaApi *self)
+{
+  g_return_val_if_fail (MJA_IS_API (self), NULL);
+  return self->credentials;
+}
+
+void
+mja_api_set_protocol (MjaApi      *self,
+                      MjaProtocol  protocol)
+{
+  g_return_if_fail (MJA_IS_API (self));
+  self->protocol = protocol;
+}
+
+void
+mja_api_set_request_interval (MjaApi *self,
+                              guint   milliseconds)
+{
+  g_return_if_fail (MJA_IS_API (self));
+  self->interval_ms = milliseconds;
+}
+
+void
+mja_api_set_retry_policy (MjaApi *self,
+                          guint   max_tries,
+                          guint   base_delay_ms)
+{
+  g_return_if_fail (MJA_IS_API (self));
+  self->max_tries = MAX (max_tries, 1);
+  self->base_delay_ms = base_delay_ms;
+}
+
+SoupSession *
+mja_api_get_session (MjaApi *self)
+{
+  g_return_val_if_fail (MJA_IS_API (self), NULL);
+  return self->session;
+}
+
+/* Retry-After is seconds or an HTTP date; returns seconds to wait, or -1. */
+gint64
+mja_parse_retry_after (const char *value,
+                       gint64      now_s)
+{
+  guint64 seconds;
+  g_autoptr(GDateTime) when = NULL;
+
+  if (value == NULL)
+    return -1;
+  while (g_ascii_isspace (*value))
+    value++;
+  if (g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT32, &seconds, NULL))
+    return (gint64) seconds;
+  when = soup_date_time_new_from_http_string (value);
+  if (when == NULL)
+    return -1;
+  return MAX (g_date_time_to_unix (when) - now_s, 0);
+}
+
+/* 1, 2, 4, 8 … × base, each with ±50 % jitter so clients spread out. */
+guint
+mja_backoff_delay_ms (guint attempt,
+                      guint base_delay_ms)
+{
+  double delay = (double) base_delay_ms * (1u << MIN (attempt > 0 ? attempt - 1 : 0, 10));
+
+  return (guint) (delay * g_random_double_range (0.5, 1.5));
+}
+
+gboolean
+mja_error_is_transient (GError *error)
+{
+  if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return FALSE;
+  /* A certificate problem will not go away by asking again. */
+  if (error->domain == G_TLS_ERROR)
+    return FALSE;
+  return TRUE;
+}
+
+/* ---- one request, with its retries --------------------------------- */
+
+typedef enum
+{
+  REQUEST_CURRENT,  /* the current-era API: cookie, CSRF header */
+  REQUEST_LEGACY,   /* the legacy API: its session cookie */
+  REQUEST_REFRESH,  /* the token service: no cookie at all */
+} RequestKind;
+
+typedef struct
+{
+  RequestKind  kind;
+  char        *endpoint;   /* for messages: "/api/imagine" */
+  char        *url;
+  char        *form;
+  guint        tries;
+  guint        rate_waits;
+  gboolean     refreshed;
+} Request;
+
+static void
+request_free (Request *request)
+{
+  g_free (request->endpoint);
+  g_free (request->url);
+  if (request->form)
+    memset (request->form, 0, strlen (request->form));
+  g_free (request->form);
+  g_free (request);
+}
+
+static void request_start (GTask *task);
+static void api_request_async (MjaApi *self, RequestKind kind, const char *endpoint, char *url, char *form,
+                               GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+
+static void
+wait_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!mja_sleep_finish (result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  request_start (g_steal_pointer (&task));
+}
+
+static void
+wait_then_start (GTask      *task,
+                 guint       delay_ms,
+                 const char *reason)
+{
+  MjaApi *self = g_task_get_source_object (task);
+
+  if (reason != NULL)
+    g_signal_emit (self, signals[SIGNAL_WAITING], 0, (delay_ms + 999) / 1000, reason);
+  mja_sleep_async (delay_ms, g_task_get_cancellable (task), wait_done_cb, task);
+}
+
+/* Takes the task. */
+static gboolean
+retry_or_fail (GTask      *task,
+               const char *what)
+{
+  MjaApi *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
+
+  if (request->tries >= self->max_tries)
+    {
+      g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_SERVER,
+                               _("Midjourney could not be reached after %u tries (%s: %s). "
+                                 "Check your connection and sync again later; the archive resumes where it stopped."),
+                               request->tries, request->endpoint, what);
+      g_object_unref (task);
+      return FALSE;
+    }
+  wait_then_start (task, mja_backoff_delay_ms (request->tries, self->base_delay_ms), _("Retrying after an error"));
+  return TRUE;
+}
+
+static void
+refresh_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  MjaApi *self = MJA_API (source);
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(JsonNode) root = NULL;
+  GError *error = NULL;
+  JsonObject *object;
+  const char *id_token;
+
+  root = g_task_propagate_pointer (G_TASK (result), &error);
+  if (root == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  object = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  id_token = object && json_object_has_member (object, "id_token") ?
+             json_object_get_string_member_with_default (object, "id_token", NULL) : NULL;
+  if (id_token == NULL)
+    {
+      g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
+                               _("The token refresh service answered without a new token. Sign in again."));
+      return;
+    }
+  mja_credentials_update_tokens (self->credentials, id_token,
+                                 json_object_get_string_member_with_default (object, "refresh_token", NULL));
+  g_signal_emit (self, signals[SIGNAL_CREDENTIALS_CHANGED], 0);
+  request->refreshed = TRUE;
+  request_start (g_steal_pointer (&task));
+}
+
+static void
+refresh_then_start (GTask *task)
+{
+  MjaApi *self = g_task_get_source_object (task);
+  const char *key = g_getenv ("MJA_AUTH_API_KEY");
+  g_autofree char *escaped = g_uri_escape_string (mja_credentials_get_refresh_token (self->credentials), NULL, TRUE);
+  char *url;
+
+  url = key && *key ? g_strdup_printf ("%s/v1/token?key=%s", self->auth_base, key)
+                    : g_strdup_printf ("%s/v1/token", self->auth_base);
+  api_request_async (self, REQUEST_REFRESH, "/v1/token", url,
+                     g_strdup_printf ("grant_type=refresh_token&refresh_token=%s", escaped),
+                     g_task_get_cancellable (task), refresh_done_cb, task);
+}
+
+static char *
+body_text (GBytes *bytes,
+           gsize   max)
+{
+  gsize size = bytes ? g_bytes_get_size (bytes) : 0;
+
+  return g_utf8_make_valid (bytes ? g_bytes_get_data (bytes, NULL) : "", MIN (size, max));
+}
+
+static gboolean
+is_challenge (SoupMessage *msg,
+              GBytes      *body)
+{
+  const char *type = soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL);
+  g_autofree char *text = NULL;
+
+  if (g_strcmp0 (type, "text/html") != 0)
+    return FALSE;
+  text = body_text (body, 256 * 1024);
+  return strstr (text, "Just a moment") != NULL || strstr (text, "challenges.cloudflare.com") != NULL;
+}
+
+static char *
+server_message (GBytes *body)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *text = body_text (body, 4096);
+  JsonNode *root;
+
+  if (json_parser_load_from_data (parser, text, -1, NULL) &&
+      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    {
+      JsonObject *object = json_node_get_object (root);
+      const char *keys[] = { "message", "msg", "error" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+        {
+          JsonNode *node = json_object_get_member (object, keys[i]);
+          if (node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+            return g_strdup (json_node_get_string (node));
+        }
+    }
+  g_strstrip (text);
+  if (strlen (text) > 200)
+    {
+      text[200] = '\0';
+      return g_strdup_printf ("%s…", g_utf8_make_valid (text, -1));
+    }
+  return g_steal_pointer (&text);
+}
+
+static void
+request_sent_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  MjaApi *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  SoupMessageHeaders *headers;
+  const char *content_type;
+  guint status;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (body == NULL)
+    {
+      if (!mja_error_is_transient (error))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        retry_or_fail (g_steal_pointer (&task), error->message);
+      return;
+    }
+
+  status = soup_message_get_status (msg);
+  headers = soup_message_get_response_headers (msg);
+  content_type = soup_message_headers_get_content_type (headers, NULL);
+  g_debug ("%s answered %u (%s, %" G_GSIZE_FORMAT " bytes)", request->endpoint, status,
+           content_type ? content_type : "no type", g_bytes_get_size (body));
+
+  if (SOUP_STATUS_IS_REDIRECTION (status))
+    {
+      g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
+                               _("%s answered with a redirect, which is not followed so that your session "
+                                 "never leaves Midjourney. Midjourney may have changed its API."),
+                               request->endpoint);
+      return;
+    }
+
+  switch (status)
+    {
+    case 429:
+      {
+        gint64 wait = mja_parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"),
+                                             g_get_real_time () / G_USEC_PER_SEC);
+        if (++request->rate_waits > MAX_RATE_WAITS)
+          {
+            g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_RATE_LIMITED,
+                                     _("Midjourney kept answering “too many requests” after waiting as told. "
+                                       "Try again later, or lower the request rate."));
+            return;
+          }
+        wait = wait < 0 ? DEFAULT_RATE_WAIT : MIN (wait, MAX_RATE_WAIT);
+        /* Asked to wait, the attempt does not count as a failure. */
+        request->tries--;
+        wait_then_start (g_steal_pointer (&task), (guint) MAX (wait * 1000, 1), _("Rate limited by Midjourney"));
+        return;
+      }
+    case SOUP_STATUS_UNAUTHORIZED:
+      if (request->kind == REQUEST_CURRENT && !request->refreshed &&
+          mja_credentials_get_refresh_token (self->credentials) != NULL)
+        {
+          refresh_then_start (g_steal_pointer (&task));
+          return;
+        }
+      g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_AUTH_EXPIRED,
+                               _("Session expired — sign in again. Copy a fresh cookie from your browser into "
+                                 "Preferences, or run “mj-archiver-cli login”."));
+      return;
+    case SOUP_STATUS_FORBIDDEN:
+      if (is_challenge (msg, body))
+        {
+          g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_BLOCKED,
+                                   _("Midjourney's bot protection blocked the request. Open midjourney.com in your "
+                                     "browser, pass the check, copy a fresh cookie and sign in again; or wait a "
+                                     "while before the next sync."));
+        }
+      else
+        {
+          g_autofree char *message = server_message (body);
+          g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_FORBIDDEN,
+                                   _("Midjourney refused the request: %s Check that the user id belongs to the "
+                                     "account you signed in with."), message);
+        }
+      return;
+    case SOUP_STATUS_NOT_FOUND:
+      g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_NOT_FOUND,
+                               _("%s does not exist on this server (404)."), request->endpoint);
+      return;
+    case SOUP_STATUS_BAD_REQUEST:
+      if (request->kind == REQUEST_REFRESH)
+        g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_AUTH_EXPIRED,
+                                 _("Your Midjourney session was revoked — sign in again. Copy a fresh cookie from "
+                                   "your browser into Preferences, or run “mj-archiver-cli login”."));
+      else
+        {
+          g_autofree char *message = server_message (body);
+          g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_INVALID_REQUEST,
+                                   _("Midjourney rejected the request to %s: %s"), request->endpoint, message);
+        }
+      return;
+    default:
+      break;
+    }
+
+  if (SOUP_STATUS_IS_SERVER_ERROR (status) || status == SOUP_STATUS_REQUEST_TIMEOUT)
+    {
+      g_autofree char *what = g_strdup_printf ("HTTP %u", status);
+      retry_or_fail (g_steal_pointer (&task), what);
+      return;
+    }
+  if (status != SOUP_STATUS_OK)
+    {
+      g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
+                               _("%s answered with the unexpected status %u."), request->endpoint, status);
+      return;
+    }
+
+  /* The legacy site answers a dead session with its login page, 200. */
+  if (g_strcmp0 (content_type, "application/json") != 0)
+    {
+      if (request->kind == REQUEST_LEGACY)
+        g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_AUTH_EXPIRED,
+                                 _("Not signed in to the legacy Midjourney site — sign in again with a fresh "
+                                   "session token."));
+      else
+        g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
+                                 _("%s answered with %s instead of JSON. Midjourney may have changed its API; "
+                                   "nothing was archived from that page."),
+                                 request->endpoint, content_type ? content_type : _("no content type"));
+      return;
+    }
+
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error) ||
+      json_parser_get_root (parser) == NULL)
+    {
+      g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
+                               _("%s answered with broken JSON (%s); nothing was archived from that page."),
+                               request->endpoint, error ? error->message : _("empty"));
+      return;
+    }
+  g_task_return_pointer (task, json_node_copy (json_parser_get_root (parser)), (GDestroyNotify) json_node_unref);
+}
+
+static void
+request_start (GTask *task)
+{
+  MjaApi *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(SoupMessage) msg = NULL;
+  SoupMessageHeaders *headers;
+  gint64 now = g_get_monotonic_time ();
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  /* A steady pace towards the API host; the token service is not paced. */
+  if (request->kind != REQUEST_REFRESH && self->interval_ms > 0)
+    {
+      if (now < self->next_slot_us)
+        {
+          wait_then_start (task, (guint) ((self->next_slot_us - now + 999) / 1000), NULL);
+          return;
+        }
+      self->next_slot_us = now + (gint64) self->interval_ms * 1000;
+    }
+
+  if (request->kind == REQUEST_CURRENT && !request->refreshed &&
+      mja_credentials_needs_refresh (self->credentials, g_get_real_time () / G_USEC_PER_SEC))
+    {
+      refresh_then_start (task);
+      return;
+    }
+
+  request->tries++;
+  msg = soup_message_new (request->form ? "POST" : "GET", request->url);
+  if (msg == NULL)
+    {
+      g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
+                               _("“%s” is not a valid address; check the API base address."), request->endpoint);
+      g_object_unref (task);
+      return;
+    }
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  headers = soup_message_get_request_headers (msg);
+  soup_message_headers_replace (headers, "Accept", "*/*");
+
+  if (request->kind != REQUEST_REFRESH)
+    {
+      g_autofree char *cookie = mja_credentials_dup_cookie_header (self->credentials);
+      g_autofree char *referer = g_strdup_printf ("%s/imagine", self->api_base);
+
+      if (request->kind == REQUEST_LEGACY)
+        {
+          g_free (cookie);
+          cookie = g_strdup_printf ("__Secure-next-auth.session-token=%s",
+                                    mja_credentials_get_session_token (self->credentials));
+        }
+      soup_message_headers_replace (headers, "Cookie", cookie);
+      soup_message_headers_replace (headers, "x-csrf-protection", "1");
+      soup_message_headers_replace (headers, "Referer", referer);
+      memset (cookie, 0, strlen (cookie));
+    }
+  else
+    {
+      g_autoptr(GBytes) form = g_bytes_new (request->form, strlen (request->form));
+      soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", form);
+    }
+
+  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                    request_sent_cb, task);
+}
+
+/* Takes @url and @form. */
+static void
+api_request_async (MjaApi              *self,
+                   RequestKind          kind,
+                   const char          *endpoint,
+                   char                *url,
+                   char                *form,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Request *request = g_new0 (Request, 1);
+
+  g_task_set_source_tag (task, api_request_async);
+  request->kind = kind;
+  request->endpoint = g_strdup (endpoint);
+  request->url = url;
+  request->form = form;
+  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+  request_start (task);
+}
+
+/* ---- listing -------------------------------------------------------- */
+
+struct _MjaListing
+{
+  GObject      parent_instance;
+
+  MjaApi      *api;
+  guint        page_size;
+  char        *legacy_job_type;
+  MjaProtocol  era;
+  gboolean     update_mode;
+  gboolean     update_failed;
+  gboolean     done;
+  gboolean     cap_reached;
+  char        *cursor;
+  char        *checkpoint;
+  GHashTable  *seen_cursors;
+  guint        pages;
+  guint        full_legacy_pages;
+  char        *from_date;
+};
+
+G_DEFINE_FINAL_TYPE (MjaListing, mja_listing, G_TYPE_OBJECT)
+
+static void
+mja_listing_finalize (GObject *object)
+{
+  MjaListing *self = MJA_LISTING (object);
+
+  g_clear_object (&self->api);
+  g_clear_pointer (&self->seen_cursors, g_hash_table_unref);
+  g_free (self->legacy_job_type);
+  g_free (self->cursor);
+  g_free (self->checkpoint);
+  g_free (self->from_date);
+
+  G_OBJECT_CLASS (mja_listing_parent_class)->finalize (object);
+}
+
+static void
+mja_listing_class_init (MjaListingClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = mja_listing_finalize;
+}
+
+static void
+mja_listing_init (MjaListing *self)
+{
+  self->seen_cursors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+void
+mja_page_free (MjaPage *page)
+{
+  g_clear_pointer (&page->jobs, g_ptr_array_unref);
+  g_clear_pointer (&page->rejected, g_ptr_array_unref);
+  g_free (page);
+}
+
+/**
+ * mja_api_list:
+ * @page_size: jobs per page (current era; the legacy era always uses 50)
+ * @checkpoint: (nullable): list only what was added since this checkpoint
+ * @legacy_job_type: (nullable): "upscale" or "grid" to narrow a legacy listing
+ */
+MjaListing *
+mja_api_list (MjaApi     *self,
+              guint       page_size,
+              const char *checkpoint,
+              const char *legacy_job_type)
+{
+  MjaListing *listing;
+
+  g_return_val_if_fail (MJA_IS_API (self), NULL);
+  g_return_val_if_fail (self->credentials != NULL, NULL);
+
+  listing = g_object_new (MJA_TYPE_LISTING, NULL);
+  listing->api = g_object_ref (self);
+  listing->page_size = CLAMP (page_size, 1, 1000);
+  listing->checkpoint = g_strdup (checkpoint);
+  listing->update_mode = checkpoint != NULL;
+  listing->legacy_job_type = g_strdup (legacy_job_type);
+
+  if (self->protocol != MJA_PROTOCOL_AUTO)
+    listing->era = self->protocol;
+  else if (mja_credentials_get_kind (self->credentials) == MJA_CREDENTIALS_LEGACY)
+    listing->era = MJA_PROTOCOL_LEGACY;
+  else
+    listing->era = MJA_PROTOCOL_AUTO;  /* current first, legacy on 404 */
+  return listing;
+}
+
+static char *
+describe_rejected (JsonNode     *node,
+                   guint         position,
+                   const GError *error)
+{
+  JsonObject *object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  JsonNode *id = object ? json_object_get_member (object, "id") : NULL;
+
+  if (id != NULL && JSON_NODE_HOLDS_VALUE (id) && json_node_get_value_type (id) == G_TYPE_STRING)
+    {
+      g_autofree char *shown = g_strndup (json_node_get_string (id), 80);
+      g_autofree char *escaped = g_strescape (shown, NULL);
+      return g_strdup_printf (_("Job “%s” was refused: %s"), escaped, error->message);
+    }
+  return g_strdup_printf (_("Job %u of the page was refused: %s"), position + 1, error->message);
+}
+
+static MjaPage *
+page_from_array (MjaListing *self,
+                 JsonArray  *array)
+{
+  MjaPage *page = g_new0 (MjaPage, 1);
+
+  page->jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  page->rejected = g_ptr_array_new_with_free_func (g_free);
+  page->number = self->pages;
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      g_autoptr(GError) error = NULL;
+      MjaJob *job = NULL;
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        job = mja_job_new_from_json (json_node_get_object (node), &error);
+      else
+        g_set_error (&error, MJA_JOB_ERROR, MJA_JOB_ERROR_INVALID_JSON, _("A job must be a JSON object"));
+      if (job != NULL)
+        g_ptr_array_add (page->jobs, job);
+      else
+        g_ptr_array_add (page->rejected, describe_rejected (node, i, error));
+    }
+  return page;
+}
+
+static MjaPage *
+parse_current (MjaListing  *self,
+               JsonNode    *root,
+               const char  *endpoint,
+               GError     **error)
+{
+  JsonObject *object = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  JsonNode *data = object ? json_object_get_member (object, "data") : NULL;
+  JsonNode *cursor = object ? json_object_get_member (object, "cursor") : NULL;
+  JsonNode *checkpoint = object ? json_object_get_member (object, "checkpoint") : NULL;
+
+  if (data == NULL || !JSON_NODE_HOLDS_ARRAY (data) ||
+      (cursor != NULL && !JSON_NODE_HOLDS_NULL (cursor) &&
+       !(JSON_NODE_HOLDS_VALUE (cursor) && json_node_get_value_type (cursor) == G_TYPE_STRING)))
+    {
+      g_set_error (error, MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
+                   _("%s answered with JSON of an unexpected shape (no “data” list). Midjourney may have changed "
+                     "its API; nothing was archived from that page."), endpoint);
+      return NULL;
+    }
+
+  if (checkpoint != NULL && JSON_NODE_HOLDS_VALUE (checkpoint) &&
+      json_node_get_value_type (checkpoint) == G_TYPE_STRING)
+    {
+      g_free (self->checkpoint);
+      self->checkpoint = g_strdup (json_node_get_string (checkpoint));
+    }
+
+  /* The list ends on a null or absent cursor, an empty page, or a cursor
+   * that repeats: whichever comes first. */
+  if (json_array_get_length (json_node_get_array (data)) == 0)
+    {
+      self->done = TRUE;
+      return NULL;
+    }
+  if (cursor == NULL || JSON_NODE_HOLDS_NULL (cursor) ||
+      g_hash_table_contains (self->seen_cursors, json_node_get_string (cursor)))
+    self->done = TRUE;
+  else
+    {
+      g_hash_table_add (self->seen_cursors, g_strdup (json_node_get_string (cursor)));
+      g_free (self->cursor);
+      self->cursor = g_strdup (json_node_get_string (cursor));
+    }
+  return page_from_array (self, json_node_get_array (data));
+}
+
+static MjaPage *
+parse_legacy (MjaListing  *self,
+              JsonNode    *root,
+              GError     **error)
+{
+  JsonArray *array;
+  JsonObject *first;
+  MjaPage *page;
+
+  if (!JSON_NODE_HOLDS_ARRAY (root))
+    {
+      g_set_error (error, MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
+                   _("%s answered with JSON of an unexpected shape (not a list). Midjourney may have changed its "
+                     "API; nothing was archived from that page."), "/api/app/recent-jobs");
+      return NULL;
+    }
+  array = json_node_get_array (root);
+  first = json_array_get_length (array) > 0 && JSON_NODE_HOLDS_OBJECT (json_array_get_element (array, 0))
+          ? json_array_get_object_element (array, 0) : NULL;
+  if (json_array_get_length (array) == 0 || (first && json_object_has_member (first, "msg")))
+    {
+      self->done = TRUE;
+      self->cap_reached = self->full_legacy_pages >= LEGACY_MAX_PAGES;
+      return NULL;
+    }
+
+  /* The newest job of page 1 anchors the later pages, so new jobs made
+   * while we list do not shift them. */
+  if (self->from_date == NULL && first && json_object_has_member (first, "enqueue_time") &&
+      json_node_get_value_type (json_object_get_member (first, "enqueue_time")) == G_TYPE_STRING)
+    self->from_date = g_strdup (json_object_get_string_member (first, "enqueue_time"));
+
+  if (json_array_get_length (array) >= LEGACY_PAGE_SIZE)
+    self->full_legacy_pages++;
+  page = page_from_array (self, array);
+  return page;
+}
+
+static void listing_request (GTask *task);
+
+static void
+listing_answer_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  MjaListing *self = g_task_get_source_object (task);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  MjaPage *page;
+
+  root = g_task_propagate_pointer (G_TASK (result), &error);
+  if (root == NULL)
+    {
+      /* "auto": the current site first, the legacy one when it is not there. */
+      if (self->era == MJA_PROTOCOL_AUTO && g_error_matches (error, MJA_API_ERROR, MJA_API_ERROR_NOT_FOUND) &&
+          mja_credentials_get_session_token (self->api->credentials) != NULL)
+        {
+          self->era = MJA_PROTOCOL_LEGACY;
+          listing_request (g_steal_pointer (&task));
+          return;
+        }
+      /* An unknown or expired checkpoint: list everything instead. */
+      if (self->update_mode && g_error_matches (error, MJA_API_ERROR, MJA_API_ERROR_INVALID_REQUEST))
+        {
+          self->update_mode = FALSE;
+          self->update_failed = TRUE;
+          listing_request (g_steal_pointer (&task));
+          return;
+        }
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self->pages++;
+  if (self->era == MJA_PROTOCOL_LEGACY)
+    page = parse_legacy (self, root, &error);
+  else
+    {
+      if (self->era == MJA_PROTOCOL_AUTO)
+        self->era = MJA_PROTOCOL_CURRENT;
+      page = parse_current (self, root, self->update_mode ? "/api/imagine-update" : "/api/imagine", &error);
+    }
+
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, page, (GDestroyNotify) mja_page_free);
+}
+
+static void
+listing_request (GTask *task)
+{
+  MjaListing *self = g_task_get_source_object (task);
+  MjaApi *api = self->api;
+  const char *user_id = mja_credentials_get_user_id (api->credentials);
+  g_autofree char *user = g_uri_escape_string (user_id, NULL, TRUE);
+  GString *url = g_string_new (api->api_base);
+  const char *endpoint;
+  RequestKind kind;
+
+  if (self->era == MJA_PROTOCOL_LEGACY)
+    {
+      endpoint = "/api/app/recent-jobs";
+      kind = REQUEST_LEGACY;
+      g_string_append_printf (url, "/api/app/recent-jobs/?amount=%d", LEGACY_PAGE_SIZE);
+      if (self->legacy_job_type != NULL)
+        g_string_append_printf (url, "&jobType=%s", self->legacy_job_type);
+      g_string_append_printf (url, "&orderBy=new&jobStatus=completed&userId=%s&dedupe=true&refreshApi=0", user);
+      if (self->from_date != NULL)
+        {
+          g_autofree char *from = g_uri_escape_string (self->from_date, NULL, TRUE);
+          g_string_append_printf (url, "&fromDate=%s", from);
+        }
+      g_string_append_printf (url, "&page=%u", self->pages + 1);
+    }
+  else
+    {
+      endpoint = self->update_mode ? "/api/imagine-update" : "/api/imagine";
+      kind = REQUEST_CURRENT;
+      g_string_append_printf (url, "%s?user_id=%s&page_size=%u", endpoint, user, self->page_size);
+      if (self->update_mode)
+        {
+          g_autofree char *cp = g_uri_escape_string (self->checkpoint, NULL, TRUE);
+          g_string_append_printf (url, "&checkpoint=%s", cp);
+        }
+      if (self->cursor != NULL)
+        {
+          g_autofree char *cursor = g_uri_escape_string (self->cursor, NULL, TRUE);
+          g_string_append_printf (url, "&cursor=%s", cursor);
+        }
+    }
+
+  api_request_async (api, kind, endpoint, g_string_free (url, FALSE), NULL,
+                     g_task_get_cancellable (task), listing_answer_cb, task);
+}
+
+void
+mja_listing_next_async (MjaListing          *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (MJA_IS_LISTING (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mja_listing_next_async);
+  if (self->done)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      g_object_unref (task);
+      return;
+    }
+  listing_request (task);
+}
+
+/**
+ * mja_listing_next_finish:
+ *
+ * Returns: (transfer full) (nullable): the next page, or %NULL with no
+ *   error at the end of the list
+ */
+MjaPage *
+mja_listing_next_finish (MjaListing    *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+MjaProtocol
+mja_listing_get_era (MjaListing *self)
+{
+  g_return_val_if_fail (MJA_IS_LISTING (self), MJA_PROTOCOL_AUTO);
+  return self->era;
+}
+
+const char *
+mja_listing_get_checkpoint (MjaListing *self)
+{
+  g_return_val_if_fail (MJA_IS_LISTING (self), NULL);
+  return self->checkpoint;
+}
+
+gboolean
+mja_listing_get_cap_reached (MjaListing *self)
+{
+  g_return_val_if_fail (MJA_IS_LISTING (self), FALSE);
+  return self->cap_reached;
+}
+
+gboolean
+mja_listing_get_update_failed (MjaListing *self)
+{
+  g_return_val_if_fail (MJA_IS_LISTING (self), FALSE);
+  return self->update_failed;
+}

@@ -1,0 +1,462 @@
+/* mja-archive.c — the archive on disk
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Owns the layout of shared/midjourney-protocol.md, which is also the
+ * layout of the original Python scripts: an archive either one writes
+ * opens in the other.  Only this room knows paths.  Every file is written
+ * under a temporary name in its own folder and renamed when complete, so a
+ * crash never leaves a half-written file under a final name.  The app's
+ * own data lives in the hidden MJA_ARCHIVE_STATE_DIR and can be rebuilt
+ * from the files.
+ */
+#define G_LOG_DOMAIN "mja-archive"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "mja-archive.h"
+
+#define PROMPT_WIDTH  80
+#define PROMPT_INDENT "    "
+
+struct _MjaArchive
+{
+  GObject  parent_instance;
+
+  char    *root;
+};
+
+G_DEFINE_FINAL_TYPE (MjaArchive, mja_archive, G_TYPE_OBJECT)
+G_DEFINE_QUARK (mja-archive-error-quark, mja_archive_error)
+
+static void
+mja_archive_finalize (GObject *object)
+{
+  g_free (MJA_ARCHIVE (object)->root);
+  G_OBJECT_CLASS (mja_archive_parent_class)->finalize (object);
+}
+
+static void
+mja_archive_class_init (MjaArchiveClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = mja_archive_finalize;
+}
+
+static void
+mja_archive_init (MjaArchive *self)
+{
+}
+
+char *
+mja_default_archive_dir (void)
+{
+  const char *pictures = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
+
+  return g_build_filename (pictures ? pictures : g_get_home_dir (), "Midjourney", NULL);
+}
+
+MjaArchive *
+mja_archive_new (const char *root)
+{
+  MjaArchive *self = g_object_new (MJA_TYPE_ARCHIVE, NULL);
+
+  self->root = root ? g_canonicalize_filename (root, NULL) : mja_default_archive_dir ();
+  return self;
+}
+
+const char *
+mja_archive_get_root (MjaArchive *self)
+{
+  g_return_val_if_fail (MJA_IS_ARCHIVE (self), NULL);
+  return self->root;
+}
+
+static void
+set_io_error (GError     **error,
+              const char  *path,
+              int          saved_errno)
+{
+  g_set_error (error, MJA_ARCHIVE_ERROR, MJA_ARCHIVE_ERROR_IO,
+               _("Could not write “%s”: %s"), path, g_strerror (saved_errno));
+}
+
+gboolean
+mja_archive_ensure (MjaArchive  *self,
+                    GError     **error)
+{
+  g_autofree char *state = NULL;
+
+  g_return_val_if_fail (MJA_IS_ARCHIVE (self), FALSE);
+
+  if (g_file_test (self->root, G_FILE_TEST_EXISTS) && !g_file_test (self->root, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, MJA_ARCHIVE_ERROR, MJA_ARCHIVE_ERROR_NOT_A_FOLDER,
+                   _("“%s” is not a folder; choose another archive folder."), self->root);
+      return FALSE;
+    }
+  state = g_build_filename (self->root, MJA_ARCHIVE_STATE_DIR, NULL);
+  if (g_mkdir_with_parents (state, 0755) != 0)
+    {
+      set_io_error (error, state, errno);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+mja_archive_dup_state_path (MjaArchive *self,
+                            const char *name)
+{
+  g_return_val_if_fail (MJA_IS_ARCHIVE (self), NULL);
+  return g_build_filename (self->root, MJA_ARCHIVE_STATE_DIR, name, NULL);
+}
+
+char *
+mja_archive_dup_path (MjaArchive *self,
+                      const char *relative)
+{
+  g_return_val_if_fail (MJA_IS_ARCHIVE (self), NULL);
+  return g_build_filename (self->root, relative, NULL);
+}
+
+static char *
+job_relative (MjaJob     *job,
+              const char *suffix)
+{
+  g_autofree char *dir = mja_job_dup_date_dir (job);
+  g_autofree char *base = mja_job_dup_base_name (job);
+  g_autofree char *name = g_strconcat (base, suffix, NULL);
+
+  return g_build_filename (dir, name, NULL);
+}
+
+char *
+mja_archive_dup_json_path (MjaJob *job)
+{
+  return job_relative (job, ".json");
+}
+
+char *
+mja_archive_dup_prompt_path (MjaJob *job)
+{
+  return job_relative (job, ".prompt.txt");
+}
+
+/* One image: "<base>.<ext>"; several: "<base>-<n>.<ext>", n from 1. */
+char *
+mja_archive_dup_image_path (MjaJob     *job,
+                            guint       index,
+                            guint       n_images,
+                            const char *extension)
+{
+  g_autofree char *suffix = NULL;
+
+  g_return_val_if_fail (mja_extension_is_valid (extension), NULL);
+
+  if (n_images <= 1)
+    suffix = g_strdup_printf (".%s", extension);
+  else
+    suffix = g_strdup_printf ("-%u.%s", index + 1, extension);
+  return job_relative (job, suffix);
+}
+
+void
+mja_planned_image_free (MjaPlannedImage *image)
+{
+  g_free (image->url);
+  g_free (image->extension);
+  g_free (image->path);
+  g_free (image);
+}
+
+/**
+ * mja_archive_plan_images:
+ * @extension: the format asked for current-era stills (png, webp, jpeg)
+ *
+ * Returns: (transfer full) (element-type MjaPlannedImage): the files the
+ *   job's images go to.  An URL whose extension is not accepted was
+ *   already refused when the job was parsed.
+ */
+GPtrArray *
+mja_archive_plan_images (MjaJob     *job,
+                         const char *cdn_base_url,
+                         const char *extension)
+{
+  g_auto(GStrv) urls = mja_job_dup_image_urls (job, cdn_base_url, extension);
+  GPtrArray *images = g_ptr_array_new_with_free_func ((GDestroyNotify) mja_planned_image_free);
+  guint n = g_strv_length (urls);
+
+  for (guint i = 0; i < n; i++)
+    {
+      MjaPlannedImage *image = g_new0 (MjaPlannedImage, 1);
+
+      image->index = i;
+      image->url = g_strdup (urls[i]);
+      image->extension = mja_url_dup_extension (urls[i]);
+      image->path = mja_archive_dup_image_path (job, i, n, image->extension);
+      g_ptr_array_add (images, image);
+    }
+  return images;
+}
+
+gboolean
+mja_archive_has_job (MjaArchive *self,
+                     MjaJob     *job)
+{
+  g_autofree char *relative = mja_archive_dup_json_path (job);
+  g_autofree char *path = mja_archive_dup_path (self, relative);
+
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
+gboolean
+mja_archive_write_file (MjaArchive  *self,
+                        const char  *relative,
+                        const char  *contents,
+                        gsize        length,
+                        GError     **error)
+{
+  g_autofree char *path = mja_archive_dup_path (self, relative);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) local_error = NULL;
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      set_io_error (error, dir, errno);
+      return FALSE;
+    }
+  /* A temporary file in the same folder, renamed when complete. */
+  if (!g_file_set_contents_full (path, contents, length, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &local_error))
+    {
+      g_set_error (error, MJA_ARCHIVE_ERROR, MJA_ARCHIVE_ERROR_IO, "%s", local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* textwrap.fill (text, 80, initial_indent="    ", subsequent_indent="    ")
+ * as the original scripts wrote it: words fill a line up to 80
+ * characters, and a word longer than a line is broken. */
+static void
+append_wrapped (GString    *out,
+                const char *text)
+{
+  g_autofree char *flat = g_strdup (text ? text : "");
+  g_auto(GStrv) words = NULL;
+  const guint avail = PROMPT_WIDTH - strlen (PROMPT_INDENT);
+  guint line_chars = 0;
+  gboolean line_open = FALSE;
+
+  g_strdelimit (flat, "\t\n\r\v\f", ' ');
+  words = g_strsplit (flat, " ", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      const char *word = words[i];
+      glong word_chars = g_utf8_strlen (word, -1);
+
+      if (word_chars == 0)
+        continue;
+      if (line_open && line_chars + 1 + word_chars <= avail)
+        {
+          g_string_append_c (out, ' ');
+          g_string_append (out, word);
+          line_chars += 1 + word_chars;
+          continue;
+        }
+      while (word_chars > 0)
+        {
+          glong take;
+
+          if (line_open)
+            g_string_append_c (out, '\n');
+          g_string_append (out, PROMPT_INDENT);
+          take = MIN (word_chars, (glong) avail);
+          g_string_append_len (out, word, g_utf8_offset_to_pointer (word, take) - word);
+          line_open = TRUE;
+          line_chars = take;
+          word = g_utf8_offset_to_pointer (word, take);
+          word_chars -= take;
+        }
+    }
+}
+
+char *
+mja_archive_format_prompt_text (MjaJob *job)
+{
+  GString *text = g_string_new ("Prompt:\n");
+
+  append_wrapped (text, mja_job_get_prompt (job));
+  g_string_append (text, "\n\nFull command:\n");
+  append_wrapped (text, mja_job_get_full_command (job));
+  g_string_append_c (text, '\n');
+  return g_string_free (text, FALSE);
+}
+
+/**
+ * mja_archive_write_job:
+ * @json_indent: spaces of indentation; 0 writes compact JSON
+ * @overwrite: replace metadata that is already archived
+ * @written: (out) (optional): whether anything was written
+ *
+ * Writes the raw job object and its .prompt.txt.
+ */
+gboolean
+mja_archive_write_job (MjaArchive  *self,
+                       MjaJob      *job,
+                       guint        json_indent,
+                       gboolean     overwrite,
+                       gboolean    *written,
+                       GError     **error)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *json_path = mja_archive_dup_json_path (job);
+  g_autofree char *prompt_path = mja_archive_dup_prompt_path (job);
+  g_autofree char *prompt = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *full_prompt_path = mja_archive_dup_path (self, prompt_path);
+  gsize length;
+
+  g_return_val_if_fail (MJA_IS_ARCHIVE (self), FALSE);
+  g_return_val_if_fail (MJA_IS_JOB (job), FALSE);
+
+  if (written)
+    *written = FALSE;
+  if (!overwrite && mja_archive_has_job (self, job))
+    {
+      /* The JSON is written last; a prompt file lost to a crash between
+       * the two is written again. */
+      if (!g_file_test (full_prompt_path, G_FILE_TEST_IS_REGULAR))
+        {
+          prompt = mja_archive_format_prompt_text (job);
+          return mja_archive_write_file (self, prompt_path, prompt, strlen (prompt), error);
+        }
+      return TRUE;
+    }
+
+  json_node_set_object (node, mja_job_get_json (job));
+  json_generator_set_root (generator, node);
+  json_generator_set_pretty (generator, json_indent > 0);
+  json_generator_set_indent (generator, json_indent);
+  data = json_generator_to_data (generator, &length);
+  data = g_realloc (data, length + 2);
+  data[length++] = '\n';
+  data[length] = '\0';
+
+  prompt = mja_archive_format_prompt_text (job);
+  /* The JSON last: its presence means the job is archived. */
+  if (!mja_archive_write_file (self, prompt_path, prompt, strlen (prompt), error) ||
+      !mja_archive_write_file (self, json_path, data, length, error))
+    return FALSE;
+  if (written)
+    *written = TRUE;
+  return TRUE;
+}
+
+/* "YYYYMMDD-HHMMSS_<id>.json" */
+gboolean
+mja_archive_parse_json_name (const char  *filename,
+                             char       **id)
+{
+  gsize len = strlen (filename);
+  g_autofree char *candidate = NULL;
+
+  if (len < 16 + 1 + 5 || !g_str_has_suffix (filename, ".json") || filename[8] != '-' || filename[15] != '_')
+    return FALSE;
+  for (guint i = 0; i < 15; i++)
+    if (i != 8 && !g_ascii_isdigit (filename[i]))
+      return FALSE;
+  candidate = g_strndup (filename + 16, len - 16 - 5);
+  if (!mja_job_id_is_valid (candidate))
+    return FALSE;
+  if (id)
+    *id = g_steal_pointer (&candidate);
+  return TRUE;
+}
+
+void
+mja_archive_scan_free (MjaArchiveScan *scan)
+{
+  g_clear_pointer (&scan->json_files, g_ptr_array_unref);
+  g_clear_pointer (&scan->part_files, g_ptr_array_unref);
+  g_clear_pointer (&scan->errors, g_ptr_array_unref);
+  g_free (scan);
+}
+
+static void
+scan_dir (MjaArchive     *self,
+          const char     *relative,
+          guint           depth,
+          MjaArchiveScan *scan,
+          GCancellable   *cancellable)
+{
+  g_autofree char *path = mja_archive_dup_path (self, relative);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = g_dir_open (path, 0, &error);
+  const char *name;
+
+  if (dir == NULL)
+    {
+      g_ptr_array_add (scan->errors, g_strdup (error->message));
+      return;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL && !g_cancellable_is_cancelled (cancellable))
+    {
+      g_autofree char *child = *relative ? g_build_filename (relative, name, NULL) : g_strdup (name);
+
+      if (name[0] == '.')
+        continue;  /* our state folder, editors' and file managers' files */
+      /* YYYY/YYYY-MM/YYYY-MM-DD/files: folders down to depth 3. */
+      if (depth < 3)
+        {
+          g_autofree char *child_path = mja_archive_dup_path (self, child);
+          if (g_file_test (child_path, G_FILE_TEST_IS_DIR) && !g_file_test (child_path, G_FILE_TEST_IS_SYMLINK))
+            scan_dir (self, child, depth + 1, scan, cancellable);
+          continue;
+        }
+      if (g_str_has_suffix (name, ".part"))
+        g_ptr_array_add (scan->part_files, g_steal_pointer (&child));
+      else if (mja_archive_parse_json_name (name, NULL))
+        g_ptr_array_add (scan->json_files, g_steal_pointer (&child));
+    }
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Every job file, unfinished download and unreadable folder below the
+ * root, in name (and so date) order. */
+MjaArchiveScan *
+mja_archive_scan (MjaArchive    *self,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(MjaArchiveScan) scan = g_new0 (MjaArchiveScan, 1);
+
+  g_return_val_if_fail (MJA_IS_ARCHIVE (self), NULL);
+
+  if (!g_file_test (self->root, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, MJA_ARCHIVE_ERROR, MJA_ARCHIVE_ERROR_NOT_A_FOLDER,
+                   _("The archive folder “%s” does not exist."), self->root);
+      return NULL;
+    }
+  scan->json_files = g_ptr_array_new_with_free_func (g_free);
+  scan->part_files = g_ptr_array_new_with_free_func (g_free);
+  scan->errors = g_ptr_array_new_with_free_func (g_free);
+  scan_dir (self, "", 0, scan, cancellable);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  g_ptr_array_sort (scan->json_files, compare_strings);
+  g_ptr_array_sort (scan->part_files, compare_strings);
+  return g_steal_pointer (&scan);
+}

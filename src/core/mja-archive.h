@@ -1,0 +1,90 @@
+/* mja-archive.h — the archive on disk
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "mja-job.h"
+
+G_BEGIN_DECLS
+
+#define MJA_ARCHIVE_ERROR (mja_archive_error_quark ())
+
+typedef enum
+{
+  MJA_ARCHIVE_ERROR_IO,
+  MJA_ARCHIVE_ERROR_NOT_A_FOLDER,
+} MjaArchiveError;
+
+#define MJA_ARCHIVE_STATE_DIR ".mj-archiver"
+
+typedef struct
+{
+  GPtrArray *json_files;   /* char*, relative to the root */
+  GPtrArray *part_files;   /* char*, unfinished downloads */
+  GPtrArray *errors;       /* char*, folders that could not be read */
+} MjaArchiveScan;
+
+/* One image file a job should have in the archive. */
+typedef struct
+{
+  guint  index;      /* 0-based */
+  char  *url;
+  char  *extension;
+  char  *path;       /* relative to the root */
+} MjaPlannedImage;
+
+#define MJA_TYPE_ARCHIVE (mja_archive_get_type ())
+G_DECLARE_FINAL_TYPE (MjaArchive, mja_archive, MJA, ARCHIVE, GObject)
+
+GQuark          mja_archive_error_quark          (void);
+
+MjaArchive     *mja_archive_new                  (const char    *root);
+const char     *mja_archive_get_root             (MjaArchive    *self);
+gboolean        mja_archive_ensure               (MjaArchive    *self,
+                                                  GError       **error);
+char           *mja_archive_dup_state_path       (MjaArchive    *self,
+                                                  const char    *name);
+char           *mja_archive_dup_path             (MjaArchive    *self,
+                                                  const char    *relative);
+
+char           *mja_archive_dup_json_path        (MjaJob        *job);
+char           *mja_archive_dup_prompt_path      (MjaJob        *job);
+char           *mja_archive_dup_image_path       (MjaJob        *job,
+                                                  guint          index,
+                                                  guint          n_images,
+                                                  const char    *extension);
+
+GPtrArray      *mja_archive_plan_images          (MjaJob        *job,
+                                                  const char    *cdn_base_url,
+                                                  const char    *extension);
+void            mja_planned_image_free           (MjaPlannedImage *image);
+
+gboolean        mja_archive_has_job              (MjaArchive    *self,
+                                                  MjaJob        *job);
+gboolean        mja_archive_write_job            (MjaArchive    *self,
+                                                  MjaJob        *job,
+                                                  guint          json_indent,
+                                                  gboolean       overwrite,
+                                                  gboolean      *written,
+                                                  GError       **error);
+char           *mja_archive_format_prompt_text   (MjaJob        *job);
+gboolean        mja_archive_write_file           (MjaArchive    *self,
+                                                  const char    *relative,
+                                                  const char    *contents,
+                                                  gsize          length,
+                                                  GError       **error);
+
+MjaArchiveScan *mja_archive_scan                 (MjaArchive    *self,
+                                                  GCancellable  *cancellable,
+                                                  GError       **error);
+void            mja_archive_scan_free            (MjaArchiveScan *scan);
+gboolean        mja_archive_parse_json_name      (const char    *filename,
+                                                  char         **id);
+char           *mja_default_archive_dir          (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MjaArchiveScan, mja_archive_scan_free)
+
+G_END_DECLS

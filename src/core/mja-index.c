@@ -1,0 +1,685 @@
+/* mja-index.c — SQLite (WAL) + FTS5 index over the archive
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What the grid, the filters, search and stats ask, answered from one
+ * SQLite file in the archive's state folder.  It is a cache of the files:
+ * `reindex` rebuilds it from them at any time, so nothing here is the only
+ * copy of anything.  One MjaIndex is used by one thread at a time; other
+ * threads open their own (WAL lets readers run beside the writer).
+ */
+#define G_LOG_DOMAIN "mja-index"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "mja-index.h"
+
+#define SCHEMA_VERSION 1
+
+struct _MjaIndex
+{
+  GObject   parent_instance;
+
+  sqlite3  *db;
+};
+
+G_DEFINE_FINAL_TYPE (MjaIndex, mja_index, G_TYPE_OBJECT)
+G_DEFINE_QUARK (mja-index-error-quark, mja_index_error)
+
+static const char schema_sql[] =
+  "CREATE TABLE IF NOT EXISTS jobs ("
+  "  rowid INTEGER PRIMARY KEY,"
+  "  id TEXT NOT NULL UNIQUE,"
+  "  json_path TEXT NOT NULL,"
+  "  time_us INTEGER NOT NULL,"
+  "  job_type TEXT NOT NULL,"
+  "  event_type TEXT,"
+  "  kind TEXT NOT NULL,"
+  "  prompt TEXT NOT NULL,"
+  "  full_command TEXT NOT NULL,"
+  "  width INTEGER, height INTEGER, batch INTEGER,"
+  "  rating INTEGER NOT NULL DEFAULT 0,"
+  "  liked INTEGER NOT NULL DEFAULT 0,"
+  "  parent_id TEXT,"
+  "  era INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX IF NOT EXISTS jobs_time ON jobs (time_us);"
+  "CREATE INDEX IF NOT EXISTS jobs_type ON jobs (job_type, time_us);"
+  "CREATE TABLE IF NOT EXISTS images ("
+  "  job_id TEXT NOT NULL,"
+  "  idx INTEGER NOT NULL,"
+  "  path TEXT NOT NULL,"
+  "  url TEXT NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  state INTEGER NOT NULL DEFAULT 0,"
+  "  size INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (job_id, idx)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX IF NOT EXISTS images_state ON images (state);"
+  "CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+  "CREATE VIRTUAL TABLE IF NOT EXISTS jobs_fts USING fts5 ("
+  "  prompt, full_command, content='jobs', content_rowid='rowid',"
+  "  tokenize='unicode61 remove_diacritics 2');"
+  "CREATE TRIGGER IF NOT EXISTS jobs_ai AFTER INSERT ON jobs BEGIN"
+  "  INSERT INTO jobs_fts (rowid, prompt, full_command) VALUES (new.rowid, new.prompt, new.full_command);"
+  "END;"
+  "CREATE TRIGGER IF NOT EXISTS jobs_ad AFTER DELETE ON jobs BEGIN"
+  "  INSERT INTO jobs_fts (jobs_fts, rowid, prompt, full_command)"
+  "    VALUES ('delete', old.rowid, old.prompt, old.full_command);"
+  "END;"
+  "CREATE TRIGGER IF NOT EXISTS jobs_au AFTER UPDATE ON jobs BEGIN"
+  "  INSERT INTO jobs_fts (jobs_fts, rowid, prompt, full_command)"
+  "    VALUES ('delete', old.rowid, old.prompt, old.full_command);"
+  "  INSERT INTO jobs_fts (rowid, prompt, full_command) VALUES (new.rowid, new.prompt, new.full_command);"
+  "END;";
+
+static gboolean
+db_error (MjaIndex  *self,
+          GError   **error)
+{
+  g_set_error (error, MJA_INDEX_ERROR, MJA_INDEX_ERROR_DATABASE,
+               _("The archive index failed: %s. Run “mj-archiver-cli reindex” to rebuild it from the files."),
+               sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static gboolean
+exec (MjaIndex    *self,
+      const char  *sql,
+      GError     **error)
+{
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return db_error (self, error);
+  return TRUE;
+}
+
+static sqlite3_stmt *
+prepare (MjaIndex    *self,
+         const char  *sql,
+         GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      db_error (self, error);
+      return NULL;
+    }
+  return stmt;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+static void
+mja_index_finalize (GObject *object)
+{
+  MjaIndex *self = MJA_INDEX (object);
+
+  g_clear_pointer (&self->db, sqlite3_close);
+  G_OBJECT_CLASS (mja_index_parent_class)->finalize (object);
+}
+
+static void
+mja_index_class_init (MjaIndexClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = mja_index_finalize;
+}
+
+static void
+mja_index_init (MjaIndex *self)
+{
+}
+
+MjaIndex *
+mja_index_open (const char  *path,
+                GError     **error)
+{
+  g_autoptr(MjaIndex) self = g_object_new (MJA_TYPE_INDEX, NULL);
+
+  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                       NULL) != SQLITE_OK)
+    {
+      g_set_error (error, MJA_INDEX_ERROR, MJA_INDEX_ERROR_DATABASE,
+                   _("Could not open the archive index “%s”: %s"), path,
+                   self->db ? sqlite3_errmsg (self->db) : g_strerror (ENOMEM));
+      return NULL;
+    }
+  /* Writers and readers in other threads and processes wait for each
+   * other instead of failing. */
+  sqlite3_busy_timeout (self->db, 10000);
+  if (!exec (self, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;", error) ||
+      !exec (self, schema_sql, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+MjaIndex *
+mja_index_open_archive (MjaArchive  *archive,
+                        GError     **error)
+{
+  g_autofree char *path = NULL;
+
+  if (!mja_archive_ensure (archive, error))
+    return NULL;
+  path = mja_archive_dup_state_path (archive, "index.sqlite");
+  return mja_index_open (path, error);
+}
+
+gboolean
+mja_index_begin (MjaIndex  *self,
+                 GError   **error)
+{
+  return exec (self, "BEGIN IMMEDIATE", error);
+}
+
+gboolean
+mja_index_commit (MjaIndex  *self,
+                  GError   **error)
+{
+  return exec (self, "COMMIT", error);
+}
+
+gboolean
+mja_index_clear (MjaIndex  *self,
+                 GError   **error)
+{
+  return exec (self, "DELETE FROM jobs; DELETE FROM images; "
+                     "INSERT INTO jobs_fts (jobs_fts) VALUES ('delete-all');", error);
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           column,
+           const char   *text)
+{
+  if (text)
+    sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, column);
+}
+
+/**
+ * mja_index_add_job:
+ * @json_path: the job's file, relative to the archive root
+ * @planned: (element-type MjaPlannedImage): the image files it should have
+ *
+ * Adds or updates the job; images already known keep their state.
+ */
+gboolean
+mja_index_add_job (MjaIndex   *self,
+                   MjaJob     *job,
+                   const char *json_path,
+                   GPtrArray  *planned,
+                   GError    **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(sqlite3_stmt) image = NULL;
+  GDateTime *time = mja_job_get_enqueue_time (job);
+  const char *kind = mja_job_kind_to_string (mja_job_get_kind (job));
+
+  g_return_val_if_fail (MJA_IS_INDEX (self), FALSE);
+
+  stmt = prepare (self,
+                  "INSERT INTO jobs (id, json_path, time_us, job_type, event_type, kind, prompt, full_command,"
+                  " width, height, batch, rating, liked, parent_id, era)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+                  " ON CONFLICT (id) DO UPDATE SET json_path = ?2, time_us = ?3, job_type = ?4, event_type = ?5,"
+                  " kind = ?6, prompt = ?7, full_command = ?8, width = ?9, height = ?10, batch = ?11,"
+                  " rating = ?12, liked = ?13, parent_id = ?14, era = ?15", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, mja_job_get_id (job));
+  bind_text (stmt, 2, json_path);
+  sqlite3_bind_int64 (stmt, 3, g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time));
+  bind_text (stmt, 4, mja_job_get_job_type (job));
+  bind_text (stmt, 5, mja_job_get_event_type (job));
+  bind_text (stmt, 6, kind);
+  bind_text (stmt, 7, mja_job_get_prompt (job));
+  bind_text (stmt, 8, mja_job_get_full_command (job));
+  sqlite3_bind_int (stmt, 9, (int) mja_job_get_width (job));
+  sqlite3_bind_int (stmt, 10, (int) mja_job_get_height (job));
+  sqlite3_bind_int (stmt, 11, (int) mja_job_get_batch_size (job));
+  sqlite3_bind_int (stmt, 12, (int) mja_job_get_rating (job));
+  sqlite3_bind_int (stmt, 13, mja_job_get_liked (job));
+  bind_text (stmt, 14, mja_job_get_parent_id (job));
+  sqlite3_bind_int (stmt, 15, mja_job_get_era (job));
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_error (self, error);
+
+  if (planned == NULL)
+    return TRUE;
+  image = prepare (self,
+                   "INSERT INTO images (job_id, idx, path, url, kind) VALUES (?1, ?2, ?3, ?4, ?5)"
+                   " ON CONFLICT (job_id, idx) DO UPDATE SET url = ?4, kind = ?5,"
+                   " path = CASE WHEN state = 1 THEN path ELSE ?3 END", error);
+  if (image == NULL)
+    return FALSE;
+  for (guint i = 0; i < planned->len; i++)
+    {
+      MjaPlannedImage *p = g_ptr_array_index (planned, i);
+
+      sqlite3_reset (image);
+      bind_text (image, 1, mja_job_get_id (job));
+      sqlite3_bind_int (image, 2, (int) p->index);
+      bind_text (image, 3, p->path);
+      bind_text (image, 4, p->url);
+      bind_text (image, 5, kind);
+      if (sqlite3_step (image) != SQLITE_DONE)
+        return db_error (self, error);
+    }
+  return TRUE;
+}
+
+gboolean
+mja_index_has_job (MjaIndex   *self,
+                   const char *id)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT 1 FROM jobs WHERE id = ?1", NULL);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, id);
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+gboolean
+mja_index_set_image (MjaIndex       *self,
+                     const char     *job_id,
+                     guint           index,
+                     MjaImageState   state,
+                     guint64         size,
+                     GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "UPDATE images SET state = ?3, size = ?4 WHERE job_id = ?1 AND idx = ?2",
+                                          error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, job_id);
+  sqlite3_bind_int (stmt, 2, (int) index);
+  sqlite3_bind_int (stmt, 3, state);
+  sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) size);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_error (self, error);
+  return TRUE;
+}
+
+void
+mja_index_image_free (MjaIndexImage *image)
+{
+  g_free (image->job_id);
+  g_free (image->path);
+  g_free (image->url);
+  g_free (image->kind);
+  g_free (image);
+}
+
+static MjaIndexImage *
+image_from_row (sqlite3_stmt *stmt)
+{
+  MjaIndexImage *image = g_new0 (MjaIndexImage, 1);
+
+  image->job_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  image->index = (guint) sqlite3_column_int (stmt, 1);
+  image->path = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  image->url = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  image->kind = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  return image;
+}
+
+/* Images not downloaded yet (or failed last time), of the given kinds,
+ * newest job first. */
+GPtrArray *
+mja_index_dup_pending_images (MjaIndex  *self,
+                              GStrv      kinds,
+                              GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) mja_index_image_free);
+  int rc;
+
+  stmt = prepare (self, "SELECT i.job_id, i.idx, i.path, i.url, i.kind FROM images i JOIN jobs j ON j.id = i.job_id"
+                        " WHERE i.state != 1 ORDER BY j.time_us DESC, i.idx", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (kinds != NULL && !g_strv_contains ((const char * const *) kinds, (const char *) sqlite3_column_text (stmt, 4)))
+        continue;
+      g_ptr_array_add (images, image_from_row (stmt));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      db_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&images);
+}
+
+GPtrArray *
+mja_index_dup_images (MjaIndex    *self,
+                      const char  *job_id,
+                      GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) mja_index_image_free);
+
+  stmt = prepare (self, "SELECT job_id, idx, path, url, kind, state FROM images WHERE job_id = ?1 ORDER BY idx",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, job_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (images, image_from_row (stmt));
+  return g_steal_pointer (&images);
+}
+
+char *
+mja_index_dup_state (MjaIndex   *self,
+                     const char *key)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT value FROM state WHERE key = ?1", NULL);
+
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, key);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+gboolean
+mja_index_set_state (MjaIndex    *self,
+                     const char  *key,
+                     const char  *value,
+                     GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (value == NULL)
+    stmt = prepare (self, "DELETE FROM state WHERE key = ?1", error);
+  else
+    stmt = prepare (self, "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, key);
+  if (value != NULL)
+    bind_text (stmt, 2, value);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_error (self, error);
+  return TRUE;
+}
+
+/* Bare words become prefix searches ("cat" finds "cats"); a query that
+ * already uses FTS5 syntax is passed as it is. */
+static char *
+fts_query (const char *text)
+{
+  GString *query;
+  g_auto(GStrv) words = NULL;
+
+  if (strpbrk (text, "\"*^:()") != NULL || strstr (text, " AND ") || strstr (text, " OR ") ||
+      strstr (text, " NOT ") || strstr (text, "NEAR("))
+    return g_strdup (text);
+
+  query = g_string_new (NULL);
+  words = g_strsplit_set (text, " \t\n", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (*words[i] == '\0')
+        continue;
+      if (query->len > 0)
+        g_string_append_c (query, ' ');
+      g_string_append_printf (query, "\"%s\"*", words[i]);
+    }
+  return g_string_free (query, FALSE);
+}
+
+static void
+append_in_list (GString    *sql,
+                GPtrArray  *binds,
+                const char *column,
+                GStrv       values)
+{
+  g_string_append_printf (sql, " AND %s IN (", column);
+  for (guint i = 0; values[i] != NULL; i++)
+    {
+      g_string_append (sql, i ? ", ?" : "?");
+      g_ptr_array_add (binds, g_strdup (values[i]));
+    }
+  g_string_append_c (sql, ')');
+}
+
+/* The WHERE clause both query and count use; text values go to @binds,
+ * numbers are written into the SQL. */
+static char *
+build_where (const MjaIndexQuery *query,
+             GPtrArray           *binds)
+{
+  GString *sql = g_string_new (" WHERE 1");
+
+  if (query->text != NULL && *query->text != '\0')
+    {
+      g_string_append (sql, " AND jobs.rowid IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?)");
+      g_ptr_array_add (binds, fts_query (query->text));
+    }
+  if (query->job_types != NULL && query->job_types[0] != NULL)
+    append_in_list (sql, binds, "job_type", query->job_types);
+  if (query->kinds != NULL && query->kinds[0] != NULL)
+    append_in_list (sql, binds, "kind", query->kinds);
+  if (query->from_us != 0)
+    g_string_append_printf (sql, " AND time_us >= %" G_GINT64_FORMAT, query->from_us);
+  if (query->to_us != 0)
+    g_string_append_printf (sql, " AND time_us <= %" G_GINT64_FORMAT, query->to_us);
+  if (query->min_rating > 0)
+    g_string_append_printf (sql, " AND rating >= %u", query->min_rating);
+  if (query->liked_only)
+    g_string_append (sql, " AND liked = 1");
+  if (query->with_images_only)
+    g_string_append (sql, " AND EXISTS (SELECT 1 FROM images WHERE job_id = jobs.id AND state = 1)");
+  return g_string_free (sql, FALSE);
+}
+
+static sqlite3_stmt *
+prepare_query (MjaIndex            *self,
+               const char          *head,
+               const MjaIndexQuery *query,
+               const char          *tail,
+               GError             **error)
+{
+  g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *where = build_where (query, binds);
+  g_autofree char *sql = g_strconcat (head, where, tail, NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      db_error (self, error);
+      return NULL;
+    }
+  for (guint i = 0; i < binds->len; i++)
+    sqlite3_bind_text (stmt, (int) i + 1, binds->pdata[i], -1, SQLITE_TRANSIENT);
+  return stmt;
+}
+
+static gboolean
+query_error (MjaIndex             *self,
+             const MjaIndexQuery  *query,
+             GError              **error)
+{
+  /* FTS5 reports a bad search as an error of the statement. */
+  if (query->text != NULL && *query->text != '\0' && strstr (sqlite3_errmsg (self->db), "fts5") != NULL)
+    {
+      g_set_error (error, MJA_INDEX_ERROR, MJA_INDEX_ERROR_BAD_QUERY,
+                   _("The search “%s” is not valid: %s"), query->text, sqlite3_errmsg (self->db));
+      return FALSE;
+    }
+  return db_error (self, error);
+}
+
+void
+mja_index_row_free (MjaIndexRow *row)
+{
+  g_free (row->id);
+  g_free (row->json_path);
+  g_free (row->job_type);
+  g_free (row->kind);
+  g_free (row->prompt);
+  g_free (row->full_command);
+  g_free (row->parent_id);
+  g_free (row->first_image);
+  g_free (row);
+}
+
+GPtrArray *
+mja_index_query (MjaIndex             *self,
+                 const MjaIndexQuery  *query,
+                 GError              **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) mja_index_row_free);
+  g_autofree char *tail = NULL;
+  int rc;
+
+  g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
+
+  tail = g_strdup_printf (" ORDER BY time_us %s LIMIT %d OFFSET %u", query->oldest_first ? "ASC" : "DESC",
+                          query->limit ? (int) query->limit : -1, query->offset);
+  stmt = prepare_query (self,
+                        "SELECT id, json_path, time_us, job_type, kind, prompt, full_command, width, height,"
+                        " rating, liked, parent_id,"
+                        " (SELECT path FROM images WHERE job_id = jobs.id AND state = 1 ORDER BY idx LIMIT 1),"
+                        " (SELECT COUNT(*) FROM images WHERE job_id = jobs.id AND state = 1)"
+                        " FROM jobs", query, tail, error);
+  if (stmt == NULL)
+    return NULL;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      MjaIndexRow *row = g_new0 (MjaIndexRow, 1);
+
+      row->id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      row->json_path = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      row->time_us = sqlite3_column_int64 (stmt, 2);
+      row->job_type = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      row->kind = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      row->prompt = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+      row->full_command = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+      row->width = (guint) sqlite3_column_int (stmt, 7);
+      row->height = (guint) sqlite3_column_int (stmt, 8);
+      row->rating = (guint) sqlite3_column_int (stmt, 9);
+      row->liked = sqlite3_column_int (stmt, 10) != 0;
+      row->parent_id = g_strdup ((const char *) sqlite3_column_text (stmt, 11));
+      row->first_image = g_strdup ((const char *) sqlite3_column_text (stmt, 12));
+      row->n_images = (guint) sqlite3_column_int (stmt, 13);
+      g_ptr_array_add (rows, row);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      query_error (self, query, error);
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
+gint64
+mja_index_count (MjaIndex             *self,
+                 const MjaIndexQuery  *query,
+                 GError              **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (MJA_IS_INDEX (self), -1);
+
+  stmt = prepare_query (self, "SELECT COUNT(*) FROM jobs", query, "", error);
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      query_error (self, query, error);
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+static void
+count_free (MjaIndexCount *count)
+{
+  g_free (count->name);
+  g_free (count);
+}
+
+void
+mja_index_stats_free (MjaIndexStats *stats)
+{
+  g_clear_pointer (&stats->per_type, g_ptr_array_unref);
+  g_clear_pointer (&stats->per_month, g_ptr_array_unref);
+  g_free (stats);
+}
+
+static GPtrArray *
+collect_counts (MjaIndex    *self,
+                const char  *sql,
+                GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, sql, error);
+  GPtrArray *counts;
+
+  if (stmt == NULL)
+    return NULL;
+  counts = g_ptr_array_new_with_free_func ((GDestroyNotify) count_free);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      MjaIndexCount *count = g_new0 (MjaIndexCount, 1);
+
+      count->name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      count->count = (guint64) sqlite3_column_int64 (stmt, 1);
+      g_ptr_array_add (counts, count);
+    }
+  return counts;
+}
+
+MjaIndexStats *
+mja_index_dup_stats (MjaIndex  *self,
+                     GError   **error)
+{
+  g_autoptr(MjaIndexStats) stats = g_new0 (MjaIndexStats, 1);
+  g_autoptr(sqlite3_stmt) totals = NULL;
+
+  g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
+
+  totals = prepare (self,
+                    "SELECT (SELECT COUNT(*) FROM jobs),"
+                    " (SELECT COUNT(*) FROM images WHERE state = 1),"
+                    " (SELECT COALESCE(SUM(size), 0) FROM images WHERE state = 1),"
+                    " (SELECT COUNT(*) FROM images WHERE state = 0),"
+                    " (SELECT COUNT(*) FROM images WHERE state = 2)", error);
+  if (totals == NULL)
+    return NULL;
+  if (sqlite3_step (totals) != SQLITE_ROW)
+    {
+      db_error (self, error);
+      return NULL;
+    }
+  stats->jobs = (guint64) sqlite3_column_int64 (totals, 0);
+  stats->images = (guint64) sqlite3_column_int64 (totals, 1);
+  stats->bytes = (guint64) sqlite3_column_int64 (totals, 2);
+  stats->missing_images = (guint64) sqlite3_column_int64 (totals, 3);
+  stats->failed_images = (guint64) sqlite3_column_int64 (totals, 4);
+
+  stats->per_type = collect_counts (self, "SELECT job_type, COUNT(*) FROM jobs GROUP BY job_type ORDER BY 2 DESC, 1",
+                                    error);
+  if (stats->per_type == NULL)
+    return NULL;
+  stats->per_month = collect_counts (self,
+                                     "SELECT strftime('%Y-%m', time_us / 1000000, 'unixepoch') AS month, COUNT(*)"
+                                     " FROM jobs GROUP BY month ORDER BY month", error);
+  if (stats->per_month == NULL)
+    return NULL;
+  return g_steal_pointer (&stats);
+}

@@ -1,0 +1,146 @@
+/* mja-index.h — SQLite (WAL) + FTS5 index over the archive
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "mja-archive.h"
+#include "mja-job.h"
+
+G_BEGIN_DECLS
+
+#define MJA_INDEX_ERROR (mja_index_error_quark ())
+
+typedef enum
+{
+  MJA_INDEX_ERROR_DATABASE,
+  MJA_INDEX_ERROR_BAD_QUERY,
+} MjaIndexError;
+
+typedef enum
+{
+  MJA_IMAGE_MISSING = 0,
+  MJA_IMAGE_DONE    = 1,
+  MJA_IMAGE_FAILED  = 2,
+} MjaImageState;
+
+typedef struct
+{
+  char       *text;          /* full-text query (FTS5 syntax; bare words match as prefixes) */
+  GStrv       job_types;     /* e.g. "v6_upscale"; NULL = all */
+  GStrv       kinds;         /* "grid", "upscale", "video"; NULL = all */
+  gint64      from_us;       /* enqueue time bounds, 0 = open */
+  gint64      to_us;
+  guint       min_rating;    /* 0 = any */
+  gboolean    liked_only;
+  gboolean    with_images_only;
+  gboolean    oldest_first;
+  guint       offset;
+  guint       limit;         /* 0 = no limit */
+} MjaIndexQuery;
+
+typedef struct
+{
+  char     *id;
+  char     *json_path;
+  gint64    time_us;
+  char     *job_type;
+  char     *kind;
+  char     *prompt;
+  char     *full_command;
+  guint     width;
+  guint     height;
+  guint     rating;
+  gboolean  liked;
+  char     *parent_id;
+  char     *first_image;     /* relative path of the first downloaded image, or NULL */
+  guint     n_images;        /* downloaded */
+} MjaIndexRow;
+
+typedef struct
+{
+  char    *job_id;
+  guint    index;
+  char    *path;
+  char    *url;
+  char    *kind;
+} MjaIndexImage;
+
+typedef struct
+{
+  guint64     jobs;
+  guint64     images;          /* downloaded */
+  guint64     bytes;
+  guint64     missing_images;  /* planned, not (yet) downloaded */
+  guint64     failed_images;
+  GPtrArray  *per_type;        /* MjaIndexCount* */
+  GPtrArray  *per_month;       /* MjaIndexCount*, "YYYY-MM" */
+} MjaIndexStats;
+
+typedef struct
+{
+  char    *name;
+  guint64  count;
+} MjaIndexCount;
+
+#define MJA_TYPE_INDEX (mja_index_get_type ())
+G_DECLARE_FINAL_TYPE (MjaIndex, mja_index, MJA, INDEX, GObject)
+
+GQuark         mja_index_error_quark     (void);
+
+MjaIndex      *mja_index_open            (const char     *path,
+                                          GError        **error);
+MjaIndex      *mja_index_open_archive    (MjaArchive     *archive,
+                                          GError        **error);
+gboolean       mja_index_begin           (MjaIndex       *self,
+                                          GError        **error);
+gboolean       mja_index_commit          (MjaIndex       *self,
+                                          GError        **error);
+gboolean       mja_index_clear           (MjaIndex       *self,
+                                          GError        **error);
+
+gboolean       mja_index_add_job         (MjaIndex       *self,
+                                          MjaJob         *job,
+                                          const char     *json_path,
+                                          GPtrArray      *planned,
+                                          GError        **error);
+gboolean       mja_index_has_job         (MjaIndex       *self,
+                                          const char     *id);
+gboolean       mja_index_set_image       (MjaIndex       *self,
+                                          const char     *job_id,
+                                          guint           index,
+                                          MjaImageState   state,
+                                          guint64         size,
+                                          GError        **error);
+GPtrArray     *mja_index_dup_pending_images (MjaIndex    *self,
+                                          GStrv           kinds,
+                                          GError        **error);
+
+char          *mja_index_dup_state       (MjaIndex       *self,
+                                          const char     *key);
+gboolean       mja_index_set_state       (MjaIndex       *self,
+                                          const char     *key,
+                                          const char     *value,
+                                          GError        **error);
+
+GPtrArray     *mja_index_query           (MjaIndex       *self,
+                                          const MjaIndexQuery *query,
+                                          GError        **error);
+gint64         mja_index_count           (MjaIndex       *self,
+                                          const MjaIndexQuery *query,
+                                          GError        **error);
+MjaIndexStats *mja_index_dup_stats       (MjaIndex       *self,
+                                          GError        **error);
+GPtrArray     *mja_index_dup_images      (MjaIndex       *self,
+                                          const char     *job_id,
+                                          GError        **error);
+
+void           mja_index_row_free        (MjaIndexRow    *row);
+void           mja_index_image_free      (MjaIndexImage  *image);
+void           mja_index_stats_free      (MjaIndexStats  *stats);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MjaIndexStats, mja_index_stats_free)
+
+G_END_DECLS
