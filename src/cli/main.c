@@ -1,6 +1,11 @@
 /* main.c — mj-archiver-cli, the command-line twin of the app
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Thin over the core: every command is a few calls to MjaSync, MjaIndex
+ * and MjaArchive.  What is shared here: the common flags, where the
+ * archive, the base addresses and the session come from, and how errors
+ * become exit codes.
  */
 #define G_LOG_DOMAIN "mja-cli"
 
@@ -9,41 +14,379 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
-enum
+#include "mja-api.h"
+#include "mja-cli.h"
+#include "mja-downloader.h"
+
+static const struct
 {
-  EXIT_USAGE = 2,
+  const char    *name;
+  MjaCliCommand  run;
+  const char    *help;
+} commands[] = {
+  { "sync", mja_cli_sync, N_("List your Midjourney jobs and archive what is new, images included") },
+  { "download", mja_cli_download, N_("Download the images an existing archive is missing") },
+  { "search", mja_cli_search, N_("Search the archive's prompts") },
+  { "stats", mja_cli_stats, N_("Count jobs, images and bytes, per type and per month") },
+  { "verify", mja_cli_verify, N_("Find missing, truncated or corrupt images, unfinished downloads and broken JSON") },
+  { "reindex", mja_cli_reindex, N_("Rebuild the archive's index from its files") },
+  { "export", mja_cli_export, N_("Write every job's metadata as CSV or JSON") },
+  { "login", mja_cli_login, N_("Read a browser cookie or token from standard input and keep it in the keyring") },
+  { "logout", mja_cli_logout, N_("Forget the session kept in the keyring") },
+  { "status", mja_cli_status, N_("Say whether you are signed in, and where the archive is") },
 };
+
+static const char exit_codes[] =
+  N_("Exit status:\n"
+     "  0  success\n"
+     "  1  finished, with some failed items (see the messages)\n"
+     "  2  usage error\n"
+     "  3  not signed in, or the session expired\n"
+     "  4  blocked by Midjourney's bot protection\n"
+     "  5  network or server failure after retries\n"
+     "  6  archive I/O error (disk full, read-only, not a folder)\n");
 
 static void
 print_usage (FILE *out)
 {
-  fprintf (out, "%s", _("Usage: mj-archiver-cli [--version] [--help]\n"
-                        "\n"
-                        "Keep an offline copy of your Midjourney history.\n"));
+  fprintf (out, "%s\n\n", _("Usage: mj-archiver-cli COMMAND [OPTIONS…]"));
+  fprintf (out, "%s\n\n", _("Keep a complete, offline copy of everything you made on Midjourney."));
+  fprintf (out, "%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-9s %s\n", commands[i].name, _(commands[i].help));
+  fprintf (out, "\n%s\n", _("Run “mj-archiver-cli COMMAND --help” for a command's options."));
+  fprintf (out, "\n%s", _(exit_codes));
+}
+
+GOptionGroup *
+mja_cli_common_group (MjaCli *cli)
+{
+  const GOptionEntry entries[] = {
+    { "archive", 'a', 0, G_OPTION_ARG_FILENAME, &cli->archive,
+      N_("Archive folder (default: the app's, else ~/Pictures/Midjourney)"), N_("DIR") },
+    { "api-base-url", 0, 0, G_OPTION_ARG_STRING, &cli->api_base_url,
+      N_("Midjourney API address (also MJA_API_BASE_URL)"), N_("URL") },
+    { "cdn-base-url", 0, 0, G_OPTION_ARG_STRING, &cli->cdn_base_url,
+      N_("Image CDN address (also MJA_CDN_BASE_URL)"), N_("URL") },
+    { "auth-base-url", 0, 0, G_OPTION_ARG_STRING, &cli->auth_base_url,
+      N_("Token refresh address (also MJA_AUTH_BASE_URL)"), N_("URL") },
+    { "protocol", 0, 0, G_OPTION_ARG_STRING, &cli->protocol,
+      N_("API era: auto, current or legacy (default auto)"), N_("ERA") },
+    { "cookie", 0, 0, G_OPTION_ARG_STRING, &cli->cookie,
+      N_("Browser cookie header or id token (also MIDJOURNEY_COOKIE; safer: “login”)"), N_("COOKIE") },
+    { "session-token", 0, 0, G_OPTION_ARG_STRING, &cli->session_token,
+      N_("Legacy session token (also MIDJOURNEY_SESSION_TOKEN)"), N_("TOKEN") },
+    { "user-id", 0, 0, G_OPTION_ARG_STRING, &cli->user_id,
+      N_("User id for the legacy site (also MIDJOURNEY_USER_ID)"), N_("ID") },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cli->quiet, N_("Print only errors and the result"), NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &cli->verbose, N_("Print what is being done, request by request"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &cli->json, N_("Machine-readable output (search, stats, verify, status)"), NULL },
+    { NULL }
+  };
+  GOptionGroup *group = g_option_group_new ("common", _("Options of every command:"),
+                                            _("Show the options every command takes"), NULL, NULL);
+
+  g_option_group_add_entries (group, entries);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  return group;
+}
+
+int
+mja_cli_parse (MjaCli              *cli,
+               const char          *command,
+               const char          *parameters,
+               const char          *summary,
+               const GOptionEntry  *entries,
+               int                 *argc,
+               char              ***argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *usage = g_strdup_printf ("%s%s%s", command, parameters ? " " : "", parameters ? parameters : "");
+
+  context = g_option_context_new (usage);
+  g_option_context_set_summary (context, summary);
+  g_option_context_set_description (context, _(exit_codes));
+  if (entries)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, mja_cli_common_group (cli));
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return MJA_EXIT_USAGE;
+    }
+  if (cli->verbose && !cli->quiet)
+    g_setenv ("G_MESSAGES_DEBUG", "mja-cli mja-sync mja-api mja-downloader mja-archive mja-index", TRUE);
+  return MJA_EXIT_OK;
+}
+
+static GSettings *
+app_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = source ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+
+  /* Only where the app is installed: the CLI runs without it too. */
+  return schema ? g_settings_new_full (schema, NULL, NULL) : NULL;
+}
+
+char *
+mja_cli_archive_dir (MjaCli *cli)
+{
+  g_autoptr(GSettings) settings = NULL;
+  g_autofree char *configured = NULL;
+
+  if (cli->archive != NULL)
+    return g_canonicalize_filename (cli->archive, NULL);
+  settings = app_settings ();
+  if (settings != NULL)
+    configured = g_settings_get_string (settings, "archive-dir");
+  if (configured != NULL && *configured != '\0')
+    return g_steal_pointer (&configured);
+  return mja_default_archive_dir ();
+}
+
+/* @which: "api", "cdn" or "auth" */
+char *
+mja_cli_base_url (MjaCli     *cli,
+                  const char *which)
+{
+  const char *flag = g_str_equal (which, "api") ? cli->api_base_url
+                     : g_str_equal (which, "cdn") ? cli->cdn_base_url : cli->auth_base_url;
+  g_autofree char *variable = g_strdup_printf ("MJA_%s_BASE_URL", which);
+  g_autofree char *key = g_strdup_printf ("%s-base-url", which);
+  g_autoptr(GSettings) settings = NULL;
+  const char *env;
+
+  for (char *p = variable; *p; p++)
+    *p = g_ascii_toupper (*p);
+  if (flag != NULL)
+    return g_strdup (flag);
+  env = g_getenv (variable);
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  settings = app_settings ();
+  if (settings != NULL)
+    return g_settings_get_string (settings, key);
+  return NULL;  /* Midjourney's own */
+}
+
+/* Flags first, then the environment, then the keyring. */
+MjaCredentials *
+mja_cli_credentials (MjaCli  *cli,
+                     GError **error)
+{
+  g_autoptr(GError) env_error = NULL;
+  MjaCredentials *credentials;
+
+  cli->credentials_from_keyring = FALSE;
+  if (cli->cookie != NULL)
+    return mja_credentials_parse (cli->cookie, cli->user_id, error);
+  if (cli->session_token != NULL)
+    return mja_credentials_new_legacy (cli->session_token, cli->user_id ? cli->user_id : g_getenv ("MIDJOURNEY_USER_ID"),
+                                       error);
+
+  credentials = mja_credentials_from_environment (&env_error);
+  if (credentials != NULL)
+    return credentials;
+  if (!g_error_matches (env_error, MJA_CREDENTIALS_ERROR, MJA_CREDENTIALS_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&env_error));
+      return NULL;
+    }
+
+  credentials = mja_credentials_lookup (NULL, error);
+  cli->credentials_from_keyring = credentials != NULL;
+  if (credentials == NULL && error != NULL && *error != NULL &&
+      (*error)->code == MJA_CREDENTIALS_ERROR_NOT_FOUND)
+    {
+      g_clear_error (error);
+      g_set_error (error, MJA_CREDENTIALS_ERROR, MJA_CREDENTIALS_ERROR_NOT_FOUND,
+                   _("You are not signed in to Midjourney. Run “mj-archiver-cli login” and paste the Cookie header "
+                     "of a request to midjourney.com, or set MIDJOURNEY_COOKIE."));
+    }
+  return credentials;
+}
+
+int
+mja_cli_exit_for_error (const GError *error)
+{
+  if (error == NULL)
+    return MJA_EXIT_OK;
+  if (error->domain == MJA_API_ERROR)
+    {
+      switch (error->code)
+        {
+        case MJA_API_ERROR_AUTH_EXPIRED:
+        case MJA_API_ERROR_FORBIDDEN:
+          return MJA_EXIT_AUTH;
+        case MJA_API_ERROR_BLOCKED:
+          return MJA_EXIT_BLOCKED;
+        default:
+          return MJA_EXIT_NETWORK;
+        }
+    }
+  if (error->domain == MJA_CREDENTIALS_ERROR)
+    return MJA_EXIT_AUTH;
+  if (error->domain == MJA_ARCHIVE_ERROR || error->domain == MJA_INDEX_ERROR ||
+      g_error_matches (error, MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK))
+    return MJA_EXIT_ARCHIVE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return MJA_EXIT_CANCELLED;
+  return MJA_EXIT_NETWORK;
+}
+
+int
+mja_cli_fail (const GError *error)
+{
+  g_printerr ("mj-archiver-cli: %s\n", error->message);
+  return mja_cli_exit_for_error (error);
+}
+
+MjaIndex *
+mja_cli_open_index (MjaCli      *cli,
+                    MjaArchive **archive_out,
+                    GError     **error)
+{
+  g_autofree char *dir = mja_cli_archive_dir (cli);
+  g_autoptr(MjaArchive) archive = mja_archive_new (dir);
+  MjaIndex *index;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, MJA_ARCHIVE_ERROR, MJA_ARCHIVE_ERROR_NOT_A_FOLDER,
+                   _("There is no archive at “%s”. Give one with --archive, or run “mj-archiver-cli sync”."), dir);
+      return NULL;
+    }
+  index = mja_index_open_archive (archive, error);
+  if (index == NULL)
+    return NULL;
+
+  /* An archive written by the original scripts, opened for the first
+   * time: index its files before answering. */
+  {
+    MjaIndexQuery everything = { 0 };
+    if (mja_index_count (index, &everything, NULL) == 0)
+      {
+        g_autoptr(MjaRebuildReport) report = NULL;
+        g_autofree char *cdn = mja_cli_base_url (cli, "cdn");
+
+        report = mja_index_rebuild (index, archive, cdn, "png", NULL, NULL);
+        if (report != NULL && report->jobs > 0 && !cli->quiet)
+          g_printerr (_("Indexed %u jobs of an archive opened for the first time.\n"), report->jobs);
+      }
+  }
+  if (archive_out)
+    *archive_out = g_steal_pointer (&archive);
+  return index;
+}
+
+void
+mja_cli_print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, node);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+/* "2024-05-01" (UTC) or a full ISO 8601 date and time. */
+gboolean
+mja_cli_parse_date (const char  *text,
+                    gboolean     end_of_day,
+                    gint64      *out_us,
+                    GError     **error)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) dt = NULL;
+  int y, m, d;
+  char extra;
+
+  if (sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3)
+    {
+      dt = g_date_time_new (utc, y, m, d, 0, 0, 0);
+      if (dt != NULL && end_of_day)
+        {
+          GDateTime *next = g_date_time_add_days (dt, 1);
+          g_date_time_unref (dt);
+          dt = g_date_time_add_seconds (next, -0.000001);
+          g_date_time_unref (next);
+        }
+    }
+  else
+    dt = g_date_time_new_from_iso8601 (text, utc);
+
+  if (dt == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("“%s” is not a date; write it as YYYY-MM-DD."), text);
+      return FALSE;
+    }
+  *out_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
+  return TRUE;
+}
+
+/* "grid,upscale" → { "grid", "upscale" }; "all" or NULL → NULL */
+GStrv
+mja_cli_split_list (const char *text)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+
+  if (text == NULL)
+    return NULL;
+  parts = g_strsplit (text, ",", -1);
+  builder = g_strv_builder_new ();
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *part = g_strstrip (parts[i]);
+
+      if (g_str_equal (part, "all"))
+        return NULL;
+      if (*part != '\0')
+        g_strv_builder_add (builder, part);
+    }
+  return g_strv_builder_end (builder);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
+  MjaCli cli = { 0 };
+
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("mj-archiver-cli");
 
-  if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
     {
-      print_usage (stdout);
-      return 0;
+      print_usage (argc < 2 ? stderr : stdout);
+      return argc < 2 ? MJA_EXIT_USAGE : MJA_EXIT_OK;
     }
-  if (argc >= 2 && g_str_equal (argv[1], "--version"))
+  if (g_str_equal (argv[1], "--version"))
     {
       g_print ("mj-archiver-cli %s\n", PACKAGE_VERSION);
-      return 0;
+      return MJA_EXIT_OK;
     }
-  if (argc >= 2)
-    g_printerr (_("Unknown command “%s”.\n"), argv[1]);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (g_str_equal (argv[1], commands[i].name))
+        {
+          /* The command sees itself as argv[0]. */
+          return commands[i].run (&cli, argc - 1, argv + 1);
+        }
+    }
+
+  g_printerr (_("Unknown command “%s”.\n\n"), argv[1]);
   print_usage (stderr);
-  return EXIT_USAGE;
+  return MJA_EXIT_USAGE;
 }

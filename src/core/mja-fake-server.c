@@ -51,6 +51,7 @@ typedef struct
   gboolean    null_paths;
   gboolean    no_micro;
   gboolean    no_parsed_params;
+  gboolean    hostile;
 } FakeJob;
 
 struct _MjaFakeServer
@@ -292,6 +293,7 @@ generate_jobs (MjaFakeServer *self,
       job->null_paths = serial % 11 == 7;
       job->no_micro = serial % 7 == 3;
       job->no_parsed_params = serial < 10;
+      job->hostile = self->options.hostile_every > 0 && serial % self->options.hostile_every == 1;
 
       g_ptr_array_add (self->jobs, job);
       g_hash_table_insert (self->job_index, job->id, GUINT_TO_POINTER (self->jobs->len));
@@ -436,7 +438,8 @@ add_current_job (MjaFakeServer *self,
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");
-  json_builder_add_string_value (b, job->id);
+  /* A hostile server tries to make the client write outside its archive. */
+  json_builder_add_string_value (b, job->hostile ? "../../escaped" : job->id);
   json_builder_set_member_name (b, "enqueue_time");
   json_builder_add_string_value (b, time);
   json_builder_set_member_name (b, "job_type");
@@ -507,7 +510,8 @@ add_legacy_job (MjaFakeServer *self,
       json_builder_begin_array (b);
       for (guint i = 0; i < job->batch; i++)
         {
-          g_autofree char *url = g_strdup_printf ("%s/%s/0_%u.png", self->cdn_url, job->id, i);
+          g_autofree char *url = job->hostile && i == 0 ? g_strdup ("file:///etc/passwd.png")
+                                                        : g_strdup_printf ("%s/%s/0_%u.png", self->cdn_url, job->id, i);
           json_builder_add_string_value (b, url);
         }
       json_builder_end_array (b);
@@ -1221,8 +1225,10 @@ handle_cdn (Pending *pending)
       gpointer position = g_hash_table_lookup (self->job_index, job_id);
       FakeJob *job = position ? g_ptr_array_index (self->jobs, GPOINTER_TO_UINT (position) - 1) : NULL;
 
+      /* Stills of every job (the legacy site showed videos as grids),
+       * videos only of video jobs. */
       known = job != NULL && index < job->batch &&
-              (job->kind == MJA_JOB_KIND_VIDEO) == g_str_equal (extension, "mp4");
+              (job->kind == MJA_JOB_KIND_VIDEO || !g_str_equal (extension, "mp4"));
       if (known)
         {
           self->image_count++;
@@ -1537,6 +1543,8 @@ mja_fake_server_get_n_images (MjaFakeServer *self,
     {
       FakeJob *job = g_ptr_array_index (self->jobs, i);
 
+      if (job->hostile)
+        continue;
       if (wanted == NULL || g_strv_contains ((const char * const *) wanted, mja_job_kind_to_string (job->kind)))
         n += job->batch;
     }

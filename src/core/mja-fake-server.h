@@ -42,6 +42,7 @@ typedef struct
   MjaFakeEndStyle end_style;
   gboolean        legacy_empty_end;  /* legacy end marker "[]" instead of the "msg" one */
   guint           html_image_every;  /* every Nth image answers an HTML page; 0 = never */
+  guint           hostile_every;     /* every Nth job has an id or URL that tries to escape; 0 = never */
   guint16         api_port;          /* 0 = any free port */
   guint16         cdn_port;
   guint16         auth_port;

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -644,21 +645,29 @@ collect_counts (MjaIndex    *self,
   return counts;
 }
 
+/**
+ * mja_index_dup_stats:
+ * @download_kinds: (nullable): the kinds whose images are downloaded;
+ *   %NULL means grids and upscales
+ */
 MjaIndexStats *
 mja_index_dup_stats (MjaIndex  *self,
+                     GStrv      download_kinds,
                      GError   **error)
 {
+  static const char * const defaults[] = { "grid", "upscale", NULL };
+  const char * const *kinds = download_kinds ? (const char * const *) download_kinds : defaults;
   g_autoptr(MjaIndexStats) stats = g_new0 (MjaIndexStats, 1);
   g_autoptr(sqlite3_stmt) totals = NULL;
+  g_autoptr(sqlite3_stmt) pending = NULL;
+  int rc;
 
   g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
 
   totals = prepare (self,
                     "SELECT (SELECT COUNT(*) FROM jobs),"
                     " (SELECT COUNT(*) FROM images WHERE state = 1),"
-                    " (SELECT COALESCE(SUM(size), 0) FROM images WHERE state = 1),"
-                    " (SELECT COUNT(*) FROM images WHERE state = 0),"
-                    " (SELECT COUNT(*) FROM images WHERE state = 2)", error);
+                    " (SELECT COALESCE(SUM(size), 0) FROM images WHERE state = 1)", error);
   if (totals == NULL)
     return NULL;
   if (sqlite3_step (totals) != SQLITE_ROW)
@@ -669,8 +678,27 @@ mja_index_dup_stats (MjaIndex  *self,
   stats->jobs = (guint64) sqlite3_column_int64 (totals, 0);
   stats->images = (guint64) sqlite3_column_int64 (totals, 1);
   stats->bytes = (guint64) sqlite3_column_int64 (totals, 2);
-  stats->missing_images = (guint64) sqlite3_column_int64 (totals, 3);
-  stats->failed_images = (guint64) sqlite3_column_int64 (totals, 4);
+
+  pending = prepare (self, "SELECT kind, state, COUNT(*) FROM images WHERE state != 1 GROUP BY kind, state", error);
+  if (pending == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (pending)) == SQLITE_ROW)
+    {
+      guint64 count = (guint64) sqlite3_column_int64 (pending, 2);
+
+      if (!g_strv_contains (kinds, (const char *) sqlite3_column_text (pending, 0)) &&
+          !g_strv_contains (kinds, "all"))
+        stats->not_wanted += count;
+      else if (sqlite3_column_int (pending, 1) == MJA_IMAGE_FAILED)
+        stats->failed_images += count;
+      else
+        stats->missing_images += count;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      db_error (self, error);
+      return NULL;
+    }
 
   stats->per_type = collect_counts (self, "SELECT job_type, COUNT(*) FROM jobs GROUP BY job_type ORDER BY 2 DESC, 1",
                                     error);
@@ -682,4 +710,151 @@ mja_index_dup_stats (MjaIndex  *self,
   if (stats->per_month == NULL)
     return NULL;
   return g_steal_pointer (&stats);
+}
+
+void
+mja_rebuild_report_free (MjaRebuildReport *report)
+{
+  g_clear_pointer (&report->broken, g_ptr_array_unref);
+  g_free (report);
+}
+
+static gboolean
+file_size (MjaArchive *archive,
+           const char *relative,
+           guint64    *size)
+{
+  g_autofree char *path = mja_archive_dup_path (archive, relative);
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size == 0)
+    return FALSE;
+  *size = (guint64) st.st_size;
+  return TRUE;
+}
+
+/* An image already on disk, under the planned name or, for current-era
+ * stills synced in another format, under another still format's name. */
+static gboolean
+find_image (MjaArchive      *archive,
+            MjaJob          *job,
+            MjaPlannedImage *image,
+            guint            n_images,
+            guint64         *size)
+{
+  static const char * const stills[] = { "png", "webp", "jpeg", "jpg", NULL };
+
+  if (file_size (archive, image->path, size))
+    return TRUE;
+  if (mja_job_get_era (job) != MJA_JOB_ERA_CURRENT || g_str_equal (image->extension, "mp4"))
+    return FALSE;
+  for (guint i = 0; stills[i] != NULL; i++)
+    {
+      g_autofree char *relative = NULL;
+
+      if (g_str_equal (stills[i], image->extension))
+        continue;
+      relative = mja_archive_dup_image_path (job, image->index, n_images, stills[i]);
+      if (file_size (archive, relative, size))
+        {
+          g_free (image->path);
+          image->path = g_steal_pointer (&relative);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/**
+ * mja_index_rebuild:
+ *
+ * Forgets everything and indexes the archive from its files alone.  A
+ * JSON file that does not parse is reported in the result and skipped;
+ * the rest is indexed.
+ */
+MjaRebuildReport *
+mja_index_rebuild (MjaIndex      *self,
+                   MjaArchive    *archive,
+                   const char    *cdn_base_url,
+                   const char    *image_format,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autoptr(MjaArchiveScan) scan = NULL;
+  g_autoptr(MjaRebuildReport) report = g_new0 (MjaRebuildReport, 1);
+
+  g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
+
+  scan = mja_archive_scan (archive, cancellable, error);
+  if (scan == NULL)
+    return NULL;
+  report->broken = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < scan->errors->len; i++)
+    g_ptr_array_add (report->broken, g_strdup (scan->errors->pdata[i]));
+
+  if (!mja_index_begin (self, error))
+    return NULL;
+  /* After a rebuild nothing says the history is complete: the next sync
+   * lists everything once more. */
+  if (!mja_index_clear (self, error) ||
+      !mja_index_set_state (self, "history-complete", NULL, error) ||
+      !mja_index_set_state (self, "checkpoint", NULL, error))
+    goto fail;
+
+  for (guint i = 0; i < scan->json_files->len; i++)
+    {
+      const char *relative = scan->json_files->pdata[i];
+      g_autofree char *path = mja_archive_dup_path (archive, relative);
+      g_autofree char *data = NULL;
+      gsize length;
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(MjaJob) job = NULL;
+      g_autoptr(GPtrArray) planned = NULL;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto fail;
+      if (!g_file_get_contents (path, &data, &length, &local_error) ||
+          (job = mja_job_new_from_data (data, (gssize) length, &local_error)) == NULL)
+        {
+          g_ptr_array_add (report->broken, g_strdup_printf ("%s: %s", relative, local_error->message));
+          continue;
+        }
+
+      planned = mja_archive_plan_images (job, cdn_base_url, image_format);
+      if (!mja_index_add_job (self, job, relative, planned, error))
+        goto fail;
+      report->jobs++;
+      for (guint j = 0; j < planned->len; j++)
+        {
+          MjaPlannedImage *image = g_ptr_array_index (planned, j);
+          guint64 size = 0;
+
+          if (find_image (archive, job, image, planned->len, &size))
+            {
+              g_autoptr(sqlite3_stmt) stmt = prepare (self, "UPDATE images SET state = 1, size = ?3, path = ?4"
+                                                            " WHERE job_id = ?1 AND idx = ?2", error);
+              if (stmt == NULL)
+                goto fail;
+              bind_text (stmt, 1, mja_job_get_id (job));
+              sqlite3_bind_int (stmt, 2, (int) image->index);
+              sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) size);
+              bind_text (stmt, 4, image->path);
+              if (sqlite3_step (stmt) != SQLITE_DONE)
+                {
+                  db_error (self, error);
+                  goto fail;
+                }
+              report->images_found++;
+            }
+          else
+            report->images_missing++;
+        }
+    }
+  if (!mja_index_commit (self, error))
+    return NULL;
+  return g_steal_pointer (&report);
+
+fail:
+  exec (self, "ROLLBACK", NULL);
+  return NULL;
 }

@@ -73,8 +73,9 @@ typedef struct
   guint64     jobs;
   guint64     images;          /* downloaded */
   guint64     bytes;
-  guint64     missing_images;  /* planned, not (yet) downloaded */
-  guint64     failed_images;
+  guint64     missing_images;  /* of the kinds downloaded: not (yet) there */
+  guint64     failed_images;   /* of those: failed last time */
+  guint64     not_wanted;      /* of kinds not downloaded (videos are opt-in) */
   GPtrArray  *per_type;        /* MjaIndexCount* */
   GPtrArray  *per_month;       /* MjaIndexCount*, "YYYY-MM" */
 } MjaIndexStats;
@@ -132,15 +133,33 @@ gint64         mja_index_count           (MjaIndex       *self,
                                           const MjaIndexQuery *query,
                                           GError        **error);
 MjaIndexStats *mja_index_dup_stats       (MjaIndex       *self,
+                                          GStrv           download_kinds,
                                           GError        **error);
 GPtrArray     *mja_index_dup_images      (MjaIndex       *self,
                                           const char     *job_id,
                                           GError        **error);
+
+typedef struct
+{
+  guint      jobs;
+  guint      images_found;
+  guint      images_missing;
+  GPtrArray *broken;   /* char*: "path: why" for files that could not be read */
+} MjaRebuildReport;
+
+MjaRebuildReport *mja_index_rebuild      (MjaIndex       *self,
+                                          MjaArchive     *archive,
+                                          const char     *cdn_base_url,
+                                          const char     *image_format,
+                                          GCancellable   *cancellable,
+                                          GError        **error);
+void           mja_rebuild_report_free   (MjaRebuildReport *report);
 
 void           mja_index_row_free        (MjaIndexRow    *row);
 void           mja_index_image_free      (MjaIndexImage  *image);
 void           mja_index_stats_free      (MjaIndexStats  *stats);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MjaIndexStats, mja_index_stats_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MjaRebuildReport, mja_rebuild_report_free)
 
 G_END_DECLS

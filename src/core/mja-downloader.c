@@ -1,0 +1,538 @@
+/* mja-downloader.c — the download queue
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Fetches image and video files from the CDN with bounded concurrency.
+ * Each file is streamed into "<final name>.part" in its own folder, its
+ * first bytes checked to be the media its name says (an HTML page served
+ * as an image is an error, not a file), flushed to disk, and only then
+ * renamed to its final name; a failure or a cancellation removes the .part.
+ * It never sends a cookie: its session is not the API's.  It runs in the
+ * thread-default context of whoever created it (the sync's thread).
+ */
+#define G_LOG_DOMAIN "mja-downloader"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mja-api.h"
+#include "mja-downloader.h"
+#include "mja-util.h"
+
+#define CHUNK_SIZE     (64 * 1024)
+#define SNIFF_SIZE     16
+#define MAX_RATE_WAITS 8
+
+typedef struct
+{
+  MjaDownloader *self;
+  char          *job_id;
+  guint          index;
+  char          *url;
+  char          *path;       /* absolute, final */
+  char          *part_path;
+  guint          tries;
+  guint          rate_waits;
+  int            fd;
+  guint64        received;
+  gint64         expected;   /* Content-Length, or -1 */
+  guint8         head[SNIFF_SIZE];
+  gsize          head_len;
+  GInputStream  *stream;
+  SoupMessage   *msg;
+} Item;
+
+struct _MjaDownloader
+{
+  GObject        parent_instance;
+
+  MjaArchive    *archive;
+  SoupSession   *session;
+  GCancellable  *cancellable;
+  GQueue         queue;
+  guint          active;
+  guint          concurrency;
+  guint          max_tries;
+  guint          base_delay_ms;
+  guint64        max_file_size;
+};
+
+G_DEFINE_FINAL_TYPE (MjaDownloader, mja_downloader, G_TYPE_OBJECT)
+G_DEFINE_QUARK (mja-download-error-quark, mja_download_error)
+
+enum
+{
+  SIGNAL_DONE,
+  SIGNAL_FAILED,
+  SIGNAL_BYTES,
+  SIGNAL_IDLE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void start_item (Item *item);
+static void pump (MjaDownloader *self);
+
+static void
+item_free (Item *item)
+{
+  if (item->fd >= 0)
+    close (item->fd);
+  g_clear_object (&item->stream);
+  g_clear_object (&item->msg);
+  g_free (item->job_id);
+  g_free (item->url);
+  g_free (item->path);
+  g_free (item->part_path);
+  g_free (item);
+}
+
+static void
+mja_downloader_dispose (GObject *object)
+{
+  MjaDownloader *self = MJA_DOWNLOADER (object);
+
+  g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
+  g_clear_object (&self->session);
+  g_clear_object (&self->archive);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (mja_downloader_parent_class)->dispose (object);
+}
+
+static void
+mja_downloader_class_init (MjaDownloaderClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = mja_downloader_dispose;
+
+  /* (job id, index, bytes on disk, skipped: already there) */
+  signals[SIGNAL_DONE] = g_signal_new ("image-done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                       NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT64,
+                                       G_TYPE_BOOLEAN);
+  /* (job id, index, GError) */
+  signals[SIGNAL_FAILED] = g_signal_new ("image-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                         NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_ERROR);
+  /* bytes received since the last emission */
+  signals[SIGNAL_BYTES] = g_signal_new ("bytes-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                        NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT64);
+  /* the queue ran empty */
+  signals[SIGNAL_IDLE] = g_signal_new ("idle", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                       G_TYPE_NONE, 0);
+}
+
+static void
+mja_downloader_init (MjaDownloader *self)
+{
+  g_queue_init (&self->queue);
+  self->max_tries = 5;
+  self->base_delay_ms = 1000;
+  self->max_file_size = 512 * 1024 * 1024;
+}
+
+MjaDownloader *
+mja_downloader_new (MjaArchive   *archive,
+                    guint         concurrency,
+                    GCancellable *cancellable)
+{
+  MjaDownloader *self = g_object_new (MJA_TYPE_DOWNLOADER, NULL);
+
+  self->archive = g_object_ref (archive);
+  self->concurrency = CLAMP (concurrency, 1, 16);
+  self->cancellable = cancellable ? g_object_ref (cancellable) : g_cancellable_new ();
+  /* No cookie jar and no credentials: the CDN never sees the session. */
+  self->session = soup_session_new_with_options ("user-agent", mja_user_agent (),
+                                                 "max-conns", (int) self->concurrency * 2,
+                                                 "max-conns-per-host", (int) self->concurrency,
+                                                 "timeout", 60,
+                                                 "idle-timeout", 60,
+                                                 NULL);
+  return self;
+}
+
+void
+mja_downloader_set_retry_policy (MjaDownloader *self,
+                                 guint          max_tries,
+                                 guint          base_delay_ms)
+{
+  g_return_if_fail (MJA_IS_DOWNLOADER (self));
+  self->max_tries = MAX (max_tries, 1);
+  self->base_delay_ms = base_delay_ms;
+}
+
+void
+mja_downloader_set_max_file_size (MjaDownloader *self,
+                                  guint64        bytes)
+{
+  g_return_if_fail (MJA_IS_DOWNLOADER (self));
+  self->max_file_size = bytes;
+}
+
+guint
+mja_downloader_get_pending (MjaDownloader *self)
+{
+  g_return_val_if_fail (MJA_IS_DOWNLOADER (self), 0);
+  return self->queue.length + self->active;
+}
+
+/* What the first bytes say the file is: "png", "jpeg", "webp", "mp4". */
+const char *
+mja_sniff_media (const guint8 *data,
+                 gsize         length)
+{
+  if (length >= 8 && memcmp (data, "\x89PNG\r\n\x1a\n", 8) == 0)
+    return "png";
+  if (length >= 3 && memcmp (data, "\xff\xd8\xff", 3) == 0)
+    return "jpeg";
+  if (length >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
+    return "webp";
+  if (length >= 8 && memcmp (data + 4, "ftyp", 4) == 0)
+    return "mp4";
+  return NULL;
+}
+
+static gboolean
+media_matches (const char *sniffed,
+               const char *path)
+{
+  const char *dot = strrchr (path, '.');
+  const char *ext = dot ? dot + 1 : "";
+
+  if (sniffed == NULL)
+    return FALSE;
+  if (g_str_equal (sniffed, "jpeg"))
+    return g_str_equal (ext, "jpg") || g_str_equal (ext, "jpeg");
+  return g_str_equal (sniffed, ext);
+}
+
+static void
+discard_part (Item *item)
+{
+  if (item->fd >= 0)
+    {
+      close (item->fd);
+      item->fd = -1;
+    }
+  g_unlink (item->part_path);
+}
+
+static void
+item_finish (Item   *item,
+             GError *error)
+{
+  MjaDownloader *self = item->self;
+
+  if (error != NULL)
+    {
+      discard_part (item);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_signal_emit (self, signals[SIGNAL_FAILED], 0, item->job_id, item->index, error);
+    }
+  self->active--;
+  item_free (item);
+  pump (self);
+  g_object_unref (self);
+}
+
+static void
+retry_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Item *item = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!mja_sleep_finish (result, &error))
+    item_finish (item, error);
+  else
+    start_item (item);
+}
+
+/* A transient failure: try again after a back-off, or give up. */
+static void
+retry_or_fail (Item       *item,
+               guint       wait_ms,
+               const char *what)
+{
+  MjaDownloader *self = item->self;
+
+  discard_part (item);
+  g_clear_object (&item->stream);
+  g_clear_object (&item->msg);
+  if (item->tries >= self->max_tries)
+    {
+      g_autoptr(GError) error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_NETWORK,
+                                             _("Could not download image %u after %u tries: %s"),
+                                             item->index + 1, item->tries, what);
+      item_finish (item, error);
+      return;
+    }
+  if (wait_ms == 0)
+    wait_ms = mja_backoff_delay_ms (item->tries, self->base_delay_ms);
+  mja_sleep_async (wait_ms, self->cancellable, retry_done_cb, item);
+}
+
+static void
+complete (Item *item)
+{
+  const char *sniffed = mja_sniff_media (item->head, item->head_len);
+  g_autoptr(GError) error = NULL;
+
+  if (!media_matches (sniffed, item->path))
+    {
+      error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_NOT_MEDIA,
+                           _("Image %u is not a %s file (the server sent %s); it was not saved."),
+                           item->index + 1, strrchr (item->path, '.') + 1,
+                           sniffed ? sniffed : _("something else, maybe a web page"));
+      item_finish (item, error);
+      return;
+    }
+  if (item->expected >= 0 && item->received != (guint64) item->expected)
+    {
+      g_autofree char *what = g_strdup_printf (_("the connection ended after %" G_GUINT64_FORMAT " of %"
+                                                 G_GINT64_FORMAT " bytes"), item->received, item->expected);
+      retry_or_fail (item, 0, what);
+      return;
+    }
+  /* On disk before it has its final name: a crash never leaves a short
+   * file where a complete one is expected. */
+  if (fdatasync (item->fd) != 0 || close (item->fd) != 0)
+    {
+      int saved = errno;
+      item->fd = -1;
+      error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK, _("Could not write “%s”: %s"),
+                           item->part_path, g_strerror (saved));
+      item_finish (item, error);
+      return;
+    }
+  item->fd = -1;
+  if (g_rename (item->part_path, item->path) != 0)
+    {
+      int saved = errno;
+      error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK, _("Could not write “%s”: %s"),
+                           item->path, g_strerror (saved));
+      item_finish (item, error);
+      return;
+    }
+  g_signal_emit (item->self, signals[SIGNAL_DONE], 0, item->job_id, item->index, item->received, FALSE);
+  item_finish (item, NULL);
+}
+
+static void
+read_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Item *item = user_data;
+  MjaDownloader *self = item->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  const guint8 *data;
+  gsize size;
+
+  if (bytes == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        item_finish (item, error);
+      else
+        retry_or_fail (item, 0, error->message);
+      return;
+    }
+  data = g_bytes_get_data (bytes, &size);
+  if (size == 0)
+    {
+      complete (item);
+      return;
+    }
+
+  if (item->received + size > self->max_file_size)
+    {
+      error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_TOO_LARGE,
+                           _("Image %u is larger than the limit of %" G_GUINT64_FORMAT " MiB; it was not saved."),
+                           item->index + 1, self->max_file_size / (1024 * 1024));
+      item_finish (item, error);
+      return;
+    }
+  if (item->head_len < SNIFF_SIZE)
+    {
+      gsize take = MIN (size, SNIFF_SIZE - item->head_len);
+      memcpy (item->head + item->head_len, data, take);
+      item->head_len += take;
+      /* Refuse an HTML page as soon as it shows itself. */
+      if (item->head_len == SNIFF_SIZE && !media_matches (mja_sniff_media (item->head, item->head_len), item->path))
+        {
+          complete (item);
+          return;
+        }
+    }
+  for (gsize written = 0; written < size;)
+    {
+      gssize n = write (item->fd, data + written, size - written);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+          error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK, _("Could not write “%s”: %s"),
+                               item->part_path, g_strerror (saved));
+          item_finish (item, error);
+          return;
+        }
+      written += (gsize) n;
+    }
+  item->received += size;
+  g_signal_emit (self, signals[SIGNAL_BYTES], 0, (guint64) size);
+
+  g_input_stream_read_bytes_async (item->stream, CHUNK_SIZE, G_PRIORITY_DEFAULT, self->cancellable, read_cb, item);
+}
+
+static void
+sent_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Item *item = user_data;
+  MjaDownloader *self = item->self;
+  g_autoptr(GError) error = NULL;
+  SoupMessageHeaders *headers;
+  guint status;
+  g_autofree char *dir = NULL;
+
+  item->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (item->stream == NULL)
+    {
+      if (mja_error_is_transient (error))
+        retry_or_fail (item, 0, error->message);
+      else
+        item_finish (item, error);
+      return;
+    }
+
+  status = soup_message_get_status (item->msg);
+  headers = soup_message_get_response_headers (item->msg);
+  if (status == 429 && ++item->rate_waits <= MAX_RATE_WAITS)
+    {
+      gint64 wait = mja_parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"),
+                                           g_get_real_time () / G_USEC_PER_SEC);
+      item->tries--;
+      retry_or_fail (item, (guint) (wait < 0 ? 5000 : MIN (wait, 600) * 1000 + 1), "HTTP 429");
+      return;
+    }
+  if (SOUP_STATUS_IS_SERVER_ERROR (status) || status == 429 || status == SOUP_STATUS_REQUEST_TIMEOUT)
+    {
+      g_autofree char *what = g_strdup_printf ("HTTP %u", status);
+      retry_or_fail (item, 0, what);
+      return;
+    }
+  if (status != SOUP_STATUS_OK)
+    {
+      error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_HTTP,
+                           _("The image server answered %u %s for image %u."), status,
+                           soup_message_get_reason_phrase (item->msg), item->index + 1);
+      item_finish (item, error);
+      return;
+    }
+
+  item->expected = soup_message_headers_get_content_length (headers);
+  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
+    item->expected = -1;
+  if (item->expected > 0 && (guint64) item->expected > self->max_file_size)
+    {
+      error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_TOO_LARGE,
+                           _("Image %u is larger than the limit of %" G_GUINT64_FORMAT " MiB; it was not saved."),
+                           item->index + 1, self->max_file_size / (1024 * 1024));
+      item_finish (item, error);
+      return;
+    }
+
+  dir = g_path_get_dirname (item->path);
+  if (g_mkdir_with_parents (dir, 0755) != 0 ||
+      (item->fd = g_open (item->part_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+    {
+      int saved = errno;
+      error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK, _("Could not write “%s”: %s"),
+                           item->part_path, g_strerror (saved));
+      item_finish (item, error);
+      return;
+    }
+  g_input_stream_read_bytes_async (item->stream, CHUNK_SIZE, G_PRIORITY_DEFAULT, self->cancellable, read_cb, item);
+}
+
+static void
+start_item (Item *item)
+{
+  MjaDownloader *self = item->self;
+
+  item->tries++;
+  item->received = 0;
+  item->head_len = 0;
+  g_clear_object (&item->msg);
+  item->msg = soup_message_new ("GET", item->url);
+  if (item->msg == NULL)
+    {
+      g_autoptr(GError) error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_HTTP,
+                                             _("Image %u has an address that cannot be fetched."), item->index + 1);
+      item_finish (item, error);
+      return;
+    }
+  soup_session_send_async (self->session, item->msg, G_PRIORITY_DEFAULT, self->cancellable, sent_cb, item);
+}
+
+static void
+pump (MjaDownloader *self)
+{
+  while (self->active < self->concurrency && !g_queue_is_empty (&self->queue))
+    {
+      Item *item = g_queue_pop_head (&self->queue);
+      GStatBuf st;
+
+      if (g_cancellable_is_cancelled (self->cancellable))
+        {
+          item_free (item);
+          continue;
+        }
+      /* Already there from an earlier run: nothing to fetch. */
+      if (g_stat (item->path, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0)
+        {
+          g_signal_emit (self, signals[SIGNAL_DONE], 0, item->job_id, item->index, (guint64) st.st_size, TRUE);
+          item_free (item);
+          continue;
+        }
+      self->active++;
+      g_object_ref (self);
+      start_item (item);
+    }
+  if (self->active == 0 && g_queue_is_empty (&self->queue))
+    g_signal_emit (self, signals[SIGNAL_IDLE], 0);
+}
+
+void
+mja_downloader_add (MjaDownloader *self,
+                    const char    *job_id,
+                    guint          index,
+                    const char    *url,
+                    const char    *relative_path)
+{
+  Item *item;
+
+  g_return_if_fail (MJA_IS_DOWNLOADER (self));
+
+  item = g_new0 (Item, 1);
+  item->self = self;
+  item->job_id = g_strdup (job_id);
+  item->index = index;
+  item->url = g_strdup (url);
+  item->path = mja_archive_dup_path (self->archive, relative_path);
+  item->part_path = g_strconcat (item->path, ".part", NULL);
+  item->fd = -1;
+  item->expected = -1;
+  g_queue_push_tail (&self->queue, item);
+  pump (self);
+}

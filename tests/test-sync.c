@@ -1,0 +1,513 @@
+/* test-sync.c — the sync engine against the fake Midjourney
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "mja-downloader.h"
+#include "sync-helpers.h"
+
+/* Every job archived once, and every image of the downloaded kinds on
+ * disk, byte for byte what the server has. */
+static void
+assert_complete_archive (MjaFakeServer *server,
+                         const char    *root,
+                         guint          expected_jobs,
+                         const char    *extension)
+{
+  g_autoptr(MjaArchive) archive = mja_archive_new (root);
+  g_autoptr(MjaArchiveScan) scan = mja_archive_scan (archive, NULL, NULL);
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint images = 0;
+
+  g_assert_nonnull (scan);
+  g_assert_cmpuint (scan->json_files->len, ==, expected_jobs);
+  g_assert_cmpuint (scan->part_files->len, ==, 0);
+
+  for (guint i = 0; i < scan->json_files->len; i++)
+    {
+      g_autofree char *path = mja_archive_dup_path (archive, scan->json_files->pdata[i]);
+      g_autofree char *data = NULL;
+      g_autofree char *prompt_path = NULL;
+      g_autofree char *stem = NULL;
+      g_autoptr(MjaJob) job = NULL;
+      g_autoptr(GPtrArray) planned = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (g_file_get_contents (path, &data, NULL, NULL));
+      job = mja_job_new_from_data (data, -1, &error);
+      g_assert_no_error (error);
+      g_assert_false (g_hash_table_contains (ids, mja_job_get_id (job)));
+      g_hash_table_add (ids, g_strdup (mja_job_get_id (job)));
+
+      stem = g_strndup (path, strlen (path) - strlen (".json"));
+      prompt_path = g_strconcat (stem, ".prompt.txt", NULL);
+      g_assert_true (g_file_test (prompt_path, G_FILE_TEST_IS_REGULAR));
+
+      planned = mja_archive_plan_images (job, mja_fake_server_get_cdn_url (server), extension);
+      for (guint j = 0; j < planned->len; j++)
+        {
+          MjaPlannedImage *image = g_ptr_array_index (planned, j);
+          g_autofree char *image_path = mja_archive_dup_path (archive, image->path);
+          g_autofree char *contents = NULL;
+          gsize length;
+          g_autoptr(GBytes) expected = NULL;
+
+          if (mja_job_get_kind (job) == MJA_JOB_KIND_VIDEO)
+            {
+              g_assert_false (g_file_test (image_path, G_FILE_TEST_EXISTS));
+              continue;
+            }
+          g_assert_true (g_file_get_contents (image_path, &contents, &length, NULL));
+          expected = mja_fake_server_dup_image (server, mja_job_get_id (job), image->index, image->extension);
+          g_assert_nonnull (expected);
+          g_assert_cmpmem (contents, length, g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
+          images++;
+        }
+    }
+  g_test_message ("%u jobs, %u images verified", expected_jobs, images);
+  g_assert_cmpuint (images, >, 0);
+}
+
+static void
+test_current_end_to_end (void)
+{
+  MjaFakeServerOptions fake;
+  MjaSyncOptions options;
+  g_autoptr(MjaFakeServer) server = NULL;
+  g_autoptr(MjaCredentials) credentials = NULL;
+  g_autoptr(MjaSync) sync = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = helper_make_archive_dir ();
+
+  mja_fake_server_options_init (&fake);
+  fake.n_jobs = 80;
+  fake.eras = MJA_FAKE_ERA_CURRENT;
+  server = helper_start_server (&fake);
+  credentials = helper_current_credentials (server);
+  helper_sync_options (&options, server);
+
+  sync = mja_sync_new (root, credentials, &options);
+  error = helper_run (sync, NULL);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (mja_sync_get_jobs_new (sync), ==, 80);
+  g_assert_cmpuint (mja_sync_get_images_done (sync), ==, mja_fake_server_get_n_images (server, "grid,upscale"));
+  g_assert_cmpuint (mja_sync_get_images_failed (sync), ==, 0);
+  g_assert_cmpuint (mja_sync_get_phase (sync), ==, MJA_SYNC_PHASE_DONE);
+  g_assert_cmpfloat (mja_sync_get_fraction (sync), ==, 1.0);
+  assert_complete_archive (server, root, 80, "png");
+  /* The CDN never saw a cookie. */
+  g_assert_cmpuint (mja_fake_server_get_cdn_cookie_count (server), ==, 0);
+
+  mja_sync_options_clear (&options);
+  helper_remove_tree (root);
+}
+
+static void
+test_legacy_end_to_end (void)
+{
+  MjaFakeServerOptions fake;
+  MjaSyncOptions options;
+  g_autoptr(MjaFakeServer) server = NULL;
+  g_autoptr(MjaCredentials) credentials = NULL;
+  g_autoptr(MjaSync) sync = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = helper_make_archive_dir ();
+
+  mja_fake_server_options_init (&fake);
+  fake.n_jobs = 130;
+  fake.eras = MJA_FAKE_ERA_LEGACY;
+  fake.legacy_empty_end = TRUE;
+  server = helper_start_server (&fake);
+  credentials = helper_legacy_credentials (server);
+  helper_sync_options (&options, server);
+
+  sync = mja_sync_new (root, credentials, &options);
+  error = helper_run (sync, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mja_sync_get_jobs_new (sync), ==, 130);
+  g_assert_cmpuint (mja_sync_get_pages (sync), ==, 3);
+  g_assert_cmpuint (mja_sync_get_images_failed (sync), ==, 0);
+  g_assert_false (mja_sync_get_cap_reached (sync));
+  assert_complete_archive (server, root, 130, "png");
+  g_assert_cmpuint (mja_fake_server_get_cdn_cookie_count (server), ==, 0);
+
+  mja_sync_options_clear (&options);
+  helper_remove_tree (root);
+}
+
+static void
+test_legacy_cap (void)
+{
+  MjaFakeServerOptions fake;
+  MjaSyncOptions options;
+  g_autoptr(MjaFakeServer) server = NULL;
+  g_autoptr(MjaCredentials) credentials = NULL;
+  g_autoptr(MjaSync) sync = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = helper_make_archive_dir ();
+  g_autofree char *summary = NULL;
+  GPtrArray *problems;
+  gboolean said = FALSE;
+
+  mja_fake_server_options_init (&fake);
+  fake.n_jobs = 2540;
+  fake.eras = MJA_FAKE_ERA_LEGACY;
+  server = helper_start_server (&fake);
+  credentials = helper_legacy_credentials (server);
+  helper_sync_options (&options, server);
+  options.download = FALSE;
+
+  sync = mja_sync_new (root, credentials, &options);
+  error = helper_run (sync, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mja_sync_get_jobs_new (sync), ==, 2500);
+  g_assert_true (mja_sync_get_cap_reached (sync));
+  problems = mja_sync_get_problems (sync);
+  for (guint i = 0; i < problems->len; i++)
+    said |= strstr (((MjaSyncProblem *) problems->pdata[i])->message, "2,500") != NULL;
+  g_assert_true (said);
+
+  mja_sync_options_clear (&options);
+  helper_remove_tree (root);
+}
+
+static void
+test_incremental (void)
+{
+  for (int era = 0; era < 2; era++)
+    {
+      MjaFakeServerOptions fake;
+      MjaSyncOptions options;
+      g_autoptr(MjaFakeServer) server = NULL;
+      g_autoptr(MjaCredentials) credentials = NULL;
+      g_autoptr(MjaSync) first = NULL;
+      g_autoptr(MjaSync) second = NULL;
+      g_autoptr(MjaSync) third = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *root = helper_make_archive_dir ();
+      guint requests;
+
+      mja_fake_server_options_init (&fake);
+      fake.n_jobs = 120;
+      fake.eras = era == 0 ? MJA_FAKE_ERA_CURRENT : MJA_FAKE_ERA_LEGACY;
+      server = helper_start_server (&fake);
+      credentials = era == 0 ? helper_current_credentials (server) : helper_legacy_credentials (server);
+      helper_sync_options (&options, server);
+
+      first = mja_sync_new (root, credentials, &options);
+      error = helper_run (first, NULL);
+      g_assert_no_error (error);
+      g_assert_cmpuint (mja_sync_get_jobs_new (first), ==, 120);
+
+      mja_fake_server_add_jobs (server, 7);
+      requests = mja_fake_server_get_request_count (server);
+      second = mja_sync_new (root, credentials, &options);
+      error = helper_run (second, NULL);
+      g_assert_no_error (error);
+      /* Only the new jobs, and few requests to find them. */
+      g_assert_cmpuint (mja_sync_get_jobs_new (second), ==, 7);
+      g_assert_cmpuint (mja_sync_get_pages (second), <=, 2);
+      g_test_message ("era %d: second sync made %u requests", era, mja_fake_server_get_request_count (server) - requests);
+      g_assert_cmpuint (mja_fake_server_get_request_count (server) - requests, <=, 2 + 7 * 4);
+      assert_complete_archive (server, root, 127, "png");
+
+      /* Nothing new: nothing fetched. */
+      third = mja_sync_new (root, credentials, &options);
+      error = helper_run (third, NULL);
+      g_assert_no_error (error);
+      g_assert_cmpuint (mja_sync_get_jobs_new (third), ==, 0);
+      g_assert_cmpuint (mja_sync_get_images_done (third), ==, 0);
+
+      mja_sync_options_clear (&options);
+      helper_remove_tree (root);
+    }
+}
+
+static void
+test_faults_survived (void)
+{
+  MjaFakeServerOptions fake;
+  MjaSyncOptions options;
+  g_autoptr(MjaFakeServer) server = NULL;
+  g_autoptr(MjaCredentials) credentials = NULL;
+  g_autoptr(MjaSync) sync = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = helper_make_archive_dir ();
+
+  mja_fake_server_options_init (&fake);
+  fake.n_jobs = 60;
+  fake.rate_limit_every = 9;
+  fake.retry_after = 1;
+  fake.server_error_rate = 0.15;
+  server = helper_start_server (&fake);
+  credentials = helper_current_credentials (server);
+  helper_sync_options (&options, server);
+  options.max_tries = 8;
+
+  sync = mja_sync_new (root, credentials, &options);
+  error = helper_run (sync, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mja_sync_get_images_failed (sync), ==, 0);
+  assert_complete_archive (server, root, 60, "png");
+
+  mja_sync_options_clear (&options);
+  helper_remove_tree (root);
+}
+
+static void
+assert_sync_fails (MjaFakeServerOptions *fake,
+                   gboolean              legacy,
+                   GQuark                domain,
+                   int                   code)
+{
+  MjaSyncOptions options;
+  g_autoptr(MjaFakeServer) server = helper_start_server (fake);
+  g_autoptr(MjaCredentials) credentials = legacy ? helper_legacy_credentials (server)
+                                                 : helper_current_credentials (server);
+  g_autoptr(MjaSync) sync = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = helper_make_archive_dir ();
+
+  helper_sync_options (&options, server);
+  sync = mja_sync_new (root, credentials, &options);
+  error = helper_run (sync, NULL);
+  g_assert_error (error, domain, code);
+  g_test_message ("%s", error->message);
+  g_assert_cmpuint (mja_sync_get_jobs_new (sync), ==, 0);
+  mja_sync_options_clear (&options);
+  helper_remove_tree (root);
+}
+
+static void
+test_challenge_and_auth (void)
+{
+  MjaFakeServerOptions fake;
+
+  mja_fake_server_options_init (&fake);
+  fake.challenge = TRUE;
+  assert_sync_fails (&fake, FALSE, MJA_API_ERROR, MJA_API_ERROR_BLOCKED);
+
+  mja_fake_server_options_init (&fake);
+  fake.expired_session = TRUE;
+  fake.revoked = TRUE;
+  assert_sync_fails (&fake, FALSE, MJA_API_ERROR, MJA_API_ERROR_AUTH_EXPIRED);
+
+  mja_fake_server_options_init (&fake);
+  fake.revoked = TRUE;
+  fake.eras = MJA_FAKE_ERA_LEGACY;
+  assert_sync_fails (&fake, TRUE, MJA_API_ERROR, MJA_API_ERROR_AUTH_EXPIRED);
+}
+
+static void
+count_signal (gpointer unused,
+              guint   *count)
+{
+  (*count)++;
+}
+
+static void
+test_expired_token_refreshed (void)
+{
+  MjaFakeServerOptions fake;
+  MjaSyncOptions options;
+  g_autoptr(MjaFakeServer) server = NULL;
+  g_autoptr(MjaCredentials) credentials = NULL;
+  g_autoptr(MjaSync) sync = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = helper_make_archive_dir ();
+  guint changed = 0;
+
+  mja_fake_server_options_init (&fake);
+  fake.n_jobs = 30;
+  fake.expired_session = TRUE;
+  server = helper_start_server (&fake);
+  credentials = helper_current_credentials (server);
+  helper_sync_options (&options, server);
+
+  sync = mja_sync_new (root, credentials, &options);
+  g_signal_connect (sync, "credentials-changed", G_CALLBACK (count_signal), &changed);
+  error = helper_run (sync, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mja_sync_get_jobs_new (sync), ==, 30);
+  g_assert_cmpuint (mja_fake_server_get_refresh_count (server), ==, 1);
+  g_assert_cmpuint (changed, ==, 1);
+  /* The caller gets the fresh token to store. */
+  g_assert_cmpstr (mja_credentials_get_id_token (mja_sync_get_credentials (sync)), !=,
+                   mja_credentials_get_id_token (credentials));
+
+  mja_sync_options_clear (&options);
+  helper_remove_tree (root);
+}
+
+static void
+test_hostile_jobs_refused (void)
+{
+  for (int era = 0; era < 2; era++)
+    {
+      MjaFakeServerOptions fake;
+      MjaSyncOptions options;
+      g_autoptr(MjaFakeServer) server = NULL;
+      g_autoptr(MjaCredentials) credentials = NULL;
+      g_autoptr(MjaSync) sync = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *root = helper_make_archive_dir ();
+      g_autofree char *parent = g_path_get_dirname (root);
+      g_autofree char *escaped = g_build_filename (parent, "escaped", NULL);
+      GPtrArray *problems;
+
+      mja_fake_server_options_init (&fake);
+      fake.n_jobs = 50;
+      fake.hostile_every = 10;  /* jobs 1, 11, 21, 31, 41 */
+      fake.eras = era == 0 ? MJA_FAKE_ERA_CURRENT : MJA_FAKE_ERA_LEGACY;
+      server = helper_start_server (&fake);
+      credentials = era == 0 ? helper_current_credentials (server) : helper_legacy_credentials (server);
+      helper_sync_options (&options, server);
+
+      sync = mja_sync_new (root, credentials, &options);
+      error = helper_run (sync, NULL);
+      g_assert_no_error (error);
+      /* The rest of each page is archived; the five are reported. */
+      g_assert_cmpuint (mja_sync_get_jobs_new (sync), ==, 45);
+      problems = mja_sync_get_problems (sync);
+      g_assert_cmpuint (problems->len, ==, 5);
+      g_assert_nonnull (strstr (((MjaSyncProblem *) problems->pdata[0])->message,
+                                era == 0 ? "not a valid job id" : "not an http(s) address"));
+      g_assert_false (g_file_test (escaped, G_FILE_TEST_EXISTS));
+      assert_complete_archive (server, root, 45, "png");
+
+      mja_sync_options_clear (&options);
+      helper_remove_tree (root);
+    }
+}
+
+static void
+test_html_image_refused (void)
+{
+  MjaFakeServerOptions fake;
+  MjaSyncOptions options;
+  g_autoptr(MjaFakeServer) server = NULL;
+  g_autoptr(MjaCredentials) credentials = NULL;
+  g_autoptr(MjaSync) sync = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = helper_make_archive_dir ();
+  g_autoptr(MjaArchive) archive = NULL;
+  g_autoptr(MjaArchiveScan) scan = NULL;
+  GPtrArray *problems;
+
+  mja_fake_server_options_init (&fake);
+  fake.n_jobs = 20;
+  fake.html_image_every = 7;
+  server = helper_start_server (&fake);
+  credentials = helper_current_credentials (server);
+  helper_sync_options (&options, server);
+
+  sync = mja_sync_new (root, credentials, &options);
+  error = helper_run (sync, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mja_sync_get_images_failed (sync), >, 0);
+  g_assert_cmpuint (mja_sync_get_images_done (sync) + mja_sync_get_images_failed (sync), ==,
+                    mja_fake_server_get_n_images (server, "grid,upscale"));
+  problems = mja_sync_get_problems (sync);
+  g_assert_nonnull (strstr (((MjaSyncProblem *) problems->pdata[0])->message, "is not a png file"));
+  g_assert_nonnull (((MjaSyncProblem *) problems->pdata[0])->job_id);
+  /* Nothing half-kept: no .part, and each image present is a real PNG. */
+  archive = mja_archive_new (root);
+  scan = mja_archive_scan (archive, NULL, NULL);
+  g_assert_cmpuint (scan->part_files->len, ==, 0);
+
+  mja_sync_options_clear (&options);
+  helper_remove_tree (root);
+}
+
+static void
+cancel_after_images (MjaSync      *sync,
+                     GParamSpec   *pspec,
+                     GCancellable *cancellable)
+{
+  if (mja_sync_get_images_done (sync) >= 25)
+    g_cancellable_cancel (cancellable);
+}
+
+static void
+test_cancel_and_resume (void)
+{
+  MjaFakeServerOptions fake;
+  MjaSyncOptions options;
+  g_autoptr(MjaFakeServer) server = NULL;
+  g_autoptr(MjaCredentials) credentials = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *clean_root = helper_make_archive_dir ();
+  g_autofree char *root = helper_make_archive_dir ();
+  g_autofree char *clean = NULL;
+  g_autofree char *resumed = NULL;
+  g_autoptr(MjaSync) clean_sync = NULL;
+  g_autoptr(MjaSync) first = NULL;
+  g_autoptr(MjaSync) second = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  mja_fake_server_options_init (&fake);
+  fake.n_jobs = 150;
+  fake.latency_ms = 5;
+  server = helper_start_server (&fake);
+  credentials = helper_current_credentials (server);
+  helper_sync_options (&options, server);
+
+  clean_sync = mja_sync_new (clean_root, credentials, &options);
+  error = helper_run (clean_sync, NULL);
+  g_assert_no_error (error);
+
+  first = mja_sync_new (root, credentials, &options);
+  g_signal_connect (first, "notify::images-done", G_CALLBACK (cancel_after_images), cancellable);
+  error = helper_run (first, cancellable);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (mja_sync_get_images_done (first), <, mja_sync_get_images_done (clean_sync));
+
+  second = mja_sync_new (root, credentials, &options);
+  error = helper_run (second, NULL);
+  g_assert_no_error (error);
+
+  clean = helper_archive_listing (clean_root);
+  resumed = helper_archive_listing (root);
+  g_assert_cmpstr (resumed, ==, clean);
+  assert_complete_archive (server, root, 150, "png");
+
+  mja_sync_options_clear (&options);
+  helper_remove_tree (clean_root);
+  helper_remove_tree (root);
+}
+
+static void
+test_sniff (void)
+{
+  g_assert_cmpstr (mja_sniff_media ((const guint8 *) "\x89PNG\r\n\x1a\n....", 12), ==, "png");
+  g_assert_cmpstr (mja_sniff_media ((const guint8 *) "\xff\xd8\xff\xe0", 4), ==, "jpeg");
+  g_assert_cmpstr (mja_sniff_media ((const guint8 *) "RIFF\0\0\0\0WEBPVP8 ", 16), ==, "webp");
+  g_assert_cmpstr (mja_sniff_media ((const guint8 *) "\0\0\0\x18" "ftypisom", 12), ==, "mp4");
+  g_assert_null (mja_sniff_media ((const guint8 *) "<!DOCTYPE html>", 15));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/sync/current/end-to-end", test_current_end_to_end);
+  g_test_add_func ("/sync/legacy/end-to-end", test_legacy_end_to_end);
+  g_test_add_func ("/sync/legacy/cap", test_legacy_cap);
+  g_test_add_func ("/sync/incremental", test_incremental);
+  g_test_add_func ("/sync/faults/429-and-5xx", test_faults_survived);
+  g_test_add_func ("/sync/faults/challenge-and-auth", test_challenge_and_auth);
+  g_test_add_func ("/sync/auth/expired-token-refreshed", test_expired_token_refreshed);
+  g_test_add_func ("/sync/hostile/ids-and-urls", test_hostile_jobs_refused);
+  g_test_add_func ("/sync/hostile/html-as-image", test_html_image_refused);
+  g_test_add_func ("/sync/cancel-and-resume", test_cancel_and_resume);
+  g_test_add_func ("/sync/sniff", test_sniff);
+
+  return g_test_run ();
+}
