@@ -196,16 +196,21 @@ mja_cli_credentials (MjaCli  *cli,
       g_propagate_error (error, g_steal_pointer (&env_error));
       return NULL;
     }
+  g_clear_error (&env_error);
 
-  credentials = mja_credentials_lookup (NULL, error);
+  credentials = mja_credentials_lookup (NULL, &env_error);
   cli->credentials_from_keyring = credentials != NULL;
-  if (credentials == NULL && error != NULL && *error != NULL &&
-      (*error)->code == MJA_CREDENTIALS_ERROR_NOT_FOUND)
+  if (credentials == NULL)
     {
-      g_clear_error (error);
-      g_set_error (error, MJA_CREDENTIALS_ERROR, MJA_CREDENTIALS_ERROR_NOT_FOUND,
-                   _("You are not signed in to Midjourney. Run “mj-archiver-cli login” and paste the Cookie header "
-                     "of a request to midjourney.com, or set MIDJOURNEY_COOKIE."));
+      /* Without a keyring there is nowhere a session could be kept. */
+      if (g_error_matches (env_error, MJA_CREDENTIALS_ERROR, MJA_CREDENTIALS_ERROR_NO_KEYRING))
+        g_set_error (error, MJA_CREDENTIALS_ERROR, MJA_CREDENTIALS_ERROR_NOT_FOUND,
+                     _("You are not signed in to Midjourney, and no keyring is available to keep a session. "
+                       "Set MIDJOURNEY_COOKIE to the Cookie header of a request to midjourney.com."));
+      else
+        g_set_error (error, MJA_CREDENTIALS_ERROR, MJA_CREDENTIALS_ERROR_NOT_FOUND,
+                     _("You are not signed in to Midjourney. Run “mj-archiver-cli login” and paste the Cookie "
+                       "header of a request to midjourney.com, or set MIDJOURNEY_COOKIE."));
     }
   return credentials;
 }

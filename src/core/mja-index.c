@@ -513,12 +513,24 @@ query_error (MjaIndex             *self,
              const MjaIndexQuery  *query,
              GError              **error)
 {
-  /* FTS5 reports a bad search as an error of the statement. */
-  if (query->text != NULL && *query->text != '\0' && strstr (sqlite3_errmsg (self->db), "fts5") != NULL)
+  g_autofree char *message = g_strdup (sqlite3_errmsg (self->db));
+
+  /* Was it the search text?  Ask FTS5 about it alone. */
+  if (query->text != NULL && *query->text != '\0')
     {
-      g_set_error (error, MJA_INDEX_ERROR, MJA_INDEX_ERROR_BAD_QUERY,
-                   _("The search “%s” is not valid: %s"), query->text, sqlite3_errmsg (self->db));
-      return FALSE;
+      g_autofree char *match = fts_query (query->text);
+      g_autoptr(sqlite3_stmt) check = prepare (self, "SELECT 1 FROM jobs_fts WHERE jobs_fts MATCH ?1 LIMIT 1", NULL);
+
+      if (check != NULL)
+        {
+          bind_text (check, 1, match);
+          if (sqlite3_step (check) == SQLITE_ERROR)
+            {
+              g_set_error (error, MJA_INDEX_ERROR, MJA_INDEX_ERROR_BAD_QUERY,
+                           _("The search “%s” is not valid: %s"), query->text, message);
+              return FALSE;
+            }
+        }
     }
   return db_error (self, error);
 }

@@ -1,0 +1,248 @@
+#!/usr/bin/python3
+# test-cli.py — mj-archiver-cli as a user and a script would run it
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mja_testlib import FakeServer, Tap, remove, temp_dir  # noqa: E402
+
+CLI = os.environ["MJA_CLI"]
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+
+
+def base_env(server=None, home=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIDJOURNEY_", "MJA_"))}
+    env["HOME"] = home or temp_dir("mja-home-")
+    env["XDG_DATA_HOME"] = os.path.join(env["HOME"], ".local/share")
+    env["XDG_CONFIG_HOME"] = os.path.join(env["HOME"], ".config")
+    env["GSETTINGS_BACKEND"] = "memory"
+    # No keyring in these tests: the session comes from the environment.
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    if server is not None:
+        env.update(server.env)
+    return env
+
+
+def cli(*args, env, check=None, timeout=120, **kwargs):
+    result = subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=timeout, **kwargs)
+    if check is not None and result.returncode != check:
+        raise AssertionError(f"exit {result.returncode}, expected {check}\nstdout: {result.stdout}\n"
+                             f"stderr: {result.stderr}")
+    return result
+
+
+def archive_files(root):
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != ".mj-archiver"]
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            with open(path, "rb") as f:
+                found[os.path.relpath(path, root)] = f.read()
+    return found
+
+
+tap = Tap()
+
+
+def test_help_documents_exit_codes():
+    out = cli("--help", env=base_env(), check=0).stdout
+    for words in ("sync", "download", "search", "stats", "verify", "reindex", "export", "login", "logout",
+                  "3  not signed in", "4  blocked", "6  archive I/O"):
+        assert words in out, f"--help lacks {words!r}"
+    sync_help = cli("sync", "--help", env=base_env(), check=0).stdout
+    for flag in ("--job-type", "--from-date", "--page-limit", "--overwrite-metadata", "--json-indent",
+                 "--job-types-to-download", "--concurrency", "--full", "--archive", "--api-base-url"):
+        assert flag in sync_help + cli("sync", "--help-all", env=base_env(), check=0).stdout, f"sync lacks {flag}"
+    assert cli("frobnicate", env=base_env()).returncode == 2
+    assert cli("sync", "--concurrency", "99", env=base_env()).returncode == 2
+
+
+def test_not_signed_in():
+    result = cli("sync", "--archive", temp_dir(), env=base_env(), check=3)
+    assert "not signed in" in result.stderr, result.stderr
+    assert cli("status", env=base_env()).returncode == 3
+
+
+def test_sync_search_stats_verify_export():
+    with FakeServer("--jobs", "90", "--seed", "7") as server:
+        env = base_env(server)
+        archive = temp_dir()
+        result = cli("sync", "--archive", archive, "--request-interval", "0", env=env, check=0)
+        assert "Sync complete: 90 new jobs" in result.stdout, result.stdout
+        # Not a terminal: plain progress lines, no carriage returns.
+        assert "\r" not in result.stderr
+
+        stats = json.loads(cli("stats", "--json", "--archive", archive, env=env, check=0).stdout)
+        assert stats["jobs"] == 90 and stats["images"] > 0 and stats["missing_images"] == 0, stats
+
+        found = json.loads(cli("search", "--json", "--archive", archive, "-n", "0", "lighthouse", env=env,
+                               check=0).stdout)
+        assert found and all("lighthouse" in job["prompt"] for job in found), found
+        upscales = json.loads(cli("search", "--json", "--archive", archive, "-n", "0", "--type", "upscale",
+                                  env=env, check=0).stdout)
+        assert upscales and all(j["kind"] == "upscale" for j in upscales), upscales
+        word = upscales[0]["prompt"].split()[1][:5]  # a prefix of a word of one of them
+        narrowed = json.loads(cli("search", "--json", "--archive", archive, "-n", "0", "--type", "upscale",
+                                  word, env=env, check=0).stdout)
+        everything = json.loads(cli("search", "--json", "--archive", archive, "-n", "0", word, env=env,
+                                    check=0).stdout)
+        assert 0 < len(narrowed) < len(everything), (word, len(narrowed), len(everything))
+        assert all(j["kind"] == "upscale" for j in narrowed), narrowed
+        bad = cli("search", "--archive", archive, '"unclosed', env=env)
+        assert bad.returncode == 2 and "not valid" in bad.stderr, bad.stderr
+
+        verify = json.loads(cli("verify", "--json", "--archive", archive, env=env, check=0).stdout)
+        assert verify["problems"] == [] and verify["checked_images"] == stats["images"], verify
+
+        csv_text = cli("export", "--archive", archive, env=env, check=0).stdout
+        assert csv_text.splitlines()[0].startswith("id,date,job_type"), csv_text[:200]
+        assert len(json.loads(cli("export", "--format", "json", "--archive", archive, env=env,
+                                  check=0).stdout)) == 90
+
+        # Break things: a truncated image, a stray .part file, a broken JSON file.
+        files = sorted(p for p in archive_files(archive) if p.endswith(".png"))
+        victim = os.path.join(archive, files[0])
+        with open(victim, "r+b") as f:
+            f.truncate(100)
+        open(os.path.join(archive, files[1] + ".part"), "wb").close()
+        json_file = sorted(p for p in archive_files(archive) if p.endswith(".json"))[0]
+        with open(os.path.join(archive, json_file), "w") as f:
+            f.write("{ broken")
+        verify = json.loads(cli("verify", "--json", "--archive", archive, env=env, check=1).stdout)
+        kinds = sorted(p["kind"] for p in verify["problems"])
+        assert kinds == ["broken-json", "corrupt", "unfinished"], verify
+        remove(archive)
+
+
+def test_verbose_never_shows_secrets():
+    with FakeServer("--jobs", "20", "--expired-session") as server:
+        env = base_env(server)
+        archive = temp_dir()
+        result = cli("sync", "--verbose", "--archive", archive, "--request-interval", "0", env=env, check=0)
+        output = result.stdout + result.stderr
+        assert "answered 200" in output, "verbose output shows no requests"
+        cookie = server.env["MIDJOURNEY_COOKIE"]
+        secrets = [part.split("=", 1)[1] for part in cookie.split("; ") if "AuthUserToken" in part]
+        assert len(secrets) == 2
+        for secret in secrets:
+            assert secret not in output, "a token appeared in the output"
+        for path, data in archive_files(archive).items():
+            for secret in secrets:
+                assert secret.encode() not in data, f"a token is in {path}"
+        with open(os.path.join(archive, ".mj-archiver", "index.sqlite"), "rb") as f:
+            index = f.read()
+        assert all(secret.encode() not in index for secret in secrets)
+        remove(archive)
+
+
+def test_challenge_exit_4():
+    with FakeServer("--challenge") as server:
+        result = cli("sync", "--archive", temp_dir(), env=base_env(server), check=4)
+        assert "bot protection" in result.stderr, result.stderr
+
+
+def test_revoked_exit_3():
+    with FakeServer("--expired-session", "--revoked") as server:
+        result = cli("sync", "--archive", temp_dir(), env=base_env(server), check=3)
+        assert "sign in again" in result.stderr, result.stderr
+
+
+def test_server_down_exit_5():
+    with FakeServer() as server:
+        env = base_env(server)
+    # The server is gone now: bounded retries, then a clear message.
+    started = time.monotonic()
+    result = cli("sync", "--archive", temp_dir(), env=env, check=5)
+    assert "could not be reached" in result.stderr, result.stderr
+    assert time.monotonic() - started < 60
+
+
+def test_failed_items_exit_1():
+    with FakeServer("--jobs", "15", "--html-image-every", "5") as server:
+        result = cli("sync", "--archive", temp_dir(), "--request-interval", "0", env=base_env(server), check=1)
+        assert "is not a png file" in result.stderr, result.stderr
+
+
+def test_interrupt_and_resume():
+    with FakeServer("--jobs", "150", "--latency", "20") as server:
+        env = base_env(server)
+        clean, archive = temp_dir(), temp_dir()
+        cli("sync", "--archive", clean, "--request-interval", "0", env=env, check=0)
+        proc = subprocess.Popen([CLI, "sync", "--archive", archive, "--request-interval", "0"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(2.0)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, f"exit {proc.returncode}: {err}"
+        assert "resumes" in err, err
+        assert not any(p.endswith(".part") for p in archive_files(archive))
+        cli("sync", "--archive", archive, "--request-interval", "0", env=env, check=0)
+        assert archive_files(archive) == archive_files(clean), "resumed archive differs from a clean one"
+        remove(clean)
+        remove(archive)
+
+
+def test_kill_and_resume():
+    with FakeServer("--jobs", "120", "--latency", "20") as server:
+        env = base_env(server)
+        clean, archive = temp_dir(), temp_dir()
+        cli("sync", "--archive", clean, "--request-interval", "0", env=env, check=0)
+        proc = subprocess.Popen([CLI, "sync", "--archive", archive, "--request-interval", "0"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.5)
+        proc.kill()
+        proc.wait()
+        cli("sync", "--archive", archive, "--request-interval", "0", env=env, check=0)
+        assert archive_files(archive) == archive_files(clean), "resumed archive differs from a clean one"
+        verify = json.loads(cli("verify", "--json", "--archive", archive, env=env, check=0).stdout)
+        assert verify["problems"] == [], verify
+        remove(clean)
+        remove(archive)
+
+
+def test_original_archive():
+    archive = temp_dir()
+    shutil.rmtree(archive)
+    shutil.copytree(os.path.join(FIXTURES, "original-archive"), archive)
+    env = base_env()
+    result = cli("reindex", "--archive", archive, env=env, check=1)
+    assert "Indexed 2 jobs: 5 images on disk, 0 missing." in result.stdout, result.stdout
+    assert "Skipped 2023/2023-01/2023-01-15/20230115-083000_1234abcd" in result.stderr, result.stderr
+    found = json.loads(cli("search", "--json", "--archive", archive, "owl candle", env=env, check=0).stdout)
+    assert [j["id"] for j in found] == ["0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"], found
+    assert found[0]["images"] == 4 and found[0]["image"].endswith("-1.png"), found
+    stats = json.loads(cli("stats", "--json", "--archive", archive, env=env, check=0).stdout)
+    assert stats["per_type"] == {"grid": 1, "upscale": 1} and stats["per_month"] == {"2022-09": 1, "2022-10": 1}
+    # Nothing of the original files was touched.
+    original = archive_files(os.path.join(FIXTURES, "original-archive"))
+    assert archive_files(archive) == original
+    remove(archive)
+
+
+def test_download_only():
+    with FakeServer("--jobs", "25") as server:
+        env = base_env(server)
+        archive = temp_dir()
+        cli("sync", "--archive", archive, "--no-download", "--request-interval", "0", env=env, check=0)
+        assert not any(p.endswith(".png") for p in archive_files(archive))
+        # No credentials needed to fetch images.
+        env_no_login = {k: v for k, v in env.items() if not k.startswith("MIDJOURNEY_")}
+        result = cli("download", "--archive", archive, env=env_no_login, check=0)
+        assert "new jobs" in result.stdout
+        stats = json.loads(cli("stats", "--json", "--archive", archive, env=env, check=0).stdout)
+        assert stats["images"] > 0 and stats["missing_images"] == 0, stats
+        remove(archive)
+
+
+for name, fn in list(globals().items()):
+    if name.startswith("test_") and callable(fn):
+        tap.check(name[5:].replace("_", " "), fn)
+tap.done()
