@@ -57,7 +57,8 @@ struct _MjaDownloader
   SoupSession   *session;
   GCancellable  *cancellable;
   GQueue         queue;
-  guint          active;
+  guint          active;    /* downloads on the network */
+  guint          flushing;  /* downloads being flushed and renamed */
   guint          concurrency;
   guint          max_tries;
   guint          base_delay_ms;
@@ -179,7 +180,7 @@ guint
 mja_downloader_get_pending (MjaDownloader *self)
 {
   g_return_val_if_fail (MJA_IS_DOWNLOADER (self), 0);
-  return self->queue.length + self->active;
+  return self->queue.length + self->active + self->flushing;
 }
 
 /* What the first bytes say the file is: "png", "jpeg", "webp", "mp4". */
@@ -224,21 +225,46 @@ discard_part (Item *item)
 }
 
 static void
-item_finish (Item   *item,
+emit_idle_if_done (MjaDownloader *self)
+{
+  if (self->active == 0 && self->flushing == 0 && g_queue_is_empty (&self->queue))
+    g_signal_emit (self, signals[SIGNAL_IDLE], 0);
+}
+
+/* The item leaves the network: the next download can start. */
+static void
+release_slot (Item *item)
+{
+  MjaDownloader *self = item->self;
+
+  self->active--;
+  pump (self);
+}
+
+static void
+item_report (Item   *item,
              GError *error)
 {
   MjaDownloader *self = item->self;
 
   if (error != NULL)
-    {
-      discard_part (item);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_signal_emit (self, signals[SIGNAL_FAILED], 0, item->job_id, item->index, error);
-    }
-  self->active--;
+    discard_part (item);
+  if (error == NULL)
+    g_signal_emit (self, signals[SIGNAL_DONE], 0, item->job_id, item->index, item->received, FALSE);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_signal_emit (self, signals[SIGNAL_FAILED], 0, item->job_id, item->index, error);
   item_free (item);
-  pump (self);
+  emit_idle_if_done (self);
   g_object_unref (self);
+}
+
+/* Ends an item that is still on the network. */
+static void
+item_finish (Item   *item,
+             GError *error)
+{
+  release_slot (item);
+  item_report (item, error);
 }
 
 static void
@@ -279,6 +305,56 @@ retry_or_fail (Item       *item,
   mja_sleep_async (wait_ms, self->cancellable, retry_done_cb, item);
 }
 
+/* On disk before it has its final name: a crash never leaves a short
+ * file where a complete one is expected.  Runs in a pool thread; the item
+ * is not touched by the loop meanwhile. */
+static void
+finish_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Item *item = task_data;
+  const char *failed_path = NULL;
+  int saved = 0;
+
+  if (fdatasync (item->fd) != 0)
+    {
+      saved = errno;
+      failed_path = item->part_path;
+    }
+  if (close (item->fd) != 0 && failed_path == NULL)
+    {
+      saved = errno;
+      failed_path = item->part_path;
+    }
+  item->fd = -1;
+  if (failed_path == NULL && g_rename (item->part_path, item->path) != 0)
+    {
+      saved = errno;
+      failed_path = item->path;
+    }
+  if (failed_path != NULL)
+    g_task_return_new_error (task, MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK, _("Could not write “%s”: %s"),
+                             failed_path, g_strerror (saved));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+finished_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Item *item = user_data;
+  g_autoptr(GError) error = NULL;
+
+  item->self->flushing--;
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    g_debug ("Saved %s (%" G_GUINT64_FORMAT " bytes)", item->path, item->received);
+  item_report (item, error);
+}
+
 static void
 complete (Item *item)
 {
@@ -296,33 +372,24 @@ complete (Item *item)
     }
   if (item->expected >= 0 && item->received != (guint64) item->expected)
     {
-      g_autofree char *what = g_strdup_printf (_("the connection ended after %" G_GUINT64_FORMAT " of %"
-                                                 G_GINT64_FORMAT " bytes"), item->received, item->expected);
+      g_autofree char *received = g_strdup_printf ("%" G_GUINT64_FORMAT, item->received);
+      g_autofree char *expected = g_strdup_printf ("%" G_GINT64_FORMAT, item->expected);
+      g_autofree char *what = g_strdup_printf (_("the connection ended after %s of %s bytes"), received, expected);
       retry_or_fail (item, 0, what);
       return;
     }
-  /* On disk before it has its final name: a crash never leaves a short
-   * file where a complete one is expected. */
-  if (fdatasync (item->fd) != 0 || close (item->fd) != 0)
-    {
-      int saved = errno;
-      item->fd = -1;
-      error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK, _("Could not write “%s”: %s"),
-                           item->part_path, g_strerror (saved));
-      item_finish (item, error);
-      return;
-    }
-  item->fd = -1;
-  if (g_rename (item->part_path, item->path) != 0)
-    {
-      int saved = errno;
-      error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK, _("Could not write “%s”: %s"),
-                           item->path, g_strerror (saved));
-      item_finish (item, error);
-      return;
-    }
-  g_signal_emit (item->self, signals[SIGNAL_DONE], 0, item->job_id, item->index, item->received, FALSE);
-  item_finish (item, NULL);
+  /* Flushing takes milliseconds of waiting on the disk: done in a pool
+   * thread, and the network slot is given to the next download. */
+  g_clear_object (&item->stream);
+  g_clear_object (&item->msg);
+  item->self->flushing++;
+  release_slot (item);
+  {
+    g_autoptr(GTask) task = g_task_new (NULL, NULL, finished_cb, item);
+
+    g_task_set_task_data (task, item, NULL);
+    g_task_run_in_thread (task, finish_thread);
+  }
 }
 
 static void
@@ -355,8 +422,8 @@ read_cb (GObject      *source,
   if (item->received + size > self->max_file_size)
     {
       error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_TOO_LARGE,
-                           _("Image %u is larger than the limit of %" G_GUINT64_FORMAT " MiB; it was not saved."),
-                           item->index + 1, self->max_file_size / (1024 * 1024));
+                           _("Image %u is larger than the limit of %u MiB; it was not saved."),
+                           item->index + 1, (guint) (self->max_file_size / (1024 * 1024)));
       item_finish (item, error);
       return;
     }
@@ -440,14 +507,15 @@ sent_cb (GObject      *source,
       return;
     }
 
+  g_debug ("Headers of %s", item->url);
   item->expected = soup_message_headers_get_content_length (headers);
   if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
     item->expected = -1;
   if (item->expected > 0 && (guint64) item->expected > self->max_file_size)
     {
       error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_TOO_LARGE,
-                           _("Image %u is larger than the limit of %" G_GUINT64_FORMAT " MiB; it was not saved."),
-                           item->index + 1, self->max_file_size / (1024 * 1024));
+                           _("Image %u is larger than the limit of %u MiB; it was not saved."),
+                           item->index + 1, (guint) (self->max_file_size / (1024 * 1024)));
       item_finish (item, error);
       return;
     }
@@ -482,6 +550,7 @@ start_item (Item *item)
       item_finish (item, error);
       return;
     }
+  g_debug ("GET %s (try %u)", item->url, item->tries);
   soup_session_send_async (self->session, item->msg, G_PRIORITY_DEFAULT, self->cancellable, sent_cb, item);
 }
 
@@ -509,8 +578,6 @@ pump (MjaDownloader *self)
       g_object_ref (self);
       start_item (item);
     }
-  if (self->active == 0 && g_queue_is_empty (&self->queue))
-    g_signal_emit (self, signals[SIGNAL_IDLE], 0);
 }
 
 void
@@ -535,4 +602,6 @@ mja_downloader_add (MjaDownloader *self,
   item->expected = -1;
   g_queue_push_tail (&self->queue, item);
   pump (self);
+  /* Everything added so far was already on disk. */
+  emit_idle_if_done (self);
 }

@@ -1166,6 +1166,19 @@ pending_free (Pending *pending)
 }
 
 static void
+set_image_response (SoupServerMessage *msg,
+                    const char        *extension,
+                    GBytes            *bytes)
+{
+  g_autofree char *type = g_str_equal (extension, "mp4") ? g_strdup ("video/mp4")
+                          : g_strdup_printf ("image/%s", g_str_equal (extension, "jpg") ? "jpeg" : extension);
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, type, SOUP_MEMORY_COPY, g_bytes_get_data (bytes, NULL),
+                                    g_bytes_get_size (bytes));
+}
+
+static void
 image_ready_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -1177,16 +1190,7 @@ image_ready_cb (GObject      *source,
   if (bytes == NULL)
     respond (pending->msg, SOUP_STATUS_NOT_FOUND, "text/plain", error->message, -1);
   else
-    {
-      g_autofree char *type = NULL;
-      const char *ext = strrchr (pending->path, '.') + 1;
-
-      type = g_str_equal (ext, "mp4") ? g_strdup ("video/mp4")
-                                      : g_strdup_printf ("image/%s", g_str_equal (ext, "jpg") ? "jpeg" : ext);
-      soup_server_message_set_status (pending->msg, SOUP_STATUS_OK, NULL);
-      soup_server_message_set_response (pending->msg, type, SOUP_MEMORY_COPY,
-                                        g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-    }
+    set_image_response (pending->msg, strrchr (pending->path, '.') + 1, bytes);
   soup_server_message_unpause (pending->msg);
   pending_free (pending);
 }
@@ -1251,6 +1255,23 @@ handle_cdn (Pending *pending)
       respond (msg, SOUP_STATUS_OK, "image/png", login_page, -1);
       return TRUE;
     }
+
+  /* Drawn before: answer at once.  Drawing takes a thread. */
+  {
+    g_autofree char *key = g_strdup_printf ("%s/%u.%s", job_id, index, extension);
+    g_autoptr(GBytes) cached = NULL;
+
+    g_mutex_lock (&self->mutex);
+    cached = g_hash_table_lookup (self->image_cache, key);
+    if (cached != NULL)
+      g_bytes_ref (cached);
+    g_mutex_unlock (&self->mutex);
+    if (cached != NULL)
+      {
+        set_image_response (msg, extension, cached);
+        return TRUE;
+      }
+  }
 
   task = g_task_new (self, NULL, image_ready_cb, pending);
   g_task_set_task_data (task, g_strdup_printf ("%s\n%u\n%s", job_id, index, extension), g_free);

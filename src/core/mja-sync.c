@@ -563,6 +563,7 @@ maybe_finish (Worker *w)
   if (w->finished || !w->listing_done || mja_downloader_get_pending (w->downloader) > 0)
     return;
   w->finished = TRUE;
+  g_debug ("Listing and downloads are done");
 
   /* The archive now holds everything up to the newest job: later syncs
    * may stop where they meet what is archived.  Not so after a narrowed
@@ -580,8 +581,6 @@ maybe_finish (Worker *w)
     mja_index_set_state (w->index, "dirty", NULL, NULL);
   g_main_loop_quit (w->loop);
 }
-
-static void next_page (Worker *w);
 
 static void
 queue_images (Worker     *w,
@@ -601,73 +600,127 @@ queue_images (Worker     *w,
     }
 }
 
-/* Returns FALSE on a fatal error. */
-static gboolean
-archive_page (Worker   *w,
-              MjaPage  *page,
-              gboolean *all_archived,
-              gboolean *older_than_wanted)
+/* A listed page on its way into the archive. */
+typedef struct
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) to_download = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) plans = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  Worker    *w;
+  MjaPage   *page;
+  GPtrArray *jobs;      /* MjaJob*: wanted, and not both on disk and indexed */
+  GArray    *on_disk;   /* gboolean per job: already archived before */
+  gboolean   all_archived;
+  gboolean   older_than_wanted;
+  guint      json_indent;
+  gboolean   overwrite;
+} PageWork;
 
-  *all_archived = TRUE;
-  *older_than_wanted = FALSE;
+static void
+page_work_free (PageWork *work)
+{
+  g_clear_pointer (&work->page, mja_page_free);
+  g_clear_pointer (&work->jobs, g_ptr_array_unref);
+  g_clear_pointer (&work->on_disk, g_array_unref);
+  g_free (work);
+}
+
+/* In the loop: what to do with each job of the page.  Cheap: stats only. */
+static PageWork *
+sort_page (Worker  *w,
+           MjaPage *page)
+{
+  PageWork *work = g_new0 (PageWork, 1);
+
+  work->w = w;
+  work->page = page;
+  work->jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  work->on_disk = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  work->all_archived = TRUE;
+  work->json_indent = w->options.json_indent;
+  work->overwrite = w->options.overwrite_metadata;
 
   for (guint i = 0; i < page->rejected->len; i++)
     add_problem (w, NULL, g_ptr_array_index (page->rejected, i));
+
+  for (guint i = 0; i < page->jobs->len; i++)
+    {
+      MjaJob *job = g_ptr_array_index (page->jobs, i);
+      GDateTime *time = mja_job_get_enqueue_time (job);
+      gint64 time_us = g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
+      gboolean on_disk;
+
+      w->progress.jobs_seen++;
+      if (w->options.from_us != 0 && time_us < w->options.from_us)
+        {
+          /* Newest first: everything after this is older still. */
+          work->older_than_wanted = TRUE;
+          continue;
+        }
+      if ((w->options.to_us != 0 && time_us > w->options.to_us) || !type_wanted (w->options.job_types, job))
+        continue;
+
+      on_disk = mja_archive_has_job (w->archive, job);
+      if (on_disk && !w->options.overwrite_metadata)
+        w->progress.jobs_skipped++;
+      else
+        work->all_archived = FALSE;
+      if (on_disk && !w->options.overwrite_metadata && mja_index_has_job (w->index, mja_job_get_id (job)))
+        continue;
+      g_ptr_array_add (work->jobs, g_object_ref (job));
+      g_array_append_val (work->on_disk, on_disk);
+    }
+  return work;
+}
+
+/* In a pool thread: the files.  Each is flushed to disk before it gets
+ * its name, which takes the disk's time: the loop goes on downloading. */
+static void
+write_page_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  PageWork *work = task_data;
+  GError *error = NULL;
+
+  for (guint i = 0; i < work->jobs->len; i++)
+    {
+      if (!mja_archive_write_job (work->w->archive, g_ptr_array_index (work->jobs, i), work->json_indent,
+                                  work->overwrite, NULL, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/* In the loop again: the index, then the downloads.  Returns FALSE on a
+ * fatal error. */
+static gboolean
+index_page (Worker   *w,
+            PageWork *work)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) plans = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
 
   if (!mja_index_begin (w->index, &error))
     {
       set_fatal (w, error);
       return FALSE;
     }
-  for (guint i = 0; i < page->jobs->len; i++)
+  for (guint i = 0; i < work->jobs->len; i++)
     {
-      MjaJob *job = g_ptr_array_index (page->jobs, i);
-      GDateTime *time = mja_job_get_enqueue_time (job);
-      gint64 time_us = g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
-      g_autofree char *json_path = NULL;
-      g_autoptr(GPtrArray) planned = NULL;
-      gboolean in_index, on_disk, written = FALSE;
+      MjaJob *job = g_ptr_array_index (work->jobs, i);
+      g_autofree char *json_path = mja_archive_dup_json_path (job);
+      GPtrArray *planned = mja_archive_plan_images (job, w->options.cdn_base_url, w->options.image_format);
 
-      w->progress.jobs_seen++;
-      if (w->options.from_us != 0 && time_us < w->options.from_us)
-        {
-          /* Newest first: everything after this is older still. */
-          *older_than_wanted = TRUE;
-          continue;
-        }
-      if ((w->options.to_us != 0 && time_us > w->options.to_us) || !type_wanted (w->options.job_types, job))
-        continue;
-
-      in_index = mja_index_has_job (w->index, mja_job_get_id (job));
-      on_disk = mja_archive_has_job (w->archive, job);
-      if (on_disk && !w->options.overwrite_metadata)
-        w->progress.jobs_skipped++;
-      else
-        *all_archived = FALSE;
-
-      if (!mja_archive_write_job (w->archive, job, w->options.json_indent, w->options.overwrite_metadata,
-                                  &written, &error))
-        {
-          mja_index_commit (w->index, NULL);
-          set_fatal (w, error);
-          return FALSE;
-        }
-      if (on_disk && !written && in_index)
-        continue;
-
-      json_path = mja_archive_dup_json_path (job);
-      planned = mja_archive_plan_images (job, w->options.cdn_base_url, w->options.image_format);
+      g_ptr_array_add (plans, planned);
       if (!mja_index_add_job (w->index, job, json_path, planned, &error))
         {
           mja_index_commit (w->index, NULL);
           set_fatal (w, error);
           return FALSE;
         }
-      if (!on_disk)
+      if (!g_array_index (work->on_disk, gboolean, i))
         {
           const char *type = mja_job_get_job_type (job);
 
@@ -676,8 +729,6 @@ archive_page (Worker   *w,
           g_hash_table_insert (w->new_per_type, g_strdup (type),
                                GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (w->new_per_type, type)) + 1));
         }
-      g_ptr_array_add (to_download, g_object_ref (job));
-      g_ptr_array_add (plans, g_steal_pointer (&planned));
     }
   if (!mja_index_commit (w->index, &error))
     {
@@ -686,9 +737,44 @@ archive_page (Worker   *w,
     }
 
   /* Queued after the commit, so a finished download always finds its row. */
-  for (guint i = 0; i < to_download->len; i++)
-    queue_images (w, g_ptr_array_index (to_download, i), g_ptr_array_index (plans, i));
+  for (guint i = 0; i < work->jobs->len; i++)
+    queue_images (w, g_ptr_array_index (work->jobs, i), g_ptr_array_index (plans, i));
   return TRUE;
+}
+
+static void next_page (Worker *w);
+
+static void
+page_written_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  PageWork *work = g_task_get_task_data (G_TASK (result));
+  Worker *w = work->w;
+  g_autoptr(GError) error = NULL;
+  MjaPage *page = work->page;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      set_fatal (w, error);
+      w->listing_done = TRUE;
+    }
+  else if (!index_page (w, work))
+    w->listing_done = TRUE;
+  else if (work->older_than_wanted || (w->options.page_limit > 0 && w->progress.pages >= w->options.page_limit))
+    w->listing_done = TRUE;
+  else if (w->may_stop_early && work->all_archived && page->jobs->len > 0 &&
+           (!w->used_checkpoint || mja_listing_get_update_failed (w->listing)))
+    {
+      /* Listing everything, newest first: we met what we already have. */
+      w->listing_done = TRUE;
+      w->caught_up = TRUE;
+    }
+
+  if (w->listing_done)
+    maybe_finish (w);
+  else
+    next_page (w);
 }
 
 static void
@@ -698,8 +784,8 @@ page_cb (GObject      *source,
 {
   Worker *w = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(MjaPage) page = mja_listing_next_finish (MJA_LISTING (source), result, &error);
-  gboolean all_archived, older;
+  MjaPage *page = mja_listing_next_finish (MJA_LISTING (source), result, &error);
+  g_autoptr(GTask) task = NULL;
 
   if (page == NULL)
     {
@@ -721,27 +807,10 @@ page_cb (GObject      *source,
     }
 
   w->progress.pages++;
-  if (!archive_page (w, page, &all_archived, &older))
-    {
-      w->listing_done = TRUE;
-      maybe_finish (w);
-      return;
-    }
-
-  if (older || (w->options.page_limit > 0 && w->progress.pages >= w->options.page_limit))
-    w->listing_done = TRUE;
-  else if (w->may_stop_early && all_archived && page->jobs->len > 0 &&
-           (!w->used_checkpoint || mja_listing_get_update_failed (w->listing)))
-    {
-      /* Listing everything, newest first: we met what we already have. */
-      w->listing_done = TRUE;
-      w->caught_up = TRUE;
-    }
-
-  if (w->listing_done)
-    maybe_finish (w);
-  else
-    next_page (w);
+  g_debug ("Page %u: %u jobs, %u refused", page->number, page->jobs->len, page->rejected->len);
+  task = g_task_new (NULL, NULL, page_written_cb, NULL);
+  g_task_set_task_data (task, sort_page (w, page), (GDestroyNotify) page_work_free);
+  g_task_run_in_thread (task, write_page_thread);
 }
 
 static void
