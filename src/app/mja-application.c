@@ -15,19 +15,33 @@
 #include <glib/gstdio.h>
 
 #include "mja-application.h"
+#include "mja-archive.h"
 #include "mja-fake-server.h"
+#include "mja-preferences.h"
 #include "mja-window.h"
 
 struct _MjaApplication
 {
   AdwApplication  parent_instance;
 
+  GSettings      *settings;
+  MjaCredentials *credentials;
+  gboolean        in_memory;     /* no keyring: the session lives for this run only */
   gboolean        demo;
   MjaFakeServer  *fake_server;
   char           *demo_dir;
 };
 
 G_DEFINE_FINAL_TYPE (MjaApplication, mja_application, ADW_TYPE_APPLICATION)
+
+enum
+{
+  PROP_0,
+  PROP_CREDENTIALS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static const GOptionEntry option_entries[] = {
   { "version", 'v', 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and quit"), NULL },
@@ -62,6 +76,8 @@ mja_application_finalize (GObject *object)
   MjaApplication *self = MJA_APPLICATION (object);
 
   g_clear_object (&self->fake_server);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->credentials);
   if (self->demo_dir != NULL)
     {
       g_autoptr(GFile) dir = g_file_new_for_path (self->demo_dir);
@@ -116,8 +132,183 @@ start_demo (MjaApplication *self)
       g_warning ("Could not create the demo archive: %s", error->message);
       return FALSE;
     }
+  /* The demo account is signed in from the start, in memory only. */
+  {
+    g_autofree char *cookie = mja_fake_server_dup_cookie_header (self->fake_server);
+    self->credentials = mja_credentials_parse (cookie, NULL, NULL);
+    self->in_memory = TRUE;
+  }
   return TRUE;
 }
+
+/* ---- the session ----------------------------------------------------- */
+
+static void
+set_credentials (MjaApplication *self,
+                 MjaCredentials *credentials,
+                 gboolean        in_memory)
+{
+  self->in_memory = in_memory;
+  if (g_set_object (&self->credentials, credentials))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREDENTIALS]);
+}
+
+static void
+lookup_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  MjaCredentials *credentials = mja_credentials_from_environment (NULL);
+
+  if (credentials == NULL)
+    credentials = mja_credentials_lookup (cancellable, NULL);
+  if (credentials != NULL)
+    g_task_return_pointer (task, credentials, g_object_unref);
+  else
+    g_task_return_pointer (task, NULL, NULL);
+}
+
+static void
+lookup_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  MjaApplication *self = MJA_APPLICATION (source);
+  g_autoptr(MjaCredentials) credentials = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  /* A sign-in made meanwhile wins. */
+  if (credentials != NULL && self->credentials == NULL)
+    set_credentials (self, credentials, FALSE);
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
+store_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (task_data == NULL ? mja_credentials_clear (cancellable, &error)
+                        : mja_credentials_store (task_data, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+store_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  MjaApplication *self = MJA_APPLICATION (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+      /* Said plainly, and the session still works for this run. */
+      self->in_memory = TRUE;
+      if (MJA_IS_WINDOW (window))
+        mja_window_show_message (MJA_WINDOW (window), error->message);
+    }
+  g_application_release (G_APPLICATION (self));
+}
+
+void
+mja_application_sign_in (MjaApplication *self,
+                         MjaCredentials *credentials)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (MJA_IS_APPLICATION (self));
+  g_return_if_fail (MJA_IS_CREDENTIALS (credentials));
+
+  set_credentials (self, credentials, self->demo);
+  if (self->demo)
+    return;
+  g_application_hold (G_APPLICATION (self));
+  task = g_task_new (self, NULL, store_done_cb, NULL);
+  g_task_set_task_data (task, g_object_ref (credentials), g_object_unref);
+  g_task_run_in_thread (task, store_thread);
+}
+
+void
+mja_application_sign_out (MjaApplication *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (MJA_IS_APPLICATION (self));
+
+  set_credentials (self, NULL, FALSE);
+  if (self->demo)
+    return;
+  g_application_hold (G_APPLICATION (self));
+  task = g_task_new (self, NULL, store_done_cb, NULL);
+  g_task_run_in_thread (task, store_thread);
+}
+
+MjaCredentials *
+mja_application_get_credentials (MjaApplication *self)
+{
+  g_return_val_if_fail (MJA_IS_APPLICATION (self), NULL);
+  return self->credentials;
+}
+
+gboolean
+mja_application_get_in_memory (MjaApplication *self)
+{
+  g_return_val_if_fail (MJA_IS_APPLICATION (self), FALSE);
+  return self->in_memory;
+}
+
+GSettings *
+mja_application_get_settings (MjaApplication *self)
+{
+  g_return_val_if_fail (MJA_IS_APPLICATION (self), NULL);
+  return self->settings;
+}
+
+/* @which: "api", "cdn" or "auth".  The demo's fake, else the environment,
+ * else the settings. */
+char *
+mja_application_dup_base_url (MjaApplication *self,
+                              const char     *which)
+{
+  g_autofree char *variable = g_ascii_strup (which, -1);
+  g_autofree char *name = g_strdup_printf ("MJA_%s_BASE_URL", variable);
+  g_autofree char *key = g_strdup_printf ("%s-base-url", which);
+  const char *env = g_getenv (name);
+
+  if (self->fake_server != NULL)
+    {
+      if (g_str_equal (which, "api"))
+        return g_strdup (mja_fake_server_get_api_url (self->fake_server));
+      if (g_str_equal (which, "cdn"))
+        return g_strdup (mja_fake_server_get_cdn_url (self->fake_server));
+      return g_strdup (mja_fake_server_get_auth_url (self->fake_server));
+    }
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  return g_settings_get_string (self->settings, key);
+}
+
+char *
+mja_application_dup_archive_dir (MjaApplication *self)
+{
+  g_autofree char *configured = NULL;
+
+  if (self->demo_dir != NULL)
+    return g_strdup (self->demo_dir);
+  configured = g_settings_get_string (self->settings, "archive-dir");
+  if (*configured != '\0')
+    return g_steal_pointer (&configured);
+  return mja_default_archive_dir ();
+}
+
 
 static MjaWindow *
 ensure_window (MjaApplication *self)
@@ -126,12 +317,11 @@ ensure_window (MjaApplication *self)
 
   if (window == NULL)
     {
+      g_autofree char *path = mja_application_dup_archive_dir (self);
+      g_autoptr(GFile) dir = g_file_new_for_path (path);
+
       window = GTK_WINDOW (mja_window_new (self));
-      if (self->demo_dir != NULL)
-        {
-          g_autoptr(GFile) dir = g_file_new_for_path (self->demo_dir);
-          mja_window_set_archive_dir (MJA_WINDOW (window), dir);
-        }
+      mja_window_set_archive_dir (MJA_WINDOW (window), dir);
     }
   return MJA_WINDOW (window);
 }
@@ -161,12 +351,36 @@ mja_application_startup (GApplication *application)
   MjaApplication *self = MJA_APPLICATION (application);
   static const char *quit_accels[] = { "<Control>q", NULL };
 
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+
   G_APPLICATION_CLASS (mja_application_parent_class)->startup (application);
 
+  self->settings = g_settings_new (APP_ID);
   if (self->demo)
     start_demo (self);
+  else
+    {
+      /* The keyring answers over D-Bus: never on the main thread. */
+      g_autoptr(GTask) task = g_task_new (self, NULL, lookup_done_cb, NULL);
+      g_application_hold (application);
+      g_task_run_in_thread (task, lookup_thread);
+    }
 
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  MjaApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  MjaPreferences *preferences = mja_preferences_new (self);
+
+  gtk_window_set_transient_for (GTK_WINDOW (preferences), window);
+  gtk_window_present (GTK_WINDOW (preferences));
 }
 
 static void
@@ -199,12 +413,33 @@ about_action (GSimpleAction *action,
 }
 
 static void
+mja_application_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_CREDENTIALS:
+      g_value_set_object (value, MJA_APPLICATION (object)->credentials);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 mja_application_class_init (MjaApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   object_class->finalize = mja_application_finalize;
+  object_class->get_property = mja_application_get_property;
+  properties[PROP_CREDENTIALS] = g_param_spec_object ("credentials", "Credentials", NULL, MJA_TYPE_CREDENTIALS,
+                                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
+                                                      G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   app_class->handle_local_options = mja_application_handle_local_options;
   app_class->startup = mja_application_startup;
   app_class->activate = mja_application_activate;
@@ -217,6 +452,7 @@ mja_application_init (MjaApplication *self)
   static const GActionEntry actions[] = {
     { "quit", quit_action },
     { "about", about_action },
+    { "preferences", preferences_action },
   };
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);

@@ -2,64 +2,590 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Shows one archive folder.  It never reads the archive itself: what it
- * shows comes from the core objects (see ARCHITECTURE.md).
+ * Shows one archive: the grid of its jobs, the state it is in (signed
+ * out, empty, no results), and a sync with its progress.  It never reads
+ * files, the network or SQLite on the main thread: queries run in GIO's
+ * thread pool, syncs in MjaSync's own thread, thumbnails in the
+ * thumbnailer's.
  */
 #define G_LOG_DOMAIN "mja-window"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
+#include "mja-archive.h"
+#include "mja-index.h"
+#include "mja-job-item.h"
+#include "mja-sync.h"
+#include "mja-thumbnailer.h"
 #include "mja-window.h"
+
+#define THUMBNAIL_SIZE 180
 
 struct _MjaWindow
 {
   AdwApplicationWindow  parent_instance;
 
   GFile                *archive_dir;
+  GListStore           *jobs;
+  gint64                total_jobs;
+  MjaThumbnailer       *thumbnailer;
+  GCancellable         *query_cancellable;
+  MjaSync              *sync;
+  GCancellable         *sync_cancellable;
+  guint                 reload_source;
+  gboolean              loaded;
 
   AdwWindowTitle       *window_title;
-  AdwStatusPage        *status_page;
+  GtkButton            *sync_button;
   GtkMenuButton        *primary_menu_button;
+  GtkToggleButton      *search_button;
+  GtkToggleButton      *progress_button;
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
   AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
+  AdwStatusPage        *empty_page;
+  GtkGridView          *grid_view;
+  GtkRevealer          *sidebar_revealer;
+  GtkProgressBar       *progress_bar;
+  GtkLabel             *phase_label;
+  GtkListBox           *counters_list;
+  GtkLabel             *problems_title;
+  GtkListBox           *problems_list;
+  AdwActionRow         *counter_rows[6];
 };
 
 G_DEFINE_FINAL_TYPE (MjaWindow, mja_window, ADW_TYPE_APPLICATION_WINDOW)
 
-static GFile *
-default_archive_dir (void)
-{
-  const char *pictures = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
+enum { COUNTER_NEW, COUNTER_IMAGES, COUNTER_SKIPPED, COUNTER_FAILED, COUNTER_SPEED, COUNTER_LEFT };
 
-  return g_file_new_build_filename (pictures ? pictures : g_get_home_dir (), "Midjourney", NULL);
+static MjaApplication *
+get_app (MjaWindow *self)
+{
+  return MJA_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+}
+
+void
+mja_window_show_message (MjaWindow  *self,
+                         const char *message)
+{
+  AdwToast *toast = adw_toast_new (message);
+
+  adw_toast_set_timeout (toast, 8);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* ---- which page ------------------------------------------------------ */
+
+static void
+update_page (MjaWindow *self)
+{
+  MjaApplication *app = get_app (self);
+  gboolean signed_in = app && mja_application_get_credentials (app) != NULL;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+  g_autofree char *subtitle = NULL;
+  g_autofree char *name = NULL;
+
+  if (self->archive_dir == NULL)
+    return;
+  name = g_file_get_basename (self->archive_dir);
+  if (!self->loaded)
+    gtk_stack_set_visible_child_name (self->main_stack, "loading");
+  else if (n > 0)
+    gtk_stack_set_visible_child_name (self->main_stack, "grid");
+  else if (*text != '\0')
+    gtk_stack_set_visible_child_name (self->main_stack, "no-results");
+  else if (!signed_in)
+    gtk_stack_set_visible_child_name (self->main_stack, "signed-out");
+  else
+    gtk_stack_set_visible_child_name (self->main_stack, "empty");
+
+  subtitle = self->loaded ? g_strdup_printf (ngettext ("%s — %u job", "%s — %u jobs", (gulong) self->total_jobs),
+                                             name, (guint) self->total_jobs)
+                          : g_strdup (name);
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync", signed_in || self->sync != NULL);
+}
+
+/* ---- the grid's model, from the index -------------------------------- */
+
+typedef struct
+{
+  char     *root;
+  char     *cdn;
+  char     *text;
+  gboolean  oldest_first;
+  GPtrArray *rows;
+  gint64    total;
+} Query;
+
+static void
+query_free (Query *query)
+{
+  g_free (query->root);
+  g_free (query->cdn);
+  g_free (query->text);
+  g_clear_pointer (&query->rows, g_ptr_array_unref);
+  g_free (query);
 }
 
 static void
-update_status (MjaWindow *self)
+query_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
 {
-  MjaApplication *app = MJA_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  g_autofree char *name = g_file_get_basename (self->archive_dir);
-  g_autofree char *path = g_file_get_path (self->archive_dir);
-  g_autofree char *description = NULL;
+  Query *query = task_data;
+  g_autoptr(MjaArchive) archive = mja_archive_new (query->root);
+  g_autoptr(MjaIndex) index = NULL;
+  MjaIndexQuery q = { 0 };
+  MjaIndexQuery everything = { 0 };
+  GError *error = NULL;
 
-  adw_window_title_set_subtitle (self->window_title, name);
-
-  if (app != NULL && mja_application_get_demo (app))
+  if (!g_file_test (query->root, G_FILE_TEST_IS_DIR))
     {
-      description = g_strdup_printf (_("A fake Midjourney account is running at %s with a temporary archive. "
-                                       "Nothing here touches a real account."),
-                                     mja_application_get_demo_url (app));
-      adw_status_page_set_icon_name (self->status_page, "applications-science-symbolic");
-      adw_status_page_set_title (self->status_page, _("Demo Mode"));
+      query->rows = g_ptr_array_new ();
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  index = mja_index_open_archive (archive, &error);
+  if (index == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  query->total = mja_index_count (index, &everything, NULL);
+  if (query->total == 0)
+    {
+      /* An archive of the original scripts, opened for the first time. */
+      g_autoptr(MjaRebuildReport) report = mja_index_rebuild (index, archive, query->cdn, "png", cancellable, NULL);
+      query->total = report ? report->jobs : 0;
+    }
+  q.text = query->text;
+  q.oldest_first = query->oldest_first;
+  query->rows = mja_index_query (index, &q, &error);
+  if (query->rows == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+query_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  MjaWindow *self = MJA_WINDOW (source);
+  Query *query = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          mja_window_show_message (self, error->message);
+          self->loaded = TRUE;
+          update_page (self);
+        }
+      return;
+    }
+
+  items = g_ptr_array_new_full (query->rows->len, g_object_unref);
+  for (guint i = 0; i < query->rows->len; i++)
+    g_ptr_array_add (items, mja_job_item_new (g_ptr_array_index (query->rows, i), query->root));
+  g_list_store_splice (self->jobs, 0, g_list_model_get_n_items (G_LIST_MODEL (self->jobs)), items->pdata, items->len);
+  self->total_jobs = query->total;
+  self->loaded = TRUE;
+  update_page (self);
+}
+
+static void
+reload (MjaWindow *self)
+{
+  MjaApplication *app = get_app (self);
+  g_autoptr(GTask) task = NULL;
+  Query *query;
+
+  if (app == NULL || self->archive_dir == NULL)
+    return;
+  g_cancellable_cancel (self->query_cancellable);
+  g_clear_object (&self->query_cancellable);
+  self->query_cancellable = g_cancellable_new ();
+
+  query = g_new0 (Query, 1);
+  query->root = g_file_get_path (self->archive_dir);
+  query->cdn = mja_application_dup_base_url (app, "cdn");
+  query->text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  query->oldest_first = g_settings_get_boolean (mja_application_get_settings (app), "oldest-first");
+  task = g_task_new (self, self->query_cancellable, query_done_cb, NULL);
+  g_task_set_task_data (task, query, (GDestroyNotify) query_free);
+  g_task_run_in_thread (task, query_thread);
+}
+
+static gboolean
+reload_cb (gpointer data)
+{
+  MjaWindow *self = data;
+
+  self->reload_source = 0;
+  reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* New jobs come in bursts while syncing: at most one reload a second. */
+static void
+queue_reload (MjaWindow *self)
+{
+  if (self->reload_source == 0)
+    self->reload_source = g_timeout_add (1000, reload_cb, self);
+}
+
+/* ---- cells ----------------------------------------------------------- */
+
+static void
+setup_cell (GtkSignalListItemFactory *factory,
+            GtkListItem              *list_item,
+            MjaWindow                *self)
+{
+  GtkWidget *stack = gtk_stack_new ();
+  GtkWidget *picture = gtk_picture_new ();
+  GtkWidget *placeholder = gtk_image_new_from_icon_name ("image-x-generic-symbolic");
+
+  gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_COVER);
+  gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
+  gtk_image_set_pixel_size (GTK_IMAGE (placeholder), 48);
+  gtk_widget_add_css_class (placeholder, "dim-label");
+  gtk_stack_add_named (GTK_STACK (stack), placeholder, "placeholder");
+  gtk_stack_add_named (GTK_STACK (stack), picture, "picture");
+  gtk_widget_set_size_request (stack, THUMBNAIL_SIZE, THUMBNAIL_SIZE);
+  gtk_widget_set_overflow (stack, GTK_OVERFLOW_HIDDEN);
+  gtk_widget_add_css_class (stack, "card");
+  gtk_list_item_set_child (list_item, stack);
+}
+
+static void
+thumbnail_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GtkWidget) stack = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = mja_thumbnailer_load_finish (MJA_THUMBNAILER (source), result, &error);
+
+  if (texture != NULL)
+    {
+      gtk_picture_set_paintable (GTK_PICTURE (gtk_stack_get_child_by_name (GTK_STACK (stack), "picture")),
+                                 GDK_PAINTABLE (texture));
+      gtk_stack_set_visible_child_name (GTK_STACK (stack), "picture");
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      GtkWidget *placeholder = gtk_stack_get_child_by_name (GTK_STACK (stack), "placeholder");
+      gtk_image_set_from_icon_name (GTK_IMAGE (placeholder), "image-missing-symbolic");
+    }
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *factory,
+           GtkListItem              *list_item,
+           MjaWindow                *self)
+{
+  MjaJobItem *item = gtk_list_item_get_item (list_item);
+  GtkWidget *stack = gtk_list_item_get_child (list_item);
+  GtkWidget *placeholder = gtk_stack_get_child_by_name (GTK_STACK (stack), "placeholder");
+  const char *image = mja_job_item_get_image (item);
+  GdkTexture *texture = image ? mja_thumbnailer_lookup (self->thumbnailer, image) : NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
+
+  gtk_widget_set_tooltip_text (stack, mja_job_item_get_prompt (item));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (stack), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  mja_job_item_get_prompt (item), -1);
+  /* Videos are downloaded only when asked for: say what is missing. */
+  gtk_image_set_from_icon_name (GTK_IMAGE (placeholder),
+                                image ? "image-x-generic-symbolic"
+                                : strstr (mja_job_item_get_job_type (item), "video") ? "video-x-generic-symbolic"
+                                : "image-missing-symbolic");
+
+  if (texture != NULL)
+    {
+      gtk_picture_set_paintable (GTK_PICTURE (gtk_stack_get_child_by_name (GTK_STACK (stack), "picture")),
+                                 GDK_PAINTABLE (texture));
+      gtk_stack_set_visible_child_name (GTK_STACK (stack), "picture");
+      return;
+    }
+  gtk_stack_set_visible_child_name (GTK_STACK (stack), "placeholder");
+  if (image == NULL)
+    return;
+  cancellable = g_cancellable_new ();
+  g_object_set_data_full (G_OBJECT (stack), "mja-cancellable", g_object_ref (cancellable), g_object_unref);
+  mja_thumbnailer_load_async (self->thumbnailer, image, cancellable, thumbnail_cb, g_object_ref (stack));
+}
+
+/* A cell scrolled away stops loading what it no longer shows. */
+static void
+unbind_cell (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             MjaWindow                *self)
+{
+  GtkWidget *stack = gtk_list_item_get_child (list_item);
+  GCancellable *cancellable = g_object_get_data (G_OBJECT (stack), "mja-cancellable");
+
+  if (cancellable != NULL)
+    g_cancellable_cancel (cancellable);
+  g_object_set_data (G_OBJECT (stack), "mja-cancellable", NULL);
+  gtk_picture_set_paintable (GTK_PICTURE (gtk_stack_get_child_by_name (GTK_STACK (stack), "picture")), NULL);
+}
+
+static void
+activate_cb (GtkGridView *grid_view,
+             guint        position,
+             MjaWindow   *self)
+{
+  g_autoptr(MjaJobItem) item = g_list_model_get_item (G_LIST_MODEL (self->jobs), position);
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *uri = NULL;
+
+  if (item == NULL || mja_job_item_get_image (item) == NULL)
+    return;
+  file = g_file_new_for_path (mja_job_item_get_image (item));
+  uri = g_file_get_uri (file);
+  gtk_show_uri (GTK_WINDOW (self), uri, GDK_CURRENT_TIME);
+}
+
+/* ---- syncing --------------------------------------------------------- */
+
+static void
+set_counter (MjaWindow  *self,
+             guint       which,
+             const char *value)
+{
+  adw_action_row_set_subtitle (self->counter_rows[which], value);
+}
+
+static void
+progress_cb (MjaSync    *sync,
+             GParamSpec *pspec,
+             MjaWindow  *self)
+{
+  g_autofree char *phase = mja_sync_dup_phase_text (sync);
+  g_autofree char *new_jobs = g_strdup_printf ("%u", mja_sync_get_jobs_new (sync));
+  g_autofree char *images = g_strdup_printf (_("%u of %u"), mja_sync_get_images_done (sync) +
+                                             mja_sync_get_images_skipped (sync), mja_sync_get_images_queued (sync));
+  g_autofree char *skipped = g_strdup_printf ("%u", mja_sync_get_jobs_skipped (sync));
+  g_autofree char *failed = g_strdup_printf ("%u", mja_sync_get_images_failed (sync));
+  g_autofree char *size = g_format_size ((guint64) mja_sync_get_bytes_per_second (sync));
+  g_autofree char *speed = g_strdup_printf (_("%s/s"), size);
+  int left = mja_sync_get_seconds_left (sync);
+  g_autofree char *left_text = left < 0 ? g_strdup (_("Unknown while listing"))
+                                        : g_strdup_printf ("%d:%02d", left / 60, left % 60);
+
+  gtk_label_set_text (self->phase_label, phase);
+  gtk_progress_bar_set_fraction (self->progress_bar, mja_sync_get_fraction (sync));
+  set_counter (self, COUNTER_NEW, new_jobs);
+  set_counter (self, COUNTER_IMAGES, images);
+  set_counter (self, COUNTER_SKIPPED, skipped);
+  set_counter (self, COUNTER_FAILED, failed);
+  set_counter (self, COUNTER_SPEED, speed);
+  set_counter (self, COUNTER_LEFT, left_text);
+}
+
+static void
+problem_cb (MjaSync    *sync,
+            const char *job_id,
+            const char *message,
+            MjaWindow  *self)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), job_id ? job_id : _("Listing"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), message);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  gtk_list_box_prepend (self->problems_list, row);
+  gtk_widget_set_visible (GTK_WIDGET (self->problems_title), TRUE);
+}
+
+static void
+jobs_added_cb (MjaSync   *sync,
+               guint      count,
+               MjaWindow *self)
+{
+  queue_reload (self);
+}
+
+static void
+credentials_changed_cb (MjaSync   *sync,
+                        MjaWindow *self)
+{
+  MjaApplication *app = get_app (self);
+
+  if (!mja_application_get_in_memory (app))
+    mja_application_sign_in (app, mja_sync_get_credentials (sync));
+}
+
+static void
+set_syncing (MjaWindow *self,
+             gboolean   syncing)
+{
+  gtk_button_set_label (self->sync_button, syncing ? _("Stop") : _("Sync"));
+  if (syncing)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->sync_button), "suggested-action");
+      gtk_widget_add_css_class (GTK_WIDGET (self->sync_button), "destructive-action");
     }
   else
     {
-      description = g_strdup_printf (_("Archive folder: %s"), path);
-      adw_status_page_set_icon_name (self->status_page, "folder-pictures-symbolic");
-      adw_status_page_set_title (self->status_page, _("Your Archive Is Empty"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->sync_button), "destructive-action");
+      gtk_widget_add_css_class (GTK_WIDGET (self->sync_button), "suggested-action");
     }
-  adw_status_page_set_description (self->status_page, description);
+}
+
+static void
+sync_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(MjaWindow) self = user_data;
+  MjaSync *sync = MJA_SYNC (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+
+  set_syncing (self, FALSE);
+  progress_cb (sync, NULL, self);
+  if (!mja_sync_run_finish (sync, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        mja_window_show_message (self, _("Sync stopped. The next one resumes where it stopped."));
+      else
+        {
+          AdwToast *toast = adw_toast_new (error->message);
+
+          adw_toast_set_timeout (toast, 0);
+          if (error->domain == MJA_API_ERROR && error->code == MJA_API_ERROR_AUTH_EXPIRED)
+            {
+              adw_toast_set_button_label (toast, _("Sign In Again"));
+              adw_toast_set_action_name (toast, "app.preferences");
+            }
+          else
+            {
+              adw_toast_set_button_label (toast, _("Retry"));
+              adw_toast_set_action_name (toast, "win.sync");
+            }
+          adw_toast_overlay_add_toast (self->toast_overlay, toast);
+        }
+      gtk_label_set_text (self->phase_label, error->message);
+    }
+  else
+    {
+      summary = mja_sync_dup_summary (sync);
+      mja_window_show_message (self, summary);
+      if (!gtk_window_is_active (GTK_WINDOW (self)))
+        {
+          g_autoptr(GNotification) notification = g_notification_new (_("Sync Complete"));
+          g_notification_set_body (notification, summary);
+          g_application_send_notification (G_APPLICATION (get_app (self)), "sync-complete", notification);
+        }
+    }
+  g_signal_handlers_disconnect_by_data (sync, self);
+  g_clear_object (&self->sync);
+  g_clear_object (&self->sync_cancellable);
+  reload (self);
+}
+
+static void
+start_sync (MjaWindow *self)
+{
+  MjaApplication *app = get_app (self);
+  GSettings *settings = mja_application_get_settings (app);
+  MjaCredentials *credentials = mja_application_get_credentials (app);
+  g_autofree char *root = g_file_get_path (self->archive_dir);
+  MjaSyncOptions options;
+  GtkWidget *child;
+
+  if (credentials == NULL)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "app.preferences", NULL);
+      return;
+    }
+
+  mja_sync_options_init (&options);
+  options.api_base_url = mja_application_dup_base_url (app, "api");
+  options.cdn_base_url = mja_application_dup_base_url (app, "cdn");
+  options.auth_base_url = mja_application_dup_base_url (app, "auth");
+  options.protocol = (MjaProtocol) g_settings_get_enum (settings, "protocol");
+  options.download_kinds = g_settings_get_strv (settings, "download-kinds");
+  g_free (options.image_format);
+  options.image_format = g_settings_get_string (settings, "image-format");
+  options.json_indent = g_settings_get_uint (settings, "json-indent");
+  options.overwrite_metadata = g_settings_get_boolean (settings, "overwrite-metadata");
+  options.concurrency = g_settings_get_uint (settings, "concurrency");
+
+  self->sync = mja_sync_new (root, credentials, &options);
+  mja_sync_options_clear (&options);
+  self->sync_cancellable = g_cancellable_new ();
+  g_signal_connect (self->sync, "notify", G_CALLBACK (progress_cb), self);
+  g_signal_connect (self->sync, "problem", G_CALLBACK (problem_cb), self);
+  g_signal_connect (self->sync, "jobs-added", G_CALLBACK (jobs_added_cb), self);
+  g_signal_connect (self->sync, "credentials-changed", G_CALLBACK (credentials_changed_cb), self);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->problems_list))) != NULL)
+    gtk_list_box_remove (self->problems_list, child);
+  gtk_widget_set_visible (GTK_WIDGET (self->problems_title), FALSE);
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  gtk_label_set_text (self->phase_label, _("Starting"));
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_button), TRUE);
+  gtk_toggle_button_set_active (self->progress_button, TRUE);
+  set_syncing (self, TRUE);
+  mja_sync_run_async (self->sync, self->sync_cancellable, sync_done_cb, g_object_ref (self));
+}
+
+static void
+sync_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  MjaWindow *self = MJA_WINDOW (widget);
+
+  if (self->sync != NULL)
+    g_cancellable_cancel (self->sync_cancellable);
+  else
+    start_sync (self);
+}
+
+/* ---- other actions --------------------------------------------------- */
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  MjaWindow *self = MJA_WINDOW (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, !gtk_search_bar_get_search_mode (self->search_bar));
+}
+
+static void
+clear_search_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  MjaWindow *self = MJA_WINDOW (widget);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+}
+
+static void
+close_progress_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  gtk_toggle_button_set_active (MJA_WINDOW (widget)->progress_button, FALSE);
 }
 
 static void
@@ -96,11 +622,49 @@ open_folder_action (GtkWidget  *widget,
 }
 
 static void
+search_changed_cb (GtkSearchEntry *entry,
+                   MjaWindow      *self)
+{
+  reload (self);
+}
+
+static void
+credentials_notify_cb (MjaApplication *app,
+                       GParamSpec     *pspec,
+                       MjaWindow      *self)
+{
+  update_page (self);
+}
+
+static void
+settings_changed_cb (GSettings  *settings,
+                     const char *key,
+                     MjaWindow  *self)
+{
+  if (g_str_equal (key, "oldest-first"))
+    reload (self);
+  else if (g_str_equal (key, "archive-dir") && !mja_application_get_demo (get_app (self)))
+    {
+      g_autofree char *path = mja_application_dup_archive_dir (get_app (self));
+      g_autoptr(GFile) dir = g_file_new_for_path (path);
+      mja_window_set_archive_dir (self, dir);
+    }
+}
+
+static void
 mja_window_dispose (GObject *object)
 {
   MjaWindow *self = MJA_WINDOW (object);
 
+  if (self->sync_cancellable)
+    g_cancellable_cancel (self->sync_cancellable);
+  if (self->query_cancellable)
+    g_cancellable_cancel (self->query_cancellable);
+  g_clear_handle_id (&self->reload_source, g_source_remove);
+  g_clear_object (&self->query_cancellable);
   g_clear_object (&self->archive_dir);
+  g_clear_object (&self->jobs);
+  g_clear_object (&self->thumbnailer);
 
   G_OBJECT_CLASS (mja_window_parent_class)->dispose (object);
 }
@@ -115,30 +679,93 @@ mja_window_class_init (MjaWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mjarchiver/Archiver/mja-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, window_title);
-  gtk_widget_class_bind_template_child (widget_class, MjaWindow, status_page);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, sync_button);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, primary_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, progress_button);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, grid_view);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, sidebar_revealer);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, phase_label);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, counters_list);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, problems_title);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, problems_list);
 
+  gtk_widget_class_install_action (widget_class, "win.sync", NULL, sync_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.clear-search", NULL, clear_search_action);
+  gtk_widget_class_install_action (widget_class, "win.close-progress", NULL, close_progress_action);
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.sync", NULL);
 }
 
 static void
 mja_window_init (MjaWindow *self)
 {
+  static const char *counter_titles[] = { N_("New jobs"), N_("Images"), N_("Already archived"), N_("Failed"),
+                                          N_("Speed"), N_("Time left") };
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->primary_menu_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Main Menu"),
-                                  -1);
-  self->archive_dir = default_archive_dir ();
+  self->jobs = g_list_store_new (MJA_TYPE_JOB_ITEM);
+  self->thumbnailer = mja_thumbnailer_new (THUMBNAIL_SIZE, 600);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), self);
+  gtk_grid_view_set_factory (self->grid_view, factory);
+  gtk_grid_view_set_model (self->grid_view,
+                           GTK_SELECTION_MODEL (gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->jobs)))));
+  g_signal_connect (self->grid_view, "activate", G_CALLBACK (activate_cb), self);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->grid_view), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Jobs"), -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (counter_titles); i++)
+    {
+      self->counter_rows[i] = ADW_ACTION_ROW (adw_action_row_new ());
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->counter_rows[i]), _(counter_titles[i]));
+      adw_action_row_set_subtitle (self->counter_rows[i], "–");
+      gtk_list_box_append (self->counters_list, GTK_WIDGET (self->counter_rows[i]));
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress_bar), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                   _("Sync Progress"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->primary_menu_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Main Menu"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->search_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Search Prompts"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Sync Progress"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->search_entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Search prompts"), -1);
+  g_signal_connect (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self);
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
 }
 
 MjaWindow *
 mja_window_new (MjaApplication *application)
 {
   MjaWindow *self = g_object_new (MJA_TYPE_WINDOW, "application", application, NULL);
+  GSettings *settings = mja_application_get_settings (application);
 
-  update_status (self);
+  g_settings_bind (settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (application, "notify::credentials", G_CALLBACK (credentials_notify_cb), self, 0);
+  g_signal_connect_object (settings, "changed", G_CALLBACK (settings_changed_cb), self, 0);
+  {
+    g_autoptr(GAction) action = g_settings_create_action (settings, "oldest-first");
+    g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+    g_action_map_add_action (G_ACTION_MAP (group), action);
+    gtk_widget_insert_action_group (GTK_WIDGET (self), "settings", G_ACTION_GROUP (group));
+  }
+  update_page (self);
   return self;
 }
 
@@ -146,9 +773,24 @@ void
 mja_window_set_archive_dir (MjaWindow *self,
                             GFile     *directory)
 {
+  g_autofree char *path = NULL;
+  g_autofree char *description = NULL;
+
   g_return_if_fail (MJA_IS_WINDOW (self));
   g_return_if_fail (G_IS_FILE (directory));
 
   g_set_object (&self->archive_dir, directory);
-  update_status (self);
+  path = g_file_get_path (directory);
+  if (mja_application_get_demo (get_app (self)))
+    description = g_strdup_printf (_("Demo mode: a fake Midjourney account runs on this computer at %s, with a "
+                                     "temporary archive. Nothing here touches a real account."),
+                                   mja_application_get_demo_url (get_app (self)));
+  else
+    description = g_strdup_printf (_("Everything you made on Midjourney is kept in %s, with prompts and metadata."),
+                                   path);
+  adw_status_page_set_description (self->empty_page, description);
+  self->loaded = FALSE;
+  g_list_store_remove_all (self->jobs);
+  update_page (self);
+  reload (self);
 }

@@ -16,5 +16,7 @@ G_DECLARE_FINAL_TYPE (MjaWindow, mja_window, MJA, WINDOW, AdwApplicationWindow)
 MjaWindow *mja_window_new             (MjaApplication *application);
 void       mja_window_set_archive_dir (MjaWindow      *self,
                                        GFile          *directory);
+void       mja_window_show_message    (MjaWindow      *self,
+                                       const char     *message);
 
 G_END_DECLS

@@ -36,6 +36,18 @@ def import_pyatspi():
     return pyatspi
 
 
+def pump(seconds):
+    """Waits while letting pyatspi take in the events the app sends (new
+    windows, changed names): they arrive through GLib's main context."""
+    from gi.repository import GLib
+    context = GLib.MainContext.default()
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        while context.pending():
+            context.iteration(False)
+        time.sleep(0.05)
+
+
 class App:
     """The application under test, in a home of its own."""
 
@@ -64,6 +76,10 @@ class App:
             if self.proc.poll() is not None:
                 raise AssertionError(f"the app exited early with {self.proc.returncode}")
             desktop = self.pyatspi.Registry.getDesktop(0)
+            try:
+                desktop.clear_cache()
+            except Exception:
+                pass
             for i in range(desktop.childCount):
                 app = desktop.getChildAtIndex(i)
                 try:
@@ -71,7 +87,7 @@ class App:
                         return app
                 except Exception:
                     continue
-            time.sleep(0.2)
+            pump(0.2)
         raise AssertionError("the app never showed up on the accessibility bus")
 
     def find(self, role, name, timeout=30, root=None):
@@ -85,7 +101,7 @@ class App:
                 found = base
             if found is not None:
                 return found
-            time.sleep(0.2)
+            pump(0.2)
         raise AssertionError(f"no {role} named {name!r} appeared")
 
     def close(self):

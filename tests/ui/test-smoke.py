@@ -17,7 +17,10 @@ try:
         assert window.getState().contains(app.pyatspi.STATE_SHOWING), "the main window is not showing"
 
     def demo_page():
-        app.find("label", "Demo Mode")
+        app.find("label", "Click Sync to Download Your History")
+        found = app.pyatspi.findDescendant(app.application(), lambda o: o is not None
+                                           and o.getRoleName() == "label" and "Demo mode" in (o.name or ""))
+        assert found is not None, "the demo does not say it is one"
 
     def menu_button():
         app.find("push button", "Main Menu")

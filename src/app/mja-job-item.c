@@ -1,0 +1,126 @@
+/* mja-job-item.c — one job of the grid
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A small immutable GObject for GtkGridView's model, made from an index
+ * row; what a cell shows and what its accessible name says.
+ */
+#define G_LOG_DOMAIN "mja-job-item"
+
+#include "config.h"
+
+#include "mja-job-item.h"
+
+struct _MjaJobItem
+{
+  GObject  parent_instance;
+
+  char    *id;
+  char    *prompt;
+  char    *image;      /* absolute path of the first image, or NULL */
+  char    *job_type;
+  gint64   time_us;
+};
+
+G_DEFINE_FINAL_TYPE (MjaJobItem, mja_job_item, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_PROMPT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+mja_job_item_finalize (GObject *object)
+{
+  MjaJobItem *self = MJA_JOB_ITEM (object);
+
+  g_free (self->id);
+  g_free (self->prompt);
+  g_free (self->image);
+  g_free (self->job_type);
+  G_OBJECT_CLASS (mja_job_item_parent_class)->finalize (object);
+}
+
+static void
+mja_job_item_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  MjaJobItem *self = MJA_JOB_ITEM (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROMPT:
+      g_value_set_string (value, self->prompt);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mja_job_item_class_init (MjaJobItemClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = mja_job_item_finalize;
+  object_class->get_property = mja_job_item_get_property;
+  properties[PROP_PROMPT] = g_param_spec_string ("prompt", "Prompt", NULL, NULL,
+                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+mja_job_item_init (MjaJobItem *self)
+{
+}
+
+MjaJobItem *
+mja_job_item_new (MjaIndexRow *row,
+                  const char  *archive_root)
+{
+  MjaJobItem *self = g_object_new (MJA_TYPE_JOB_ITEM, NULL);
+
+  self->id = g_strdup (row->id);
+  self->prompt = g_strdup (row->prompt);
+  self->job_type = g_strdup (row->job_type);
+  self->time_us = row->time_us;
+  if (row->first_image != NULL)
+    self->image = g_build_filename (archive_root, row->first_image, NULL);
+  return self;
+}
+
+const char *
+mja_job_item_get_id (MjaJobItem *self)
+{
+  return self->id;
+}
+
+const char *
+mja_job_item_get_prompt (MjaJobItem *self)
+{
+  return self->prompt;
+}
+
+const char *
+mja_job_item_get_image (MjaJobItem *self)
+{
+  return self->image;
+}
+
+gint64
+mja_job_item_get_time (MjaJobItem *self)
+{
+  return self->time_us;
+}
+
+const char *
+mja_job_item_get_job_type (MjaJobItem *self)
+{
+  return self->job_type;
+}

@@ -1,0 +1,24 @@
+/* mja-job-item.h — one job of the grid
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "mja-index.h"
+
+G_BEGIN_DECLS
+
+#define MJA_TYPE_JOB_ITEM (mja_job_item_get_type ())
+G_DECLARE_FINAL_TYPE (MjaJobItem, mja_job_item, MJA, JOB_ITEM, GObject)
+
+MjaJobItem *mja_job_item_new        (MjaIndexRow *row,
+                                     const char  *archive_root);
+const char *mja_job_item_get_id     (MjaJobItem  *self);
+const char *mja_job_item_get_prompt (MjaJobItem  *self);
+const char *mja_job_item_get_image  (MjaJobItem  *self);
+gint64      mja_job_item_get_time   (MjaJobItem  *self);
+const char *mja_job_item_get_job_type (MjaJobItem *self);
+
+G_END_DECLS

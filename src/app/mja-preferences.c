@@ -1,0 +1,339 @@
+/* mja-preferences.c — the Preferences window
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Settings apply at once through GSettings bindings.  Signing in checks the
+ * pasted cookie against Midjourney (one listing request) before the
+ * application keeps it in the keyring; the secret never lands anywhere
+ * else, and the entry is cleared once it is stored.
+ */
+#define G_LOG_DOMAIN "mja-preferences"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "mja-api.h"
+#include "mja-preferences.h"
+
+struct _MjaPreferences
+{
+  AdwPreferencesWindow  parent_instance;
+
+  MjaApplication       *application;
+  GCancellable         *check_cancellable;
+  MjaApi               *api;
+  MjaListing           *listing;
+  MjaCredentials       *checking;
+
+  AdwComboRow          *protocol_row;
+  AdwPasswordEntryRow  *cookie_row;
+  AdwPasswordEntryRow  *session_token_row;
+  AdwEntryRow          *user_id_row;
+  AdwActionRow         *status_row;
+  GtkButton            *sign_in_button;
+  GtkButton            *sign_out_button;
+  AdwActionRow         *folder_row;
+  GtkButton            *folder_button;
+  GtkSwitch            *grids_switch;
+  GtkSwitch            *upscales_switch;
+  GtkSwitch            *videos_switch;
+  AdwComboRow          *format_row;
+  GtkSwitch            *overwrite_switch;
+  GtkSpinButton        *concurrency_spin;
+};
+
+G_DEFINE_FINAL_TYPE (MjaPreferences, mja_preferences, ADW_TYPE_PREFERENCES_WINDOW)
+
+static const char * const formats[] = { "png", "webp", "jpeg" };
+
+static void
+update_account (MjaPreferences *self)
+{
+  MjaCredentials *credentials = mja_application_get_credentials (self->application);
+  gboolean legacy = adw_combo_row_get_selected (self->protocol_row) == MJA_PROTOCOL_LEGACY;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->session_token_row), legacy);
+  gtk_widget_set_visible (GTK_WIDGET (self->user_id_row), legacy);
+  gtk_widget_set_visible (GTK_WIDGET (self->cookie_row), !legacy);
+  gtk_widget_set_visible (GTK_WIDGET (self->sign_out_button), credentials != NULL);
+
+  if (self->checking != NULL)
+    return;
+  if (credentials != NULL)
+    {
+      g_autofree char *title = g_strdup_printf (_("Signed in as user %s"), mja_credentials_get_user_id (credentials));
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->status_row), title);
+      adw_action_row_set_subtitle (self->status_row,
+                                   mja_application_get_in_memory (self->application)
+                                   ? _("Kept in memory for this run only") : _("Kept in your keyring"));
+    }
+  else
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->status_row), _("Not signed in"));
+      adw_action_row_set_subtitle (self->status_row, "");
+    }
+}
+
+static void
+set_status (MjaPreferences *self,
+            const char     *title,
+            const char     *subtitle)
+{
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->status_row), title);
+  adw_action_row_set_subtitle (self->status_row, subtitle ? subtitle : "");
+}
+
+static void
+check_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(MjaPreferences) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MjaPage) page = mja_listing_next_finish (MJA_LISTING (source), result, &error);
+  g_autoptr(MjaCredentials) credentials = g_steal_pointer (&self->checking);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), TRUE);
+  g_clear_object (&self->listing);
+  if (error != NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_status (self, _("Could not sign in"), error->message);
+      return;
+    }
+  /* The refreshed token, when the pasted one had expired. */
+  mja_application_sign_in (self->application, mja_api_get_credentials (self->api));
+  gtk_editable_set_text (GTK_EDITABLE (self->cookie_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->session_token_row), "");
+  update_account (self);
+}
+
+static void
+sign_in_cb (MjaPreferences *self)
+{
+  gboolean legacy = adw_combo_row_get_selected (self->protocol_row) == MJA_PROTOCOL_LEGACY;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MjaCredentials) credentials = NULL;
+  g_autofree char *api = mja_application_dup_base_url (self->application, "api");
+  g_autofree char *auth = mja_application_dup_base_url (self->application, "auth");
+  const char *user_id = gtk_editable_get_text (GTK_EDITABLE (self->user_id_row));
+
+  if (legacy)
+    credentials = mja_credentials_new_legacy (gtk_editable_get_text (GTK_EDITABLE (self->session_token_row)),
+                                              *user_id ? user_id : NULL, &error);
+  else
+    credentials = mja_credentials_parse (gtk_editable_get_text (GTK_EDITABLE (self->cookie_row)), NULL, &error);
+  if (credentials == NULL)
+    {
+      set_status (self, _("Could not sign in"), error->message);
+      return;
+    }
+
+  set_status (self, _("Checking with Midjourney…"), NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), FALSE);
+  g_clear_object (&self->api);
+  self->api = mja_api_new (api, auth);
+  mja_api_set_credentials (self->api, credentials);
+  mja_api_set_protocol (self->api, (MjaProtocol) adw_combo_row_get_selected (self->protocol_row));
+  mja_api_set_retry_policy (self->api, 2, 1000);
+  self->checking = g_steal_pointer (&credentials);
+  self->listing = mja_api_list (self->api, 1, NULL, NULL);
+  mja_listing_next_async (self->listing, self->check_cancellable, check_done_cb, g_object_ref (self));
+}
+
+static void
+sign_out_cb (MjaPreferences *self)
+{
+  mja_application_sign_out (self->application);
+}
+
+static void
+update_folder (MjaPreferences *self)
+{
+  g_autofree char *path = mja_application_dup_archive_dir (self->application);
+
+  adw_action_row_set_subtitle (self->folder_row, path);
+}
+
+static void
+folder_chosen_cb (GtkNativeDialog *dialog,
+                  int              response,
+                  gpointer         user_data)
+{
+  MjaPreferences *self = MJA_PREFERENCES (user_data);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = folder ? g_file_get_path (folder) : NULL;
+
+      if (path != NULL)
+        g_settings_set_string (mja_application_get_settings (self->application), "archive-dir", path);
+      update_folder (self);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+choose_folder_cb (MjaPreferences *self)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Archive Folder"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                         _("_Select"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (folder_chosen_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* The three switches edit one string list. */
+static void
+kinds_changed_cb (MjaPreferences *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) kinds = NULL;
+
+  if (gtk_switch_get_active (self->grids_switch))
+    g_strv_builder_add (builder, "grid");
+  if (gtk_switch_get_active (self->upscales_switch))
+    g_strv_builder_add (builder, "upscale");
+  if (gtk_switch_get_active (self->videos_switch))
+    g_strv_builder_add (builder, "video");
+  kinds = g_strv_builder_end (builder);
+  g_settings_set_strv (mja_application_get_settings (self->application), "download-kinds",
+                       (const char * const *) kinds);
+}
+
+static gboolean
+format_get_mapping (GValue   *value,
+                    GVariant *variant,
+                    gpointer  user_data)
+{
+  const char *format = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    if (g_str_equal (format, formats[i]))
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static GVariant *
+format_set_mapping (const GValue       *value,
+                    const GVariantType *type,
+                    gpointer            user_data)
+{
+  guint i = g_value_get_uint (value);
+
+  return g_variant_new_string (formats[MIN (i, G_N_ELEMENTS (formats) - 1)]);
+}
+
+static gboolean
+protocol_get_mapping (GValue   *value,
+                      GVariant *variant,
+                      gpointer  user_data)
+{
+  const char *nick = g_variant_get_string (variant, NULL);
+
+  g_value_set_uint (value, g_str_equal (nick, "current") ? 1 : g_str_equal (nick, "legacy") ? 2 : 0);
+  return TRUE;
+}
+
+static GVariant *
+protocol_set_mapping (const GValue       *value,
+                      const GVariantType *type,
+                      gpointer            user_data)
+{
+  static const char * const nicks[] = { "auto", "current", "legacy" };
+
+  return g_variant_new_string (nicks[MIN (g_value_get_uint (value), 2)]);
+}
+
+static void
+mja_preferences_dispose (GObject *object)
+{
+  MjaPreferences *self = MJA_PREFERENCES (object);
+
+  g_cancellable_cancel (self->check_cancellable);
+  g_clear_object (&self->check_cancellable);
+  g_clear_object (&self->listing);
+  g_clear_object (&self->api);
+  g_clear_object (&self->checking);
+  g_clear_object (&self->application);
+
+  G_OBJECT_CLASS (mja_preferences_parent_class)->dispose (object);
+}
+
+static void
+mja_preferences_class_init (MjaPreferencesClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = mja_preferences_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mjarchiver/Archiver/mja-preferences.ui");
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, protocol_row);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, cookie_row);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, session_token_row);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, user_id_row);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, status_row);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, sign_in_button);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, sign_out_button);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, folder_button);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, grids_switch);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, upscales_switch);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, videos_switch);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, format_row);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, overwrite_switch);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, concurrency_spin);
+}
+
+static void
+mja_preferences_init (MjaPreferences *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->check_cancellable = g_cancellable_new ();
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->concurrency_spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Concurrent Downloads"), -1);
+}
+
+MjaPreferences *
+mja_preferences_new (MjaApplication *application)
+{
+  MjaPreferences *self = g_object_new (MJA_TYPE_PREFERENCES, NULL);
+  GSettings *settings = mja_application_get_settings (application);
+  g_auto(GStrv) kinds = g_settings_get_strv (settings, "download-kinds");
+
+  self->application = g_object_ref (application);
+  g_settings_bind_with_mapping (settings, "protocol", self->protocol_row, "selected", G_SETTINGS_BIND_DEFAULT,
+                                protocol_get_mapping, protocol_set_mapping, NULL, NULL);
+  g_settings_bind_with_mapping (settings, "image-format", self->format_row, "selected", G_SETTINGS_BIND_DEFAULT,
+                                format_get_mapping, format_set_mapping, NULL, NULL);
+  g_settings_bind (settings, "overwrite-metadata", self->overwrite_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "concurrency", self->concurrency_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  gtk_switch_set_active (self->grids_switch, g_strv_contains ((const char * const *) kinds, "grid"));
+  gtk_switch_set_active (self->upscales_switch, g_strv_contains ((const char * const *) kinds, "upscale"));
+  gtk_switch_set_active (self->videos_switch, g_strv_contains ((const char * const *) kinds, "video"));
+
+  g_signal_connect_swapped (self->grids_switch, "notify::active", G_CALLBACK (kinds_changed_cb), self);
+  g_signal_connect_swapped (self->upscales_switch, "notify::active", G_CALLBACK (kinds_changed_cb), self);
+  g_signal_connect_swapped (self->videos_switch, "notify::active", G_CALLBACK (kinds_changed_cb), self);
+  g_signal_connect_swapped (self->protocol_row, "notify::selected", G_CALLBACK (update_account), self);
+  g_signal_connect_swapped (self->sign_in_button, "clicked", G_CALLBACK (sign_in_cb), self);
+  g_signal_connect_swapped (self->cookie_row, "entry-activated", G_CALLBACK (sign_in_cb), self);
+  g_signal_connect_swapped (self->sign_out_button, "clicked", G_CALLBACK (sign_out_cb), self);
+  g_signal_connect_swapped (self->folder_button, "clicked", G_CALLBACK (choose_folder_cb), self);
+  g_signal_connect_object (application, "notify::credentials", G_CALLBACK (update_account), self, G_CONNECT_SWAPPED);
+
+  if (mja_application_get_demo (application))
+    gtk_widget_set_sensitive (GTK_WIDGET (self->folder_button), FALSE);
+  update_folder (self);
+  update_account (self);
+  return self;
+}

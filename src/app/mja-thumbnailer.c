@@ -1,0 +1,155 @@
+/* mja-thumbnailer.c — thumbnails decoded off the main thread
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Decodes images at the cell's size in GIO's thread pool (gdk-pixbuf
+ * scales while it decodes, so a 2048-pixel PNG never exists in memory at
+ * full size) and keeps a bounded number of textures, least recently used
+ * out first.  A cell that is recycled cancels its load.
+ */
+#define G_LOG_DOMAIN "mja-thumbnailer"
+
+#include "config.h"
+
+#include "mja-thumbnailer.h"
+
+struct _MjaThumbnailer
+{
+  GObject     parent_instance;
+
+  int         size;
+  guint       max_entries;
+  GHashTable *cache;   /* path -> GList link in lru */
+  GQueue      lru;     /* CacheEntry*, most recent first */
+};
+
+typedef struct
+{
+  char       *path;
+  GdkTexture *texture;
+} CacheEntry;
+
+G_DEFINE_FINAL_TYPE (MjaThumbnailer, mja_thumbnailer, G_TYPE_OBJECT)
+
+static void
+cache_entry_free (CacheEntry *entry)
+{
+  g_free (entry->path);
+  g_clear_object (&entry->texture);
+  g_free (entry);
+}
+
+static void
+mja_thumbnailer_finalize (GObject *object)
+{
+  MjaThumbnailer *self = MJA_THUMBNAILER (object);
+
+  g_hash_table_unref (self->cache);
+  g_queue_clear_full (&self->lru, (GDestroyNotify) cache_entry_free);
+  G_OBJECT_CLASS (mja_thumbnailer_parent_class)->finalize (object);
+}
+
+static void
+mja_thumbnailer_class_init (MjaThumbnailerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = mja_thumbnailer_finalize;
+}
+
+static void
+mja_thumbnailer_init (MjaThumbnailer *self)
+{
+  self->cache = g_hash_table_new (g_str_hash, g_str_equal);
+  g_queue_init (&self->lru);
+}
+
+MjaThumbnailer *
+mja_thumbnailer_new (int   size,
+                     guint cache_entries)
+{
+  MjaThumbnailer *self = g_object_new (MJA_TYPE_THUMBNAILER, NULL);
+
+  self->size = size;
+  self->max_entries = MAX (cache_entries, 16);
+  return self;
+}
+
+GdkTexture *
+mja_thumbnailer_lookup (MjaThumbnailer *self,
+                        const char     *path)
+{
+  GList *link = g_hash_table_lookup (self->cache, path);
+
+  if (link == NULL)
+    return NULL;
+  g_queue_unlink (&self->lru, link);
+  g_queue_push_head_link (&self->lru, link);
+  return ((CacheEntry *) link->data)->texture;
+}
+
+static void
+remember (MjaThumbnailer *self,
+          const char     *path,
+          GdkTexture     *texture)
+{
+  CacheEntry *entry;
+
+  if (g_hash_table_contains (self->cache, path))
+    return;
+  entry = g_new0 (CacheEntry, 1);
+  entry->path = g_strdup (path);
+  entry->texture = g_object_ref (texture);
+  g_queue_push_head (&self->lru, entry);
+  g_hash_table_insert (self->cache, entry->path, self->lru.head);
+  while (self->lru.length > self->max_entries)
+    {
+      CacheEntry *old = g_queue_pop_tail (&self->lru);
+      g_hash_table_remove (self->cache, old->path);
+      cache_entry_free (old);
+    }
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  MjaThumbnailer *self = source_object;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  GError *error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  pixbuf = gdk_pixbuf_new_from_file_at_scale (task_data, self->size, self->size, TRUE, &error);
+  if (pixbuf == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, gdk_texture_new_for_pixbuf (pixbuf), g_object_unref);
+}
+
+void
+mja_thumbnailer_load_async (MjaThumbnailer      *self,
+                            const char          *path,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
+GdkTexture *
+mja_thumbnailer_load_finish (MjaThumbnailer  *self,
+                             GAsyncResult    *result,
+                             GError         **error)
+{
+  GdkTexture *texture = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (texture != NULL)
+    remember (self, g_task_get_task_data (G_TASK (result)), texture);
+  return texture;
+}
