@@ -51,7 +51,7 @@ def pump(seconds):
 class App:
     """The application under test, in a home of its own."""
 
-    def __init__(self, args=(), env=None):
+    def __init__(self, args=(), env=None, unset=()):
         self.home = tempfile.mkdtemp(prefix="mja-ui-test-")
         self.env = dict(os.environ)
         self.env.update({
@@ -66,6 +66,8 @@ class App:
         self.env.pop("NO_AT_BRIDGE")
         if env:
             self.env.update(env)
+        for key in unset:
+            self.env.pop(key, None)
         self.proc = subprocess.Popen([os.environ["MJA_APP"], *args], env=self.env)
         self.pyatspi = import_pyatspi()
 
