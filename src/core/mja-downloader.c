@@ -392,6 +392,14 @@ complete (Item *item)
   }
 }
 
+static GError *
+too_large_error (Item *item)
+{
+  return g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_TOO_LARGE,
+                      _("Image %u is larger than the limit of %u MiB; it was not saved."),
+                      item->index + 1, (guint) (item->self->max_file_size / (1024 * 1024)));
+}
+
 static void
 read_cb (GObject      *source,
          GAsyncResult *result,
@@ -421,9 +429,7 @@ read_cb (GObject      *source,
 
   if (item->received + size > self->max_file_size)
     {
-      error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_TOO_LARGE,
-                           _("Image %u is larger than the limit of %u MiB; it was not saved."),
-                           item->index + 1, (guint) (self->max_file_size / (1024 * 1024)));
+      error = too_large_error (item);
       item_finish (item, error);
       return;
     }
@@ -513,9 +519,7 @@ sent_cb (GObject      *source,
     item->expected = -1;
   if (item->expected > 0 && (guint64) item->expected > self->max_file_size)
     {
-      error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_TOO_LARGE,
-                           _("Image %u is larger than the limit of %u MiB; it was not saved."),
-                           item->index + 1, (guint) (self->max_file_size / (1024 * 1024)));
+      error = too_large_error (item);
       item_finish (item, error);
       return;
     }

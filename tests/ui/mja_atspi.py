@@ -11,6 +11,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mja_testlib import Tap  # noqa: E402,F401 — the UI tests take it from here
+
 SKIP = 77
 
 
@@ -46,6 +49,17 @@ def pump(seconds):
         while context.pending():
             context.iteration(False)
         time.sleep(0.05)
+
+
+def wait_for(predicate, timeout, what):
+    """The predicate's first true value, pumping events meanwhile."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        pump(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 class App:
@@ -115,26 +129,3 @@ class App:
                 self.proc.kill()
                 self.proc.wait()
         shutil.rmtree(self.home, ignore_errors=True)
-
-
-class Tap:
-    """Just enough TAP for meson to count our checks."""
-
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def check(self, name, fn):
-        self.n += 1
-        try:
-            fn()
-            print(f"ok {self.n} {name}", flush=True)
-        except Exception as error:  # report and go on to the next check
-            self.failed += 1
-            print(f"not ok {self.n} {name}", flush=True)
-            for line in str(error).splitlines():
-                print(f"# {line}", flush=True)
-
-    def done(self):
-        print(f"1..{self.n}", flush=True)
-        sys.exit(1 if self.failed else 0)

@@ -9,6 +9,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mja_atspi  # noqa: E402
+from mja_atspi import wait_for  # noqa: E402
 
 DEMO_JOBS = 240  # the demo's fake account
 
@@ -17,15 +18,6 @@ tap = mja_atspi.Tap()
 app = mja_atspi.App(args=["--demo"])
 shots = os.environ.get("MJA_SCREENSHOT_DIR")
 
-
-def wait_for(predicate, timeout, what):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        mja_atspi.pump(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def subtitle():

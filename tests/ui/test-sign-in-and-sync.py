@@ -13,6 +13,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
 import mja_atspi  # noqa: E402
+from mja_atspi import wait_for  # noqa: E402
 from mja_testlib import FakeServer, remove, temp_dir  # noqa: E402
 
 JOBS = 45
@@ -25,15 +26,6 @@ env = {key: server.env[key] for key in ("MJA_API_BASE_URL", "MJA_CDN_BASE_URL", 
 app = mja_atspi.App(args=[archive], env=env,
                     unset=("MIDJOURNEY_COOKIE", "MIDJOURNEY_SESSION_TOKEN", "MIDJOURNEY_USER_ID"))
 
-
-def wait_for(predicate, timeout, what):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        mja_atspi.pump(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def label_starting(prefix, root=None):
