@@ -27,6 +27,7 @@
 #include "mja-util.h"
 
 #define CHUNK_SIZE     (64 * 1024)
+#define SPILL_SIZE     (8 * 1024 * 1024)  /* larger bodies go to disk as they come */
 #define SNIFF_SIZE     16
 #define MAX_RATE_WAITS 8
 
@@ -40,7 +41,8 @@ typedef struct
   char          *part_path;
   guint          tries;
   guint          rate_waits;
-  int            fd;
+  int            fd;        /* the .part file, once the body outgrew memory */
+  GByteArray    *buffer;    /* the body until then */
   guint64        received;
   gint64         expected;   /* Content-Length, or -1 */
   guint8         head[SNIFF_SIZE];
@@ -87,6 +89,7 @@ item_free (Item *item)
 {
   if (item->fd >= 0)
     close (item->fd);
+  g_clear_pointer (&item->buffer, g_byte_array_unref);
   g_clear_object (&item->stream);
   g_clear_object (&item->msg);
   g_free (item->job_id);
@@ -216,12 +219,42 @@ media_matches (const char *sniffed,
 static void
 discard_part (Item *item)
 {
+  if (item->buffer != NULL)
+    g_byte_array_set_size (item->buffer, 0);
   if (item->fd >= 0)
     {
       close (item->fd);
       item->fd = -1;
+      g_unlink (item->part_path);
     }
-  g_unlink (item->part_path);
+}
+
+static gboolean
+write_all (int           fd,
+           const guint8 *data,
+           gsize         size)
+{
+  for (gsize written = 0; written < size;)
+    {
+      gssize n = write (fd, data + written, size - written);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return FALSE;
+      written += (gsize) n;
+    }
+  return TRUE;
+}
+
+static int
+open_part (Item *item)
+{
+  g_autofree char *dir = g_path_get_dirname (item->path);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    return -1;
+  return g_open (item->part_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 }
 
 static void
@@ -318,6 +351,24 @@ finish_thread (GTask        *task,
   const char *failed_path = NULL;
   int saved = 0;
 
+  /* A body still in memory: its .part file is made here, off the loop. */
+  if (item->fd < 0)
+    {
+      item->fd = open_part (item);
+      if (item->fd < 0 || !write_all (item->fd, item->buffer->data, item->buffer->len))
+        {
+          saved = errno;
+          if (item->fd >= 0)
+            {
+              close (item->fd);
+              item->fd = -1;
+            }
+          g_unlink (item->part_path);
+          g_task_return_new_error (task, MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK, _("Could not write “%s”: %s"),
+                                   item->part_path, g_strerror (saved));
+          return;
+        }
+    }
   if (fdatasync (item->fd) != 0)
     {
       saved = errno;
@@ -445,12 +496,17 @@ read_cb (GObject      *source,
           return;
         }
     }
-  for (gsize written = 0; written < size;)
+  if (item->fd < 0 && item->buffer->len + size > SPILL_SIZE)
     {
-      gssize n = write (item->fd, data + written, size - written);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
+      /* Too big to hold: on to disk with what came so far. */
+      item->fd = open_part (item);
+      if (item->fd >= 0 && !write_all (item->fd, item->buffer->data, item->buffer->len))
+        {
+          close (item->fd);
+          item->fd = -1;
+        }
+      g_byte_array_set_size (item->buffer, 0);
+      if (item->fd < 0)
         {
           int saved = errno;
           error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK, _("Could not write “%s”: %s"),
@@ -458,7 +514,16 @@ read_cb (GObject      *source,
           item_finish (item, error);
           return;
         }
-      written += (gsize) n;
+    }
+  if (item->fd < 0)
+    g_byte_array_append (item->buffer, data, (guint) size);
+  else if (!write_all (item->fd, data, size))
+    {
+      int saved = errno;
+      error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK, _("Could not write “%s”: %s"),
+                           item->part_path, g_strerror (saved));
+      item_finish (item, error);
+      return;
     }
   item->received += size;
   g_signal_emit (self, signals[SIGNAL_BYTES], 0, (guint64) size);
@@ -476,7 +541,6 @@ sent_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   SoupMessageHeaders *headers;
   guint status;
-  g_autofree char *dir = NULL;
 
   item->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
   if (item->stream == NULL)
@@ -524,16 +588,10 @@ sent_cb (GObject      *source,
       return;
     }
 
-  dir = g_path_get_dirname (item->path);
-  if (g_mkdir_with_parents (dir, 0755) != 0 ||
-      (item->fd = g_open (item->part_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
-    {
-      int saved = errno;
-      error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK, _("Could not write “%s”: %s"),
-                           item->part_path, g_strerror (saved));
-      item_finish (item, error);
-      return;
-    }
+  if (item->buffer == NULL)
+    item->buffer = g_byte_array_sized_new (item->expected > 0 && item->expected <= SPILL_SIZE ? (guint) item->expected
+                                                                                              : CHUNK_SIZE);
+  g_byte_array_set_size (item->buffer, 0);
   g_input_stream_read_bytes_async (item->stream, CHUNK_SIZE, G_PRIORITY_DEFAULT, self->cancellable, read_cb, item);
 }
 
