@@ -451,7 +451,7 @@ test_cancel_and_resume (void)
 
   mja_fake_server_options_init (&fake);
   fake.n_jobs = 150;
-  fake.latency_ms = 5;
+  fake.latency_ms = 30;  /* long enough to be cancelled mid-way */
   server = helper_start_server (&fake);
   credentials = helper_current_credentials (server);
   helper_sync_options (&options, server);

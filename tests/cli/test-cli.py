@@ -171,14 +171,28 @@ def test_failed_items_exit_1():
         assert "is not a png file" in result.stderr, result.stderr
 
 
+def images_on_disk(root):
+    return sum(1 for _, _, files in os.walk(root) for f in files if f.endswith(".png"))
+
+
+def wait_mid_sync(proc, root, at_least):
+    """Until the sync has saved some images, and is still running."""
+    deadline = time.monotonic() + 60
+    while images_on_disk(root) < at_least:
+        assert proc.poll() is None, "the sync ended before it could be interrupted"
+        assert time.monotonic() < deadline, "the sync saved no images"
+        time.sleep(0.05)
+    assert proc.poll() is None, "the sync ended before it could be interrupted"
+
+
 def test_interrupt_and_resume():
-    with FakeServer("--jobs", "150", "--latency", "20") as server:
+    with FakeServer("--jobs", "150", "--latency", "60") as server:
         env = base_env(server)
         clean, archive = temp_dir(), temp_dir()
         cli("sync", "--archive", clean, "--request-interval", "0", env=env, check=0)
         proc = subprocess.Popen([CLI, "sync", "--archive", archive, "--request-interval", "0"], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(2.0)
+        wait_mid_sync(proc, archive, 30)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == 130, f"exit {proc.returncode}: {err}"
@@ -191,13 +205,13 @@ def test_interrupt_and_resume():
 
 
 def test_kill_and_resume():
-    with FakeServer("--jobs", "120", "--latency", "20") as server:
+    with FakeServer("--jobs", "120", "--latency", "60") as server:
         env = base_env(server)
         clean, archive = temp_dir(), temp_dir()
         cli("sync", "--archive", clean, "--request-interval", "0", env=env, check=0)
         proc = subprocess.Popen([CLI, "sync", "--archive", archive, "--request-interval", "0"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(1.5)
+        wait_mid_sync(proc, archive, 20)
         proc.kill()
         proc.wait()
         cli("sync", "--archive", archive, "--request-interval", "0", env=env, check=0)
