@@ -19,7 +19,14 @@ struct _MjaJobItem
   char    *prompt;
   char    *image;      /* absolute path of the first image, or NULL */
   char    *job_type;
+  char    *full_command;
+  char    *parent_id;
+  char    *json_path;  /* absolute */
   gint64   time_us;
+  guint    width;
+  guint    height;
+  guint    rating;
+  guint    n_images;
 };
 
 G_DEFINE_FINAL_TYPE (MjaJobItem, mja_job_item, G_TYPE_OBJECT)
@@ -42,6 +49,9 @@ mja_job_item_finalize (GObject *object)
   g_free (self->prompt);
   g_free (self->image);
   g_free (self->job_type);
+  g_free (self->full_command);
+  g_free (self->parent_id);
+  g_free (self->json_path);
   G_OBJECT_CLASS (mja_job_item_parent_class)->finalize (object);
 }
 
@@ -90,6 +100,13 @@ mja_job_item_new (MjaIndexRow *row,
   self->prompt = g_strdup (row->prompt);
   self->job_type = g_strdup (row->job_type);
   self->time_us = row->time_us;
+  self->full_command = g_strdup (row->full_command);
+  self->parent_id = g_strdup (row->parent_id);
+  self->json_path = g_build_filename (archive_root, row->json_path, NULL);
+  self->width = row->width;
+  self->height = row->height;
+  self->rating = row->rating;
+  self->n_images = row->n_images;
   if (row->first_image != NULL)
     self->image = g_build_filename (archive_root, row->first_image, NULL);
   return self;
@@ -123,4 +140,46 @@ const char *
 mja_job_item_get_job_type (MjaJobItem *self)
 {
   return self->job_type;
+}
+
+const char *
+mja_job_item_get_full_command (MjaJobItem *self)
+{
+  return self->full_command;
+}
+
+const char *
+mja_job_item_get_parent_id (MjaJobItem *self)
+{
+  return self->parent_id;
+}
+
+const char *
+mja_job_item_get_json_path (MjaJobItem *self)
+{
+  return self->json_path;
+}
+
+guint
+mja_job_item_get_width (MjaJobItem *self)
+{
+  return self->width;
+}
+
+guint
+mja_job_item_get_height (MjaJobItem *self)
+{
+  return self->height;
+}
+
+guint
+mja_job_item_get_rating (MjaJobItem *self)
+{
+  return self->rating;
+}
+
+guint
+mja_job_item_get_n_images (MjaJobItem *self)
+{
+  return self->n_images;
 }

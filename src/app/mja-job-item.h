@@ -20,5 +20,12 @@ const char *mja_job_item_get_prompt (MjaJobItem  *self);
 const char *mja_job_item_get_image  (MjaJobItem  *self);
 gint64      mja_job_item_get_time   (MjaJobItem  *self);
 const char *mja_job_item_get_job_type (MjaJobItem *self);
+const char *mja_job_item_get_full_command (MjaJobItem *self);
+const char *mja_job_item_get_parent_id (MjaJobItem *self);
+const char *mja_job_item_get_json_path (MjaJobItem *self);
+guint       mja_job_item_get_width  (MjaJobItem  *self);
+guint       mja_job_item_get_height (MjaJobItem  *self);
+guint       mja_job_item_get_rating (MjaJobItem  *self);
+guint       mja_job_item_get_n_images (MjaJobItem *self);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "mja-archive.h"
+#include "mja-image-view.h"
 #include "mja-index.h"
 #include "mja-job-item.h"
 #include "mja-sync.h"
@@ -39,7 +40,10 @@ struct _MjaWindow
   gboolean              loaded;
 
   AdwWindowTitle       *window_title;
+  GtkButton            *back_button;
   GtkButton            *sync_button;
+  MjaImageView         *image_view;
+  guint                 viewing;       /* position shown in the view, or G_MAXUINT */
   GtkMenuButton        *primary_menu_button;
   GtkToggleButton      *search_button;
   GtkToggleButton      *progress_button;
@@ -93,7 +97,9 @@ update_page (MjaWindow *self)
   if (self->archive_dir == NULL)
     return;
   name = g_file_get_basename (self->archive_dir);
-  if (!self->loaded)
+  if (self->viewing != G_MAXUINT)
+    ;  /* the image view stays until Back */
+  else if (!self->loaded)
     gtk_stack_set_visible_child_name (self->main_stack, "loading");
   else if (n > 0)
     gtk_stack_set_visible_child_name (self->main_stack, "grid");
@@ -110,6 +116,9 @@ update_page (MjaWindow *self)
   adw_window_title_set_subtitle (self->window_title, subtitle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync", signed_in || self->sync != NULL);
 }
+
+static void set_viewing (MjaWindow *self,
+                         guint      position);
 
 /* ---- the grid's model, from the index -------------------------------- */
 
@@ -199,6 +208,18 @@ query_done_cb (GObject      *source,
   for (guint i = 0; i < query->rows->len; i++)
     g_ptr_array_add (items, mja_job_item_new (g_ptr_array_index (query->rows, i), query->root));
   g_list_store_splice (self->jobs, 0, g_list_model_get_n_items (G_LIST_MODEL (self->jobs)), items->pdata, items->len);
+  /* New jobs move positions: the view follows its job. */
+  if (self->viewing != G_MAXUINT)
+    {
+      MjaJobItem *shown = mja_image_view_get_item (self->image_view);
+
+      self->viewing = G_MAXUINT;
+      for (guint i = 0; i < items->len; i++)
+        if (g_strcmp0 (mja_job_item_get_id (items->pdata[i]), mja_job_item_get_id (shown)) == 0)
+          self->viewing = i;
+      if (self->viewing == G_MAXUINT)
+        set_viewing (self, G_MAXUINT);
+    }
   self->total_jobs = query->total;
   self->loaded = TRUE;
   update_page (self);
@@ -342,19 +363,88 @@ unbind_cell (GtkSignalListItemFactory *factory,
 }
 
 static void
+set_viewing (MjaWindow *self,
+             guint      position)
+{
+  g_autoptr(MjaJobItem) item = position != G_MAXUINT ? g_list_model_get_item (G_LIST_MODEL (self->jobs), position)
+                                                     : NULL;
+  gboolean viewing = item != NULL;
+
+  self->viewing = viewing ? position : G_MAXUINT;
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), viewing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", viewing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous", viewing && position > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next",
+                                 viewing && position + 1 < g_list_model_get_n_items (G_LIST_MODEL (self->jobs)));
+  if (viewing)
+    {
+      mja_image_view_set_item (self->image_view, item);
+      gtk_stack_set_visible_child_name (self->main_stack, "view");
+      gtk_selection_model_select_item (gtk_grid_view_get_model (self->grid_view), position, TRUE);
+    }
+  else
+    {
+      update_page (self);
+      gtk_widget_grab_focus (GTK_WIDGET (self->grid_view));
+    }
+}
+
+static void
 activate_cb (GtkGridView *grid_view,
              guint        position,
              MjaWindow   *self)
 {
-  g_autoptr(MjaJobItem) item = g_list_model_get_item (G_LIST_MODEL (self->jobs), position);
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *uri = NULL;
+  set_viewing (self, position);
+}
 
-  if (item == NULL || mja_job_item_get_image (item) == NULL)
-    return;
-  file = g_file_new_for_path (mja_job_item_get_image (item));
-  uri = g_file_get_uri (file);
-  gtk_show_uri (GTK_WINDOW (self), uri, GDK_CURRENT_TIME);
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  set_viewing (MJA_WINDOW (widget), G_MAXUINT);
+}
+
+static void
+previous_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  MjaWindow *self = MJA_WINDOW (widget);
+
+  if (self->viewing != G_MAXUINT && self->viewing > 0)
+    set_viewing (self, self->viewing - 1);
+}
+
+static void
+next_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  MjaWindow *self = MJA_WINDOW (widget);
+
+  if (self->viewing != G_MAXUINT)
+    set_viewing (self, self->viewing + 1);
+}
+
+static void
+show_job_cb (MjaImageView *view,
+             const char   *id,
+             MjaWindow    *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(MjaJobItem) item = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
+
+      if (g_strcmp0 (mja_job_item_get_id (item), id) == 0)
+        {
+          set_viewing (self, i);
+          return;
+        }
+    }
+  mja_window_show_message (self, _("The parent job is not in the archive, or not among the jobs shown."));
 }
 
 /* ---- syncing --------------------------------------------------------- */
@@ -680,6 +770,8 @@ mja_window_class_init (MjaWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mjarchiver/Archiver/mja-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, sync_button);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, image_view);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, progress_button);
@@ -701,6 +793,12 @@ mja_window_class_init (MjaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.clear-search", NULL, clear_search_action);
   gtk_widget_class_install_action (widget_class, "win.close-progress", NULL, close_progress_action);
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.previous", NULL, previous_action);
+  gtk_widget_class_install_action (widget_class, "win.next", NULL, next_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, 0, "win.previous", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "win.next", NULL);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.sync", NULL);
@@ -713,7 +811,15 @@ mja_window_init (MjaWindow *self)
                                           N_("Speed"), N_("Time left") };
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
 
+  g_type_ensure (MJA_TYPE_IMAGE_VIEW);
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->viewing = G_MAXUINT;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next", FALSE);
+  g_signal_connect (self->image_view, "show-job", G_CALLBACK (show_job_cb), self);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->back_button), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Back"), -1);
 
   self->jobs = g_list_store_new (MJA_TYPE_JOB_ITEM);
   self->thumbnailer = mja_thumbnailer_new (THUMBNAIL_SIZE, 600);

@@ -67,9 +67,28 @@ try:
         if shots:
             subprocess.run(["import", "-window", "root", os.path.join(shots, "search.png")], check=False)
 
+    def open_a_job():
+        grid = app.find("table", "Jobs")
+        cell = grid.getChildAtIndex(0)
+        prompt = cell.getChildAtIndex(0).name
+        extents = cell.queryComponent().getExtents(app.pyatspi.DESKTOP_COORDS)
+        app.pyatspi.Registry.generateMouseEvent(extents.x + extents.width // 2, extents.y + extents.height // 2,
+                                                "b1d")
+        app.find("label", "Full Command", timeout=10)
+        wait_for(lambda: app.pyatspi.findDescendant(app.application(), lambda o: o is not None
+                                                    and o.getRoleName() == "label" and o.name == prompt),
+                 10, "the view to show the job's prompt")
+        for name in ("Open With Default Viewer", "Show in Folder", "Copy Prompt"):
+            app.find("push button", name)
+        if shots:
+            subprocess.run(["import", "-window", "root", os.path.join(shots, "image-view.png")], check=False)
+        app.find("push button", "Back").queryAction().doAction(0)
+        wait_for(lambda: app.find("table", "Jobs").childCount > 0, 10, "the grid again")
+
     tap.check("an empty archive says to click Sync", empty_state)
     tap.check("Sync runs to the end and the title counts every job", sync_to_the_end)
     tap.check("the grid holds every job, each named after its prompt", grid_holds_every_job)
+    tap.check("a job opens in the image view with its prompt, and Back returns", open_a_job)
     tap.check("search narrows the grid", search_narrows)
 finally:
     app.close()

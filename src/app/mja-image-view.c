@@ -1,0 +1,250 @@
+/* mja-image-view.c — one job, large, with its prompt and metadata
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The image is decoded off the main thread at up to 2048 pixels, the size
+ * Midjourney's largest renditions have; its neighbours in the grid are the
+ * window's business (it emits "show-job" for the parent link).
+ */
+#define G_LOG_DOMAIN "mja-image-view"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "mja-image-view.h"
+#include "mja-thumbnailer.h"
+
+#define VIEW_SIZE 2048
+
+struct _MjaImageView
+{
+  GtkBox          parent_instance;
+
+  MjaJobItem     *item;
+  MjaThumbnailer *loader;
+  GCancellable   *cancellable;
+
+  GtkStack       *picture_stack;
+  GtkPicture     *picture;
+  GtkLabel       *prompt_label;
+  GtkLabel       *command_label;
+  AdwActionRow   *date_row;
+  AdwActionRow   *type_row;
+  AdwActionRow   *size_row;
+  AdwActionRow   *rating_row;
+  AdwActionRow   *parent_row;
+};
+
+G_DEFINE_FINAL_TYPE (MjaImageView, mja_image_view, GTK_TYPE_BOX)
+
+enum
+{
+  SIGNAL_SHOW_JOB,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+loaded_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(MjaImageView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = mja_thumbnailer_load_finish (MJA_THUMBNAILER (source), result, &error);
+
+  if (texture != NULL)
+    {
+      gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
+      gtk_stack_set_visible_child_name (self->picture_stack, "picture");
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    gtk_stack_set_visible_child_name (self->picture_stack, "missing");
+}
+
+void
+mja_image_view_set_item (MjaImageView *self,
+                         MjaJobItem   *item)
+{
+  g_autoptr(GDateTime) time = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *rating = NULL;
+  const char *image;
+
+  g_return_if_fail (MJA_IS_IMAGE_VIEW (self));
+  g_return_if_fail (MJA_IS_JOB_ITEM (item));
+
+  g_set_object (&self->item, item);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  time = g_date_time_new_from_unix_local (mja_job_item_get_time (item) / G_USEC_PER_SEC);
+  date = g_date_time_format (time, "%x %X");
+  size = mja_job_item_get_width (item) > 0
+         ? g_strdup_printf ("%u × %u", mja_job_item_get_width (item), mja_job_item_get_height (item))
+         : g_strdup (_("Unknown"));
+  rating = mja_job_item_get_rating (item) > 0 ? g_strdup_printf ("%u / 5", mja_job_item_get_rating (item))
+                                              : g_strdup (_("Not rated"));
+
+  gtk_label_set_text (self->prompt_label, mja_job_item_get_prompt (item));
+  gtk_label_set_text (self->command_label, mja_job_item_get_full_command (item));
+  adw_action_row_set_subtitle (self->date_row, date);
+  adw_action_row_set_subtitle (self->type_row, mja_job_item_get_job_type (item));
+  adw_action_row_set_subtitle (self->size_row, size);
+  adw_action_row_set_subtitle (self->rating_row, rating);
+  adw_action_row_set_subtitle (self->parent_row, mja_job_item_get_parent_id (item) ? mja_job_item_get_parent_id (item)
+                                                                                    : _("None"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "view.show-parent", mja_job_item_get_parent_id (item) != NULL);
+
+  image = mja_job_item_get_image (item);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "view.open", image != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "view.show-in-folder", TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->picture), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  mja_job_item_get_prompt (item), -1);
+  gtk_picture_set_paintable (self->picture, NULL);
+  if (image == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->picture_stack, "missing");
+      return;
+    }
+  gtk_stack_set_visible_child_name (self->picture_stack, "picture");
+  mja_thumbnailer_load_async (self->loader, image, self->cancellable, loaded_cb, g_object_ref (self));
+}
+
+MjaJobItem *
+mja_image_view_get_item (MjaImageView *self)
+{
+  g_return_val_if_fail (MJA_IS_IMAGE_VIEW (self), NULL);
+  return self->item;
+}
+
+static void
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  MjaImageView *self = MJA_IMAGE_VIEW (widget);
+  g_autoptr(GFile) file = g_file_new_for_path (mja_job_item_get_image (self->item));
+  g_autofree char *uri = g_file_get_uri (file);
+
+  gtk_show_uri (GTK_WINDOW (gtk_widget_get_root (widget)), uri, GDK_CURRENT_TIME);
+}
+
+static void
+shown_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GtkWidget) widget = user_data;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
+
+  /* No file manager that speaks FileManager1: open the folder instead. */
+  if (reply == NULL)
+    {
+      MjaImageView *self = MJA_IMAGE_VIEW (widget);
+      g_autoptr(GFile) file = g_file_new_for_path (mja_job_item_get_json_path (self->item));
+      g_autoptr(GFile) folder = g_file_get_parent (file);
+      g_autofree char *uri = g_file_get_uri (folder);
+
+      gtk_show_uri (GTK_WINDOW (gtk_widget_get_root (widget)), uri, GDK_CURRENT_TIME);
+    }
+}
+
+static void
+show_in_folder_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  MjaImageView *self = MJA_IMAGE_VIEW (widget);
+  const char *path = mja_job_item_get_image (self->item) ? mja_job_item_get_image (self->item)
+                                                          : mja_job_item_get_json_path (self->item);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *uri = g_file_get_uri (file);
+  const char *uris[] = { uri, NULL };
+  GDBusConnection *bus = g_application_get_dbus_connection (g_application_get_default ());
+
+  if (bus == NULL)
+    {
+      shown_cb (NULL, NULL, g_object_ref (widget));
+      return;
+    }
+  g_dbus_connection_call (bus, "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
+                          "org.freedesktop.FileManager1", "ShowItems", g_variant_new ("(^ass)", uris, ""),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, shown_cb, g_object_ref (widget));
+}
+
+static void
+copy_prompt_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  MjaImageView *self = MJA_IMAGE_VIEW (widget);
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), mja_job_item_get_prompt (self->item));
+}
+
+static void
+show_parent_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  MjaImageView *self = MJA_IMAGE_VIEW (widget);
+
+  g_signal_emit (self, signals[SIGNAL_SHOW_JOB], 0, mja_job_item_get_parent_id (self->item));
+}
+
+static void
+mja_image_view_dispose (GObject *object)
+{
+  MjaImageView *self = MJA_IMAGE_VIEW (object);
+
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->item);
+  g_clear_object (&self->loader);
+  gtk_widget_dispose_template (GTK_WIDGET (self), MJA_TYPE_IMAGE_VIEW);
+
+  G_OBJECT_CLASS (mja_image_view_parent_class)->dispose (object);
+}
+
+static void
+mja_image_view_class_init (MjaImageViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = mja_image_view_dispose;
+
+  /* (job id) — the parent link was followed. */
+  signals[SIGNAL_SHOW_JOB] = g_signal_new ("show-job", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                           NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mjarchiver/Archiver/mja-image-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, MjaImageView, picture_stack);
+  gtk_widget_class_bind_template_child (widget_class, MjaImageView, picture);
+  gtk_widget_class_bind_template_child (widget_class, MjaImageView, prompt_label);
+  gtk_widget_class_bind_template_child (widget_class, MjaImageView, command_label);
+  gtk_widget_class_bind_template_child (widget_class, MjaImageView, date_row);
+  gtk_widget_class_bind_template_child (widget_class, MjaImageView, type_row);
+  gtk_widget_class_bind_template_child (widget_class, MjaImageView, size_row);
+  gtk_widget_class_bind_template_child (widget_class, MjaImageView, rating_row);
+  gtk_widget_class_bind_template_child (widget_class, MjaImageView, parent_row);
+
+  gtk_widget_class_install_action (widget_class, "view.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "view.show-in-folder", NULL, show_in_folder_action);
+  gtk_widget_class_install_action (widget_class, "view.copy-prompt", NULL, copy_prompt_action);
+  gtk_widget_class_install_action (widget_class, "view.show-parent", NULL, show_parent_action);
+}
+
+static void
+mja_image_view_init (MjaImageView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->loader = mja_thumbnailer_new (VIEW_SIZE, 16);
+}
