@@ -41,6 +41,7 @@ struct _MjaWindow
 
   AdwWindowTitle       *window_title;
   GtkButton            *back_button;
+  GtkButton            *close_sidebar_button;
   GtkButton            *sync_button;
   MjaImageView         *image_view;
   guint                 viewing;       /* position shown in the view, or G_MAXUINT */
@@ -771,6 +772,7 @@ mja_window_class_init (MjaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, sync_button);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, close_sidebar_button);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, image_view);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, search_button);
@@ -820,6 +822,8 @@ mja_window_init (MjaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next", FALSE);
   g_signal_connect (self->image_view, "show-job", G_CALLBACK (show_job_cb), self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->back_button), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Back"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->close_sidebar_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Close Progress"), -1);
 
   self->jobs = g_list_store_new (MJA_TYPE_JOB_ITEM);
   self->thumbnailer = mja_thumbnailer_new (THUMBNAIL_SIZE, 600);
