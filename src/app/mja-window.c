@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "mja-archive.h"
+#include "mja-filter-panel.h"
 #include "mja-image-view.h"
 #include "mja-index.h"
 #include "mja-job-item.h"
@@ -47,6 +48,9 @@ struct _MjaWindow
   guint                 viewing;       /* position shown in the view, or G_MAXUINT */
   GtkMenuButton        *primary_menu_button;
   GtkToggleButton      *search_button;
+  GtkToggleButton      *filters_button;
+  MjaFilterPanel       *filter_panel;
+  gboolean              filtering;
   GtkToggleButton      *progress_button;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
@@ -104,7 +108,7 @@ update_page (MjaWindow *self)
     gtk_stack_set_visible_child_name (self->main_stack, "loading");
   else if (n > 0)
     gtk_stack_set_visible_child_name (self->main_stack, "grid");
-  else if (*text != '\0')
+  else if (*text != '\0' || self->filtering)
     gtk_stack_set_visible_child_name (self->main_stack, "no-results");
   else if (!signed_in)
     gtk_stack_set_visible_child_name (self->main_stack, "signed-out");
@@ -125,12 +129,12 @@ static void set_viewing (MjaWindow *self,
 
 typedef struct
 {
-  char     *root;
-  char     *cdn;
-  char     *text;
-  gboolean  oldest_first;
-  GPtrArray *rows;
-  gint64    total;
+  char          *root;
+  char          *cdn;
+  MjaIndexQuery  filter;
+  GPtrArray     *rows;
+  GPtrArray     *per_type;
+  gint64         total;
 } Query;
 
 static void
@@ -138,8 +142,10 @@ query_free (Query *query)
 {
   g_free (query->root);
   g_free (query->cdn);
-  g_free (query->text);
+  g_free (query->filter.text);
+  g_strfreev (query->filter.job_types);
   g_clear_pointer (&query->rows, g_ptr_array_unref);
+  g_clear_pointer (&query->per_type, g_ptr_array_unref);
   g_free (query);
 }
 
@@ -152,8 +158,8 @@ query_thread (GTask        *task,
   Query *query = task_data;
   g_autoptr(MjaArchive) archive = mja_archive_new (query->root);
   g_autoptr(MjaIndex) index = NULL;
-  MjaIndexQuery q = { 0 };
   MjaIndexQuery everything = { 0 };
+  g_autoptr(MjaIndexStats) stats = NULL;
   GError *error = NULL;
 
   if (!g_file_test (query->root, G_FILE_TEST_IS_DIR))
@@ -175,9 +181,10 @@ query_thread (GTask        *task,
       g_autoptr(MjaRebuildReport) report = mja_index_rebuild (index, archive, query->cdn, "png", cancellable, NULL);
       query->total = report ? report->jobs : 0;
     }
-  q.text = query->text;
-  q.oldest_first = query->oldest_first;
-  query->rows = mja_index_query (index, &q, &error);
+  stats = mja_index_dup_stats (index, NULL, NULL);
+  if (stats != NULL)
+    query->per_type = g_steal_pointer (&stats->per_type);
+  query->rows = mja_index_query (index, &query->filter, &error);
   if (query->rows == NULL)
     g_task_return_error (task, error);
   else
@@ -223,6 +230,7 @@ query_done_cb (GObject      *source,
     }
   self->total_jobs = query->total;
   self->loaded = TRUE;
+  mja_filter_panel_set_counts (self->filter_panel, query->per_type);
   update_page (self);
 }
 
@@ -242,8 +250,9 @@ reload (MjaWindow *self)
   query = g_new0 (Query, 1);
   query->root = g_file_get_path (self->archive_dir);
   query->cdn = mja_application_dup_base_url (app, "cdn");
-  query->text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
-  query->oldest_first = g_settings_get_boolean (mja_application_get_settings (app), "oldest-first");
+  query->filter.text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  query->filter.oldest_first = g_settings_get_boolean (mja_application_get_settings (app), "oldest-first");
+  self->filtering = mja_filter_apply (mja_application_get_settings (app), &query->filter);
   task = g_task_new (self, self->query_cancellable, query_done_cb, NULL);
   g_task_set_task_data (task, query, (GDestroyNotify) query_free);
   g_task_run_in_thread (task, query_thread);
@@ -669,6 +678,17 @@ clear_search_action (GtkWidget  *widget,
 
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+  mja_filter_clear (mja_application_get_settings (get_app (self)));
+}
+
+static void
+toggle_filters_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  MjaWindow *self = MJA_WINDOW (widget);
+
+  gtk_toggle_button_set_active (self->filters_button, !gtk_toggle_button_get_active (self->filters_button));
 }
 
 static void
@@ -732,7 +752,7 @@ settings_changed_cb (GSettings  *settings,
                      const char *key,
                      MjaWindow  *self)
 {
-  if (g_str_equal (key, "oldest-first"))
+  if (g_str_equal (key, "oldest-first") || g_str_has_prefix (key, "filter-"))
     reload (self);
   else if (g_str_equal (key, "archive-dir") && !mja_application_get_demo (get_app (self)))
     {
@@ -776,6 +796,8 @@ mja_window_class_init (MjaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, image_view);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, filters_button);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, filter_panel);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, progress_button);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, search_entry);
@@ -796,6 +818,7 @@ mja_window_class_init (MjaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.close-progress", NULL, close_progress_action);
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-filters", NULL, toggle_filters_action);
   gtk_widget_class_install_action (widget_class, "win.previous", NULL, previous_action);
   gtk_widget_class_install_action (widget_class, "win.next", NULL, next_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
@@ -803,6 +826,7 @@ mja_window_class_init (MjaWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "win.next", NULL);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.toggle-filters", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.sync", NULL);
 }
 
@@ -814,6 +838,7 @@ mja_window_init (MjaWindow *self)
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
 
   g_type_ensure (MJA_TYPE_IMAGE_VIEW);
+  g_type_ensure (MJA_TYPE_FILTER_PANEL);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->viewing = G_MAXUINT;
@@ -822,6 +847,8 @@ mja_window_init (MjaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next", FALSE);
   g_signal_connect (self->image_view, "show-job", G_CALLBACK (show_job_cb), self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->back_button), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Back"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->filters_button), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Filters"),
+                                  -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->close_sidebar_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Close Progress"), -1);
 
@@ -867,6 +894,8 @@ mja_window_new (MjaApplication *application)
   g_settings_bind (settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "show-filters", self->filters_button, "active", G_SETTINGS_BIND_DEFAULT);
+  mja_filter_panel_set_settings (self->filter_panel, settings);
   g_signal_connect_object (application, "notify::credentials", G_CALLBACK (credentials_notify_cb), self, 0);
   g_signal_connect_object (settings, "changed", G_CALLBACK (settings_changed_cb), self, 0);
   {

@@ -85,10 +85,28 @@ try:
         app.find("push button", "Back").queryAction().doAction(0)
         wait_for(lambda: app.find("table", "Jobs").childCount > 0, 10, "the grid again")
 
+    def click(accessible):
+        extents = accessible.queryComponent().getExtents(app.pyatspi.DESKTOP_COORDS)
+        app.pyatspi.Registry.generateMouseEvent(extents.x + extents.width // 2, extents.y + extents.height // 2,
+                                                "b1c")
+
+    def filter_by_type():
+        app.find("push button", "Filters").queryAction().doAction(0)
+        check = app.find("check box", "v6_upscale", timeout=10)
+        row = app.find("list item", "v6_upscale")
+        count = int(app.pyatspi.findDescendant(row, lambda o: o is not None and o.getRoleName() == "label"
+                                               and (o.name or "").endswith(" jobs")).name.split()[0])
+        click(check)
+        wait_for(lambda: len(cells()) == count, 10, f"the grid to show the {count} upscales")
+        app.find("push button", "Clear Filters").queryAction().doAction(0)
+        wait_for(lambda: len(cells()) == DEMO_JOBS, 10, "every job again")
+        app.find("push button", "Filters").queryAction().doAction(0)
+
     tap.check("an empty archive says to click Sync", empty_state)
     tap.check("Sync runs to the end and the title counts every job", sync_to_the_end)
     tap.check("the grid holds every job, each named after its prompt", grid_holds_every_job)
     tap.check("a job opens in the image view with its prompt, and Back returns", open_a_job)
+    tap.check("a job type in the filter panel narrows the grid to its count", filter_by_type)
     tap.check("search narrows the grid", search_narrows)
 finally:
     app.close()

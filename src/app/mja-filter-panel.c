@@ -1,0 +1,260 @@
+/* mja-filter-panel.c — narrow the grid by type, date, rating and liked
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The filters live in GSettings, so they apply at once and are remembered;
+ * the window turns them into an index query with mja_filter_apply().  The
+ * job types and their counts come from the archive itself.
+ */
+#define G_LOG_DOMAIN "mja-filter-panel"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "mja-filter-panel.h"
+
+struct _MjaFilterPanel
+{
+  GtkBox                parent_instance;
+
+  GSettings            *settings;
+  GPtrArray            *type_rows;
+
+  AdwPreferencesGroup  *types_group;
+  AdwEntryRow          *from_row;
+  AdwEntryRow          *to_row;
+  AdwComboRow          *rating_row;
+  GtkSwitch            *liked_switch;
+  GtkSwitch            *images_switch;
+};
+
+G_DEFINE_FINAL_TYPE (MjaFilterPanel, mja_filter_panel, GTK_TYPE_BOX)
+
+static gboolean
+parse_day (const char *text,
+           gboolean    end_of_day,
+           gint64     *out_us)
+{
+  g_autoptr(GDateTime) day = NULL;
+  int y, m, d;
+  char extra;
+
+  if (sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
+    return FALSE;
+  day = g_date_time_new_utc (y, m, d, 0, 0, 0);
+  if (day == NULL)
+    return FALSE;
+  *out_us = g_date_time_to_unix (day) * G_USEC_PER_SEC + (end_of_day ? (gint64) 24 * 3600 * G_USEC_PER_SEC - 1 : 0);
+  return TRUE;
+}
+
+/* Fills @query from the settings; returns whether any filter is on. */
+gboolean
+mja_filter_apply (GSettings     *settings,
+                  MjaIndexQuery *query)
+{
+  g_autofree char *from = g_settings_get_string (settings, "filter-from");
+  g_autofree char *to = g_settings_get_string (settings, "filter-to");
+  g_auto(GStrv) types = g_settings_get_strv (settings, "filter-job-types");
+  gboolean any = FALSE;
+
+  if (types[0] != NULL)
+    {
+      query->job_types = g_steal_pointer (&types);
+      any = TRUE;
+    }
+  any |= *from != '\0' && parse_day (from, FALSE, &query->from_us);
+  any |= *to != '\0' && parse_day (to, TRUE, &query->to_us);
+  query->min_rating = g_settings_get_uint (settings, "filter-min-rating");
+  query->liked_only = g_settings_get_boolean (settings, "filter-liked");
+  query->with_images_only = g_settings_get_boolean (settings, "filter-with-images");
+  return any || query->min_rating > 0 || query->liked_only || query->with_images_only;
+}
+
+void
+mja_filter_clear (GSettings *settings)
+{
+  const char *keys[] = { "filter-job-types", "filter-from", "filter-to", "filter-min-rating", "filter-liked",
+                         "filter-with-images" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_settings_reset (settings, keys[i]);
+}
+
+static void
+type_toggled_cb (MjaFilterPanel *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) types = NULL;
+
+  for (guint i = 0; i < self->type_rows->len; i++)
+    {
+      AdwActionRow *row = g_ptr_array_index (self->type_rows, i);
+      GtkCheckButton *check = g_object_get_data (G_OBJECT (row), "mja-check");
+
+      if (gtk_check_button_get_active (check))
+        g_strv_builder_add (builder, adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+    }
+  types = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "filter-job-types", (const char * const *) types);
+}
+
+/* One check row a job type, with how many jobs it has. */
+void
+mja_filter_panel_set_counts (MjaFilterPanel *self,
+                             GPtrArray      *per_type)
+{
+  g_auto(GStrv) chosen = g_settings_get_strv (self->settings, "filter-job-types");
+  gboolean same = per_type != NULL && per_type->len == self->type_rows->len;
+
+  /* The same types as shown: only the counts change, the rows stay. */
+  for (guint i = 0; same && i < per_type->len; i++)
+    same = g_str_equal (((MjaIndexCount *) g_ptr_array_index (per_type, i))->name,
+                        adw_preferences_row_get_title (g_ptr_array_index (self->type_rows, i)));
+  if (same)
+    {
+      for (guint i = 0; i < per_type->len; i++)
+        {
+          MjaIndexCount *count = g_ptr_array_index (per_type, i);
+          g_autofree char *subtitle = g_strdup_printf (ngettext ("%u job", "%u jobs", (gulong) count->count),
+                                                       (guint) count->count);
+          adw_action_row_set_subtitle (g_ptr_array_index (self->type_rows, i), subtitle);
+        }
+      return;
+    }
+
+  for (guint i = 0; i < self->type_rows->len; i++)
+    adw_preferences_group_remove (self->types_group, g_ptr_array_index (self->type_rows, i));
+  g_ptr_array_set_size (self->type_rows, 0);
+
+  for (guint i = 0; per_type && i < per_type->len; i++)
+    {
+      MjaIndexCount *count = g_ptr_array_index (per_type, i);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *check = gtk_check_button_new ();
+      g_autofree char *subtitle = g_strdup_printf (ngettext ("%u job", "%u jobs", (gulong) count->count),
+                                                   (guint) count->count);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), count->name);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
+                                   g_strv_contains ((const char * const *) chosen, count->name));
+      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+      g_object_set_data (G_OBJECT (row), "mja-check", check);
+      g_signal_connect_swapped (check, "toggled", G_CALLBACK (type_toggled_cb), self);
+      adw_preferences_group_add (self->types_group, row);
+      g_ptr_array_add (self->type_rows, row);
+    }
+}
+
+static void
+date_changed_cb (AdwEntryRow    *row,
+                 MjaFilterPanel *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (row));
+  const char *key = row == self->from_row ? "filter-from" : "filter-to";
+  gint64 unused;
+
+  /* Only a whole date filters; a half-typed one is marked, not applied. */
+  if (*text == '\0' || parse_day (text, FALSE, &unused))
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+      g_settings_set_string (self->settings, key, text);
+    }
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+}
+
+static void
+settings_changed_cb (GSettings      *settings,
+                     const char     *key,
+                     MjaFilterPanel *self)
+{
+  const char *keys[] = { "filter-from", "filter-to" };
+  AdwEntryRow *rows[] = { self->from_row, self->to_row };
+
+  /* Cleared from elsewhere ("Clear Filters"): show it. */
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *value = g_settings_get_string (settings, keys[i]);
+
+      if (g_str_equal (key, keys[i]) && *value == '\0' && *gtk_editable_get_text (GTK_EDITABLE (rows[i])) != '\0')
+        gtk_editable_set_text (GTK_EDITABLE (rows[i]), "");
+    }
+  if (g_str_equal (key, "filter-job-types"))
+    {
+      g_auto(GStrv) chosen = g_settings_get_strv (settings, key);
+
+      for (guint i = 0; i < self->type_rows->len; i++)
+        {
+          AdwActionRow *row = g_ptr_array_index (self->type_rows, i);
+          GtkCheckButton *check = g_object_get_data (G_OBJECT (row), "mja-check");
+          gboolean active = g_strv_contains ((const char * const *) chosen,
+                                             adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+
+          if (gtk_check_button_get_active (check) != active)
+            {
+              g_signal_handlers_block_by_func (check, type_toggled_cb, self);
+              gtk_check_button_set_active (check, active);
+              g_signal_handlers_unblock_by_func (check, type_toggled_cb, self);
+            }
+        }
+    }
+}
+
+void
+mja_filter_panel_set_settings (MjaFilterPanel *self,
+                               GSettings      *settings)
+{
+  g_autofree char *from = g_settings_get_string (settings, "filter-from");
+  g_autofree char *to = g_settings_get_string (settings, "filter-to");
+
+  g_set_object (&self->settings, settings);
+  gtk_editable_set_text (GTK_EDITABLE (self->from_row), from);
+  gtk_editable_set_text (GTK_EDITABLE (self->to_row), to);
+  g_signal_connect (self->from_row, "changed", G_CALLBACK (date_changed_cb), self);
+  g_signal_connect (self->to_row, "changed", G_CALLBACK (date_changed_cb), self);
+  g_settings_bind (settings, "filter-min-rating", self->rating_row, "selected", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "filter-liked", self->liked_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "filter-with-images", self->images_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (settings, "changed", G_CALLBACK (settings_changed_cb), self, 0);
+}
+
+static void
+mja_filter_panel_dispose (GObject *object)
+{
+  MjaFilterPanel *self = MJA_FILTER_PANEL (object);
+
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->type_rows, g_ptr_array_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), MJA_TYPE_FILTER_PANEL);
+  G_OBJECT_CLASS (mja_filter_panel_parent_class)->dispose (object);
+}
+
+static void
+mja_filter_panel_class_init (MjaFilterPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = mja_filter_panel_dispose;
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mjarchiver/Archiver/mja-filter-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, types_group);
+  gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, from_row);
+  gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, to_row);
+  gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, rating_row);
+  gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, liked_switch);
+  gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, images_switch);
+}
+
+static void
+mja_filter_panel_init (MjaFilterPanel *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->type_rows = g_ptr_array_new ();
+}
