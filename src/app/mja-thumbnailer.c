@@ -6,10 +6,17 @@
  * scales while it decodes, so a 2048-pixel PNG never exists in memory at
  * full size) and keeps a bounded number of textures, least recently used
  * out first.  A cell that is recycled cancels its load.
+ *
+ * With a shared cache (the freedesktop thumbnail cache, ~/.cache/thumbnails/
+ * large) a thumbnail decoded once is written there as a PNG carrying
+ * Thumb::URI and Thumb::MTime, so the next start, and every other app,
+ * finds it without decoding the image again.
  */
 #define G_LOG_DOMAIN "mja-thumbnailer"
 
 #include "config.h"
+
+#include <glib/gstdio.h>
 
 #include "mja-thumbnailer.h"
 
@@ -17,6 +24,7 @@ struct _MjaThumbnailer
 {
   GObject     parent_instance;
 
+  char       *shared_cache;
   int         size;
   guint       max_entries;
   GHashTable *cache;   /* path -> GList link in lru */
@@ -45,6 +53,7 @@ mja_thumbnailer_finalize (GObject *object)
   MjaThumbnailer *self = MJA_THUMBNAILER (object);
 
   g_hash_table_unref (self->cache);
+  g_free (self->shared_cache);
   g_queue_clear_full (&self->lru, (GDestroyNotify) cache_entry_free);
   G_OBJECT_CLASS (mja_thumbnailer_parent_class)->finalize (object);
 }
@@ -108,6 +117,77 @@ remember (MjaThumbnailer *self,
     }
 }
 
+void
+mja_thumbnailer_set_shared_cache (MjaThumbnailer *self,
+                                  const char     *directory)
+{
+  g_free (self->shared_cache);
+  self->shared_cache = g_strdup (directory);
+}
+
+/* The thumbnail's name and what it must say, by the freedesktop spec. */
+static char *
+shared_path (MjaThumbnailer *self,
+             const char     *path,
+             char          **uri_out,
+             char          **mtime_out)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *uri = g_file_get_uri (file);
+  g_autofree char *md5 = g_compute_checksum_for_string (G_CHECKSUM_MD5, uri, -1);
+  g_autofree char *name = g_strconcat (md5, ".png", NULL);
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    return NULL;
+  *uri_out = g_steal_pointer (&uri);
+  *mtime_out = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) st.st_mtime);
+  return g_build_filename (self->shared_cache, name, NULL);
+}
+
+static GdkPixbuf *
+load_shared (MjaThumbnailer *self,
+             const char     *path)
+{
+  g_autofree char *uri = NULL;
+  g_autofree char *mtime = NULL;
+  g_autofree char *thumbnail = shared_path (self, path, &uri, &mtime);
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+
+  if (thumbnail == NULL || !g_file_test (thumbnail, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+  pixbuf = gdk_pixbuf_new_from_file (thumbnail, NULL);
+  /* Stale (the image changed) or someone else's: decode anew. */
+  if (pixbuf == NULL || g_strcmp0 (gdk_pixbuf_get_option (pixbuf, "tEXt::Thumb::URI"), uri) != 0 ||
+      g_strcmp0 (gdk_pixbuf_get_option (pixbuf, "tEXt::Thumb::MTime"), mtime) != 0)
+    return NULL;
+  return g_steal_pointer (&pixbuf);
+}
+
+static void
+save_shared (MjaThumbnailer *self,
+             const char     *path,
+             GdkPixbuf      *pixbuf)
+{
+  g_autofree char *uri = NULL;
+  g_autofree char *mtime = NULL;
+  g_autofree char *thumbnail = shared_path (self, path, &uri, &mtime);
+  g_autofree char *temporary = NULL;
+
+  if (thumbnail == NULL || g_mkdir_with_parents (self->shared_cache, 0700) != 0)
+    return;
+  /* Written aside and renamed, as the spec asks, so no reader sees half. */
+  temporary = g_strdup_printf ("%s.mja-%u", thumbnail, g_random_int ());
+  if (gdk_pixbuf_save (pixbuf, temporary, "png", NULL, "tEXt::Thumb::URI", uri, "tEXt::Thumb::MTime", mtime,
+                       "tEXt::Software", "Midjourney Archiver", NULL))
+    {
+      g_chmod (temporary, 0600);
+      g_rename (temporary, thumbnail);
+    }
+  else
+    g_unlink (temporary);
+}
+
 static void
 load_thread (GTask        *task,
              gpointer      source_object,
@@ -120,11 +200,18 @@ load_thread (GTask        *task,
 
   if (g_task_return_error_if_cancelled (task))
     return;
-  pixbuf = gdk_pixbuf_new_from_file_at_scale (task_data, self->size, self->size, TRUE, &error);
+  if (self->shared_cache != NULL)
+    pixbuf = load_shared (self, task_data);
   if (pixbuf == NULL)
     {
-      g_task_return_error (task, error);
-      return;
+      pixbuf = gdk_pixbuf_new_from_file_at_scale (task_data, self->size, self->size, TRUE, &error);
+      if (pixbuf == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      if (self->shared_cache != NULL)
+        save_shared (self, task_data, pixbuf);
     }
   g_task_return_pointer (task, gdk_texture_new_for_pixbuf (pixbuf), g_object_unref);
 }

@@ -853,7 +853,12 @@ mja_window_init (MjaWindow *self)
                                   _("Close Progress"), -1);
 
   self->jobs = g_list_store_new (MJA_TYPE_JOB_ITEM);
-  self->thumbnailer = mja_thumbnailer_new (THUMBNAIL_SIZE, 600);
+  /* "large" thumbnails of the freedesktop cache are 256 pixels. */
+  self->thumbnailer = mja_thumbnailer_new (256, 600);
+  {
+    g_autofree char *shared = g_build_filename (g_get_user_cache_dir (), "thumbnails", "large", NULL);
+    mja_thumbnailer_set_shared_cache (self->thumbnailer, shared);
+  }
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), self);

@@ -102,9 +102,36 @@ try:
         wait_for(lambda: len(cells()) == DEMO_JOBS, 10, "every job again")
         app.find("push button", "Filters").queryAction().doAction(0)
 
+    def png_text(path):
+        import struct
+        import zlib  # noqa: F401 — tEXt chunks are not compressed
+        chunks = {}
+        with open(path, "rb") as f:
+            data = f.read()
+        pos = 8
+        while pos + 8 <= len(data):
+            length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+            if kind == b"tEXt":
+                key, _, value = data[pos + 8:pos + 8 + length].partition(b"\0")
+                chunks[key.decode()] = value.decode("latin-1")
+            pos += 12 + length
+        return chunks
+
+    def thumbnails_shared():
+        cache = os.path.join(app.home, ".cache", "thumbnails", "large")
+        names = wait_for(lambda: os.path.isdir(cache) and [n for n in os.listdir(cache) if n.endswith(".png")],
+                         20, "thumbnails in the freedesktop cache")
+        text = png_text(os.path.join(cache, names[0]))
+        uri = text.get("Thumb::URI", "")
+        assert uri.startswith("file:///") and uri.endswith(".png"), text
+        path = uri[len("file://"):]
+        assert os.path.exists(path), path
+        assert text.get("Thumb::MTime") == str(int(os.stat(path).st_mtime)), text
+
     tap.check("an empty archive says to click Sync", empty_state)
     tap.check("Sync runs to the end and the title counts every job", sync_to_the_end)
     tap.check("the grid holds every job, each named after its prompt", grid_holds_every_job)
+    tap.check("thumbnails go to the freedesktop cache with Thumb::URI and Thumb::MTime", thumbnails_shared)
     tap.check("a job opens in the image view with its prompt, and Back returns", open_a_job)
     tap.check("a job type in the filter panel narrows the grid to its count", filter_by_type)
     tap.check("search narrows the grid", search_narrows)
