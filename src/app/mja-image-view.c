@@ -13,6 +13,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "mja-file-actions.h"
 #include "mja-image-view.h"
 #include "mja-thumbnailer.h"
 
@@ -128,31 +129,7 @@ open_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  MjaImageView *self = MJA_IMAGE_VIEW (widget);
-  g_autoptr(GFile) file = g_file_new_for_path (mja_job_item_get_image (self->item));
-  g_autofree char *uri = g_file_get_uri (file);
-
-  gtk_show_uri (GTK_WINDOW (gtk_widget_get_root (widget)), uri, GDK_CURRENT_TIME);
-}
-
-static void
-shown_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(GtkWidget) widget = user_data;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
-
-  /* No file manager that speaks FileManager1: open the folder instead. */
-  if (reply == NULL)
-    {
-      MjaImageView *self = MJA_IMAGE_VIEW (widget);
-      g_autoptr(GFile) file = g_file_new_for_path (mja_job_item_get_json_path (self->item));
-      g_autoptr(GFile) folder = g_file_get_parent (file);
-      g_autofree char *uri = g_file_get_uri (folder);
-
-      gtk_show_uri (GTK_WINDOW (gtk_widget_get_root (widget)), uri, GDK_CURRENT_TIME);
-    }
+  mja_open_with_default_viewer (widget, mja_job_item_get_image (MJA_IMAGE_VIEW (widget)->item));
 }
 
 static void
@@ -160,22 +137,10 @@ show_in_folder_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  MjaImageView *self = MJA_IMAGE_VIEW (widget);
-  const char *path = mja_job_item_get_image (self->item) ? mja_job_item_get_image (self->item)
-                                                          : mja_job_item_get_json_path (self->item);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autofree char *uri = g_file_get_uri (file);
-  const char *uris[] = { uri, NULL };
-  GDBusConnection *bus = g_application_get_dbus_connection (g_application_get_default ());
+  MjaJobItem *item = MJA_IMAGE_VIEW (widget)->item;
 
-  if (bus == NULL)
-    {
-      shown_cb (NULL, NULL, g_object_ref (widget));
-      return;
-    }
-  g_dbus_connection_call (bus, "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
-                          "org.freedesktop.FileManager1", "ShowItems", g_variant_new ("(^ass)", uris, ""),
-                          NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, shown_cb, g_object_ref (widget));
+  mja_show_in_folder (widget, mja_job_item_get_image (item) ? mja_job_item_get_image (item)
+                                                            : mja_job_item_get_json_path (item));
 }
 
 static void
@@ -183,9 +148,7 @@ copy_prompt_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
-  MjaImageView *self = MJA_IMAGE_VIEW (widget);
-
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), mja_job_item_get_prompt (self->item));
+  mja_copy_text (widget, mja_job_item_get_prompt (MJA_IMAGE_VIEW (widget)->item));
 }
 
 static void

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "mja-archive.h"
+#include "mja-file-actions.h"
 #include "mja-filter-panel.h"
 #include "mja-image-view.h"
 #include "mja-index.h"
@@ -46,6 +47,10 @@ struct _MjaWindow
   GtkButton            *sync_button;
   MjaImageView         *image_view;
   guint                 viewing;       /* position shown in the view, or G_MAXUINT */
+  MjaJobItem           *context_item;  /* the cell whose context menu is open */
+  guint                 context_position;
+  GMenuModel           *cell_menu;
+  GtkPopover           *cell_popover;
   GtkMenuButton        *primary_menu_button;
   GtkToggleButton      *search_button;
   GtkToggleButton      *filters_button;
@@ -279,6 +284,69 @@ queue_reload (MjaWindow *self)
 /* ---- cells ----------------------------------------------------------- */
 
 static void
+cell_menu_cb (GtkGestureClick *gesture,
+              int              n_press,
+              double           x,
+              double           y,
+              GtkListItem     *list_item)
+{
+  GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  MjaWindow *self = MJA_WINDOW (gtk_widget_get_root (cell));
+  MjaJobItem *item = gtk_list_item_get_item (list_item);
+  double grid_x, grid_y;
+
+  g_set_object (&self->context_item, item);
+  self->context_position = gtk_list_item_get_position (list_item);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.item-viewer", mja_job_item_get_image (item) != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.item-copy-image", mja_job_item_get_image (item) != NULL);
+  /* One popover for every cell: made once, pointed where the click was. */
+  if (!gtk_widget_translate_coordinates (cell, GTK_WIDGET (self->grid_view), x, y, &grid_x, &grid_y))
+    return;
+  gtk_popover_set_pointing_to (self->cell_popover, &(GdkRectangle) { (int) grid_x, (int) grid_y, 1, 1 });
+  gtk_popover_popup (self->cell_popover);
+}
+
+/* Dragging a cell out gives the image file, as a file manager would. */
+static GdkContentProvider *
+cell_drag_prepare_cb (GtkDragSource *source,
+                      double         x,
+                      double         y,
+                      GtkListItem   *list_item)
+{
+  MjaJobItem *item = gtk_list_item_get_item (list_item);
+  g_autoptr(GFile) file = NULL;
+
+  if (item == NULL || mja_job_item_get_image (item) == NULL)
+    return NULL;
+  file = g_file_new_for_path (mja_job_item_get_image (item));
+  return gdk_content_provider_new_typed (G_TYPE_FILE, file);
+}
+
+static void
+item_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  MjaWindow *self = MJA_WINDOW (widget);
+  MjaJobItem *item = self->context_item;
+  const char *image;
+
+  if (item == NULL)
+    return;
+  image = mja_job_item_get_image (item);
+  if (g_str_equal (action_name, "win.item-open"))
+    set_viewing (self, self->context_position);
+  else if (g_str_equal (action_name, "win.item-viewer") && image != NULL)
+    mja_open_with_default_viewer (widget, image);
+  else if (g_str_equal (action_name, "win.item-folder"))
+    mja_show_in_folder (widget, image ? image : mja_job_item_get_json_path (item));
+  else if (g_str_equal (action_name, "win.item-copy-prompt"))
+    mja_copy_text (widget, mja_job_item_get_prompt (item));
+  else if (g_str_equal (action_name, "win.item-copy-image") && image != NULL)
+    mja_copy_image (widget, image);
+}
+
+static void
 setup_cell (GtkSignalListItemFactory *factory,
             GtkListItem              *list_item,
             MjaWindow                *self)
@@ -297,6 +365,18 @@ setup_cell (GtkSignalListItemFactory *factory,
   gtk_widget_set_overflow (stack, GTK_OVERFLOW_HIDDEN);
   gtk_widget_add_css_class (stack, "card");
   gtk_list_item_set_child (list_item, stack);
+
+  {
+    GtkGesture *click = gtk_gesture_click_new ();
+    GtkDragSource *drag = gtk_drag_source_new ();
+
+    gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+    g_signal_connect (click, "pressed", G_CALLBACK (cell_menu_cb), list_item);
+    gtk_widget_add_controller (stack, GTK_EVENT_CONTROLLER (click));
+    gtk_drag_source_set_actions (drag, GDK_ACTION_COPY);
+    g_signal_connect (drag, "prepare", G_CALLBACK (cell_drag_prepare_cb), list_item);
+    gtk_widget_add_controller (stack, GTK_EVENT_CONTROLLER (drag));
+  }
 }
 
 static void
@@ -776,6 +856,13 @@ mja_window_dispose (GObject *object)
   g_clear_object (&self->archive_dir);
   g_clear_object (&self->jobs);
   g_clear_object (&self->thumbnailer);
+  g_clear_object (&self->context_item);
+  g_clear_object (&self->cell_menu);
+  if (self->cell_popover != NULL)
+    {
+      gtk_widget_unparent (GTK_WIDGET (self->cell_popover));
+      self->cell_popover = NULL;
+    }
 
   G_OBJECT_CLASS (mja_window_parent_class)->dispose (object);
 }
@@ -818,6 +905,11 @@ mja_window_class_init (MjaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.close-progress", NULL, close_progress_action);
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.item-open", NULL, item_action);
+  gtk_widget_class_install_action (widget_class, "win.item-viewer", NULL, item_action);
+  gtk_widget_class_install_action (widget_class, "win.item-folder", NULL, item_action);
+  gtk_widget_class_install_action (widget_class, "win.item-copy-prompt", NULL, item_action);
+  gtk_widget_class_install_action (widget_class, "win.item-copy-image", NULL, item_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-filters", NULL, toggle_filters_action);
   gtk_widget_class_install_action (widget_class, "win.previous", NULL, previous_action);
   gtk_widget_class_install_action (widget_class, "win.next", NULL, next_action);
@@ -846,6 +938,22 @@ mja_window_init (MjaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next", FALSE);
   g_signal_connect (self->image_view, "show-job", G_CALLBACK (show_job_cb), self);
+  {
+    GMenu *menu = g_menu_new ();
+    GMenu *section = g_menu_new ();
+
+    g_menu_append (menu, _("Open"), "win.item-open");
+    g_menu_append (menu, _("Open With Default Viewer"), "win.item-viewer");
+    g_menu_append (menu, _("Show in Folder"), "win.item-folder");
+    g_menu_append (section, _("Copy Prompt"), "win.item-copy-prompt");
+    g_menu_append (section, _("Copy Image"), "win.item-copy-image");
+    g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+    g_object_unref (section);
+    self->cell_menu = G_MENU_MODEL (menu);
+    self->cell_popover = GTK_POPOVER (gtk_popover_menu_new_from_model (self->cell_menu));
+    gtk_popover_set_has_arrow (self->cell_popover, FALSE);
+    gtk_widget_set_parent (GTK_WIDGET (self->cell_popover), GTK_WIDGET (self->grid_view));
+  }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->back_button), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Back"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->filters_button), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Filters"),
                                   -1);
