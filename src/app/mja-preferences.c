@@ -41,6 +41,9 @@ struct _MjaPreferences
   AdwComboRow          *format_row;
   GtkSwitch            *overwrite_switch;
   GtkSpinButton        *concurrency_spin;
+  GtkSpinButton        *interval_spin;
+  GtkSwitch            *startup_switch;
+  GtkSpinButton        *every_spin;
 };
 
 G_DEFINE_FINAL_TYPE (MjaPreferences, mja_preferences, ADW_TYPE_PREFERENCES_WINDOW)
@@ -292,6 +295,9 @@ mja_preferences_class_init (MjaPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, format_row);
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, overwrite_switch);
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, concurrency_spin);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, interval_spin);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, startup_switch);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, every_spin);
 }
 
 static void
@@ -301,6 +307,10 @@ mja_preferences_init (MjaPreferences *self)
   self->check_cancellable = g_cancellable_new ();
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->concurrency_spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Concurrent Downloads"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->interval_spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Pause Between Requests"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->every_spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Sync Every (Hours)"), -1);
 }
 
 MjaPreferences *
@@ -317,6 +327,9 @@ mja_preferences_new (MjaApplication *application)
                                 format_get_mapping, format_set_mapping, NULL, NULL);
   g_settings_bind (settings, "overwrite-metadata", self->overwrite_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "concurrency", self->concurrency_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "request-interval", self->interval_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "sync-at-startup", self->startup_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "sync-every-hours", self->every_spin, "value", G_SETTINGS_BIND_DEFAULT);
   gtk_switch_set_active (self->grids_switch, g_strv_contains ((const char * const *) kinds, "grid"));
   gtk_switch_set_active (self->upscales_switch, g_strv_contains ((const char * const *) kinds, "upscale"));
   gtk_switch_set_active (self->videos_switch, g_strv_contains ((const char * const *) kinds, "video"));

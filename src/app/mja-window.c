@@ -39,6 +39,8 @@ struct _MjaWindow
   MjaSync              *sync;
   GCancellable         *sync_cancellable;
   guint                 reload_source;
+  guint                 periodic_source;
+  gboolean              started_once;
   gboolean              loaded;
 
   AdwWindowTitle       *window_title;
@@ -129,6 +131,21 @@ update_page (MjaWindow *self)
 
 static void set_viewing (MjaWindow *self,
                          guint      position);
+static void start_sync  (MjaWindow *self);
+
+/* Sync at start-up once both the archive is on screen and the session is
+ * known (the keyring answers in its own time). */
+static void
+maybe_sync_at_startup (MjaWindow *self)
+{
+  MjaApplication *app = get_app (self);
+
+  if (self->started_once || !self->loaded || mja_application_get_credentials (app) == NULL)
+    return;
+  self->started_once = TRUE;
+  if (g_settings_get_boolean (mja_application_get_settings (app), "sync-at-startup") && self->sync == NULL)
+    start_sync (self);
+}
 
 /* ---- the grid's model, from the index -------------------------------- */
 
@@ -235,6 +252,7 @@ query_done_cb (GObject      *source,
     }
   self->total_jobs = query->total;
   self->loaded = TRUE;
+  maybe_sync_at_startup (self);
   mja_filter_panel_set_counts (self->filter_panel, query->per_type);
   update_page (self);
 }
@@ -704,6 +722,7 @@ start_sync (MjaWindow *self)
   options.json_indent = g_settings_get_uint (settings, "json-indent");
   options.overwrite_metadata = g_settings_get_boolean (settings, "overwrite-metadata");
   options.concurrency = g_settings_get_uint (settings, "concurrency");
+  options.request_interval_ms = g_settings_get_uint (settings, "request-interval");
 
   self->sync = mja_sync_new (root, credentials, &options);
   mja_sync_options_clear (&options);
@@ -722,6 +741,26 @@ start_sync (MjaWindow *self)
   gtk_toggle_button_set_active (self->progress_button, TRUE);
   set_syncing (self, TRUE);
   mja_sync_run_async (self->sync, self->sync_cancellable, sync_done_cb, g_object_ref (self));
+}
+
+static gboolean
+periodic_sync_cb (gpointer data)
+{
+  MjaWindow *self = data;
+
+  if (self->sync == NULL && mja_application_get_credentials (get_app (self)) != NULL)
+    start_sync (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+schedule_periodic_sync (MjaWindow *self)
+{
+  guint hours = g_settings_get_uint (mja_application_get_settings (get_app (self)), "sync-every-hours");
+
+  g_clear_handle_id (&self->periodic_source, g_source_remove);
+  if (hours > 0)
+    self->periodic_source = g_timeout_add_seconds (hours * 3600, periodic_sync_cb, self);
 }
 
 static void
@@ -825,6 +864,7 @@ credentials_notify_cb (MjaApplication *app,
                        MjaWindow      *self)
 {
   update_page (self);
+  maybe_sync_at_startup (self);
 }
 
 static void
@@ -834,6 +874,8 @@ settings_changed_cb (GSettings  *settings,
 {
   if (g_str_equal (key, "oldest-first") || g_str_has_prefix (key, "filter-"))
     reload (self);
+  else if (g_str_equal (key, "sync-every-hours"))
+    schedule_periodic_sync (self);
   else if (g_str_equal (key, "archive-dir") && !mja_application_get_demo (get_app (self)))
     {
       g_autofree char *path = mja_application_dup_archive_dir (get_app (self));
@@ -852,6 +894,7 @@ mja_window_dispose (GObject *object)
   if (self->query_cancellable)
     g_cancellable_cancel (self->query_cancellable);
   g_clear_handle_id (&self->reload_source, g_source_remove);
+  g_clear_handle_id (&self->periodic_source, g_source_remove);
   g_clear_object (&self->query_cancellable);
   g_clear_object (&self->archive_dir);
   g_clear_object (&self->jobs);
@@ -1009,6 +1052,7 @@ mja_window_new (MjaApplication *application)
   g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "show-filters", self->filters_button, "active", G_SETTINGS_BIND_DEFAULT);
   mja_filter_panel_set_settings (self->filter_panel, settings);
+  schedule_periodic_sync (self);
   g_signal_connect_object (application, "notify::credentials", G_CALLBACK (credentials_notify_cb), self, 0);
   g_signal_connect_object (settings, "changed", G_CALLBACK (settings_changed_cb), self, 0);
   {

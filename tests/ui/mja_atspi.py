@@ -65,7 +65,7 @@ def wait_for(predicate, timeout, what):
 class App:
     """The application under test, in a home of its own."""
 
-    def __init__(self, args=(), env=None, unset=()):
+    def __init__(self, args=(), env=None, unset=(), settings=None):
         self.home = tempfile.mkdtemp(prefix="mja-ui-test-")
         self.env = dict(os.environ)
         self.env.update({
@@ -82,6 +82,15 @@ class App:
             self.env.update(env)
         for key in unset:
             self.env.pop(key, None)
+        if settings:
+            # GSettings' keyfile backend, preset in the private home.
+            folder = os.path.join(self.env["XDG_CONFIG_HOME"], "glib-2.0", "settings")
+            os.makedirs(folder)
+            with open(os.path.join(folder, "keyfile"), "w", encoding="utf-8") as keyfile:
+                keyfile.write("[io/github/mjarchiver/Archiver]\n")
+                for key, value in settings.items():
+                    keyfile.write(f"{key}={value}\n")
+            self.env["GSETTINGS_BACKEND"] = "keyfile"
         self.proc = subprocess.Popen([os.environ["MJA_APP"], *args], env=self.env)
         self.pyatspi = import_pyatspi()
 
