@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mja-job.h"
+#include "mja-util.h"
 
 static MjaJob *
 load_fixture (const char *name)
@@ -246,6 +247,18 @@ test_helpers (void)
   g_assert_true (mja_job_kind_from_string ("upscale", &kind));
   g_assert_cmpint (kind, ==, MJA_JOB_KIND_UPSCALE);
   g_assert_false (mja_job_kind_from_string ("sculpture", &kind));
+  /* A day as a range: from its first microsecond to its last. */
+  {
+    gint64 start, end;
+
+    g_assert_true (mja_parse_day ("2024-02-29", FALSE, &start));
+    g_assert_true (mja_parse_day ("2024-02-29", TRUE, &end));
+    g_assert_cmpint (start, ==, G_GINT64_CONSTANT (1709164800) * G_USEC_PER_SEC);
+    g_assert_cmpint (end - start, ==, G_GINT64_CONSTANT (86400) * G_USEC_PER_SEC - 1);
+    g_assert_false (mja_parse_day ("2023-02-29", FALSE, &start));
+    g_assert_false (mja_parse_day ("2024-02-29x", FALSE, &start));
+    g_assert_false (mja_parse_day ("yesterday", FALSE, &start));
+  }
   g_assert_false (mja_extension_is_valid ("exe"));
   g_assert_false (mja_extension_is_valid (NULL));
   g_assert_true (mja_extension_is_valid ("webp"));

@@ -11,9 +11,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <stdio.h>
-
 #include "mja-filter-panel.h"
+#include "mja-util.h"
 
 struct _MjaFilterPanel
 {
@@ -32,24 +31,6 @@ struct _MjaFilterPanel
 
 G_DEFINE_FINAL_TYPE (MjaFilterPanel, mja_filter_panel, GTK_TYPE_BOX)
 
-static gboolean
-parse_day (const char *text,
-           gboolean    end_of_day,
-           gint64     *out_us)
-{
-  g_autoptr(GDateTime) day = NULL;
-  int y, m, d;
-  char extra;
-
-  if (sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
-    return FALSE;
-  day = g_date_time_new_utc (y, m, d, 0, 0, 0);
-  if (day == NULL)
-    return FALSE;
-  *out_us = g_date_time_to_unix (day) * G_USEC_PER_SEC + (end_of_day ? (gint64) 24 * 3600 * G_USEC_PER_SEC - 1 : 0);
-  return TRUE;
-}
-
 /* Fills @query from the settings; returns whether any filter is on. */
 gboolean
 mja_filter_apply (GSettings     *settings,
@@ -65,8 +46,8 @@ mja_filter_apply (GSettings     *settings,
       query->job_types = g_steal_pointer (&types);
       any = TRUE;
     }
-  any |= *from != '\0' && parse_day (from, FALSE, &query->from_us);
-  any |= *to != '\0' && parse_day (to, TRUE, &query->to_us);
+  any |= *from != '\0' && mja_parse_day (from, FALSE, &query->from_us);
+  any |= *to != '\0' && mja_parse_day (to, TRUE, &query->to_us);
   query->min_rating = g_settings_get_uint (settings, "filter-min-rating");
   query->liked_only = g_settings_get_boolean (settings, "filter-liked");
   query->with_images_only = g_settings_get_boolean (settings, "filter-with-images");
@@ -161,7 +142,7 @@ date_changed_cb (AdwEntryRow    *row,
   gint64 unused;
 
   /* Only a whole date filters; a half-typed one is marked, not applied. */
-  if (*text == '\0' || parse_day (text, FALSE, &unused))
+  if (*text == '\0' || mja_parse_day (text, FALSE, &unused))
     {
       gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
       g_settings_set_string (self->settings, key, text);

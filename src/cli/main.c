@@ -19,6 +19,7 @@
 #include "mja-api.h"
 #include "mja-cli.h"
 #include "mja-downloader.h"
+#include "mja-util.h"
 
 static const struct
 {
@@ -307,25 +308,13 @@ mja_cli_parse_date (const char  *text,
                     gint64      *out_us,
                     GError     **error)
 {
-  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GTimeZone) utc = NULL;
   g_autoptr(GDateTime) dt = NULL;
-  int y, m, d;
-  char extra;
 
-  if (sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3)
-    {
-      dt = g_date_time_new (utc, y, m, d, 0, 0, 0);
-      if (dt != NULL && end_of_day)
-        {
-          GDateTime *next = g_date_time_add_days (dt, 1);
-          g_date_time_unref (dt);
-          dt = g_date_time_add_seconds (next, -0.000001);
-          g_date_time_unref (next);
-        }
-    }
-  else
-    dt = g_date_time_new_from_iso8601 (text, utc);
-
+  if (mja_parse_day (text, end_of_day, out_us))
+    return TRUE;
+  utc = g_time_zone_new_utc ();
+  dt = g_date_time_new_from_iso8601 (text, utc);
   if (dt == NULL)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "mja-util.h"
@@ -43,6 +44,26 @@ mja_cookie_header_lookup (const char *header,
         }
     }
   return NULL;
+}
+
+/* "YYYY-MM-DD" as a UTC day: its first microsecond, or with @end_of_day
+ * its last, so that a range "from A to B" includes all of B. */
+gboolean
+mja_parse_day (const char *text,
+               gboolean    end_of_day,
+               gint64     *out_us)
+{
+  g_autoptr(GDateTime) day = NULL;
+  int y, m, d;
+  char extra;
+
+  if (text == NULL || sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
+    return FALSE;
+  day = g_date_time_new_utc (y, m, d, 0, 0, 0);
+  if (day == NULL)
+    return FALSE;
+  *out_us = g_date_time_to_unix (day) * G_USEC_PER_SEC + (end_of_day ? (gint64) 24 * 3600 * G_USEC_PER_SEC - 1 : 0);
+  return TRUE;
 }
 
 char *

@@ -14,6 +14,9 @@ char       *mja_base64url_encode     (const guint8 *data,
                                       gsize         length);
 guint8     *mja_base64url_decode     (const char   *text,
                                       gsize        *out_length);
+gboolean    mja_parse_day            (const char   *text,
+                                      gboolean      end_of_day,
+                                      gint64       *out_us);
 
 G_END_DECLS
 
