@@ -6,11 +6,11 @@
 set -euo pipefail
 
 packages=(
-    meson ninja-build pkg-config gcc gettext
+    meson ninja-build pkg-config gcc libc6-dev gettext
     libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev
     libjson-glib-dev libgdk-pixbuf-2.0-dev libsqlite3-dev libsecret-1-dev
     desktop-file-utils appstream shared-mime-info librsvg2-common webp-pixbuf-loader
-    dbus gnome-keyring
+    dbus dbus-daemon gnome-keyring
 )
 if [[ "${1:-}" == "--tests" ]]; then
     packages+=(xvfb xauth at-spi2-core python3 python3-pyatspi imagemagick)
