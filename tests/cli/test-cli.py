@@ -241,6 +241,38 @@ def test_original_archive():
     remove(archive)
 
 
+def test_login_keyring_logout():
+    keyring = os.path.join(temp_dir("mja-keyring-"), "keyring")
+    with FakeServer("--jobs", "12", "--expired-session") as server:
+        env = base_env(server)
+        cookie = env.pop("MIDJOURNEY_COOKIE")
+        for key in ("MIDJOURNEY_SESSION_TOKEN", "MIDJOURNEY_USER_ID"):
+            env.pop(key)
+        # libsecret's file backend: a private keyring for the test.
+        env.update({"SECRET_BACKEND": "file", "SECRET_FILE_TEST_PATH": keyring, "SECRET_FILE_TEST_PASSWORD": "test"})
+
+        result = cli("login", env=env, input=cookie + "\n", check=0)
+        assert server.env["MIDJOURNEY_USER_ID"] in result.stdout, result.stdout
+        status = json.loads(cli("status", "--json", env=env, check=0).stdout)
+        assert status["signed_in"] and status["user_id"] == server.env["MIDJOURNEY_USER_ID"], status
+        with open(keyring, "rb") as f:
+            stored = f.read()
+        tokens = [part.split("=", 1)[1] for part in cookie.split("; ") if "AuthUserToken" in part]
+        assert all(token.encode() not in stored for token in tokens), "the keyring file holds a token in clear"
+
+        # The session from the keyring syncs; its expired token is refreshed
+        # and the fresh one kept in the keyring.
+        archive = temp_dir()
+        cli("sync", "--archive", archive, "--request-interval", "0", env=env, check=0)
+        with open(keyring, "rb") as f:
+            assert f.read() != stored, "the refreshed session was not kept"
+
+        cli("logout", env=env, check=0)
+        assert cli("status", env=env).returncode == 3
+        remove(archive)
+    remove(os.path.dirname(keyring))
+
+
 def test_download_only():
     with FakeServer("--jobs", "25") as server:
         env = base_env(server)

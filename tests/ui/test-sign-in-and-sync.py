@@ -22,9 +22,14 @@ mja_atspi.require_display()
 tap = mja_atspi.Tap()
 server = FakeServer("--jobs", str(JOBS), "--latency", "5")
 archive = temp_dir("mja-e2e-archive-")
+keyring = os.path.join(temp_dir("mja-e2e-keyring-"), "keyring")
 env = {key: server.env[key] for key in ("MJA_API_BASE_URL", "MJA_CDN_BASE_URL", "MJA_AUTH_BASE_URL")}
-app = mja_atspi.App(args=[archive], env=env,
+# A private keyring (libsecret's file backend) and settings in a keyfile,
+# both read back from outside the app.
+env.update({"SECRET_BACKEND": "file", "SECRET_FILE_TEST_PATH": keyring, "SECRET_FILE_TEST_PASSWORD": "test"})
+app = mja_atspi.App(args=[archive], env=env, settings={"window-width": "1100"},
                     unset=("MIDJOURNEY_COOKIE", "MIDJOURNEY_SESSION_TOKEN", "MIDJOURNEY_USER_ID"))
+keyfile = os.path.join(app.env["XDG_CONFIG_HOME"], "glib-2.0", "settings", "keyfile")
 
 
 
@@ -45,6 +50,13 @@ try:
         app.find("push button", "Sign In", root=preferences).queryAction().doAction(0)
         wait_for(lambda: label_starting("Signed in as user " + server.env["MIDJOURNEY_USER_ID"], preferences), 30,
                  "Preferences to say who is signed in")
+        wait_for(lambda: label_starting("Kept in your keyring", preferences), 15, "the session in the keyring")
+        # Videos too, this time: the switch writes GSettings at once.
+        switch = app.find("check box", "Download Videos", root=preferences)
+        extents = switch.queryComponent().getExtents(app.pyatspi.DESKTOP_COORDS)
+        app.pyatspi.Registry.generateMouseEvent(extents.x + extents.width // 2, extents.y + extents.height // 2, "b1c")
+        wait_for(lambda: os.path.exists(keyfile) and "'video'" in open(keyfile, encoding="utf-8").read(), 15,
+                 "download-kinds with video in the settings")
         app.find("push button", "Close", root=preferences).queryAction().doAction(0)
 
     def sync_fills_the_grid():
@@ -56,11 +68,22 @@ try:
         wait_for(lambda: grid.childCount == JOBS, 30, f"{JOBS} cells in the grid")
 
     tap.check("an empty archive without a session asks to sign in", signed_out_state)
-    tap.check("the cookie pasted in Preferences signs in", sign_in_with_the_cookie)
+    tap.check("the cookie pasted in Preferences signs in, into the keyring; settings apply", sign_in_with_the_cookie)
     tap.check("Sync fills the grid with every job", sync_fills_the_grid)
 finally:
     app.close()
     server.stop()
+
+
+def keyring_holds_the_session():
+    status = subprocess.run([os.environ["MJA_CLI"], "status", "--json"], capture_output=True, text=True,
+                            env={**os.environ, **env, "GSETTINGS_BACKEND": "memory"})
+    report = json.loads(status.stdout)
+    assert report["signed_in"] and report["user_id"] == server.env["MIDJOURNEY_USER_ID"], status.stdout
+    with open(keyring, "rb") as f:
+        stored = f.read()
+    token = server.env["MIDJOURNEY_COOKIE"].split("AuthUserTokenV3_i=")[1].split(";")[0]
+    assert token.encode() not in stored, "the keyring file holds the token in clear"
 
 
 def archive_is_whole():
@@ -71,8 +94,12 @@ def archive_is_whole():
     jsons = [f for _, _, files in os.walk(archive) for f in files if f.endswith(".json")]
     assert len(jsons) == JOBS, len(jsons)
     assert report["checked_images"] > JOBS, report
+    videos = [f for _, _, files in os.walk(archive) for f in files if f.endswith(".mp4")]
+    assert videos, "videos were chosen in Preferences but none was downloaded"
 
 
-tap.check("the archive on disk holds every job and image", archive_is_whole)
+tap.check("the keyring holds the session, and only there", keyring_holds_the_session)
+tap.check("the archive on disk holds every job, image and chosen video", archive_is_whole)
 remove(archive)
+remove(os.path.dirname(keyring))
 tap.done()
