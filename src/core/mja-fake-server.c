@@ -18,7 +18,9 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <math.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "mja-fake-server.h"
 #include "mja-job.h"
@@ -61,6 +63,7 @@ struct _MjaFakeServer
   MjaFakeServerOptions  options;
 
   GThread              *thread;
+  GPtrArray            *cdn_threads;  /* CdnThread* */
   GMainContext         *context;
   GMainLoop            *loop;
   GMutex                start_mutex;
@@ -1324,11 +1327,133 @@ server_cb (SoupServer        *server,
   soup_server_message_pause (msg);
   source = self->options.latency_ms > 0 ? g_timeout_source_new (self->options.latency_ms) : g_idle_source_new ();
   g_source_set_callback (source, dispatch, pending, NULL);
-  g_source_attach (source, self->context);
+  g_source_attach (source, g_main_context_get_thread_default ());
   g_source_unref (source);
 }
 
-/* ---- the server thread --------------------------------------------- */
+/* ---- the server threads -------------------------------------------- */
+
+#define CDN_THREADS 4
+
+/* The CDN answers from several threads, as a real one would from several
+ * machines: each thread's server listens on the same port (SO_REUSEPORT)
+ * and the kernel spreads the connections. */
+typedef struct
+{
+  MjaFakeServer *self;
+  GThread       *thread;
+  GMainContext  *context;
+  GMainLoop     *loop;
+  guint16        port;
+  gboolean       ready;
+  GError        *error;
+} CdnThread;
+
+static gboolean
+listen_shared (SoupServer  *server,
+               guint16      port,
+               guint16     *bound,
+               GError     **error)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                            error);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
+  g_autoptr(GSocketAddress) local = NULL;
+
+  struct sockaddr_storage native;
+
+  if (socket == NULL || !g_socket_set_option (socket, SOL_SOCKET, SO_REUSEPORT, 1, error) ||
+      !g_socket_address_to_native (address, &native, sizeof native, error))
+    return FALSE;
+  /* Not g_socket_bind(): it turns SO_REUSEPORT off for TCP. */
+  if (bind (g_socket_get_fd (socket), (struct sockaddr *) &native, g_socket_address_get_native_size (address)) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "bind: %s", g_strerror (saved));
+      return FALSE;
+    }
+  if (!g_socket_listen (socket, error) || !soup_server_listen_socket (server, socket, 0, error))
+    return FALSE;
+  local = g_socket_get_local_address (socket, error);
+  if (local == NULL)
+    return FALSE;
+  *bound = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  return TRUE;
+}
+
+static SoupServer *
+new_server (MjaFakeServer *self,
+            int            which)
+{
+  SoupServer *server = soup_server_new ("server-header", "mja-fake-server ", NULL);
+
+  g_object_set_data (G_OBJECT (server), "mja-fake-server", self);
+  soup_server_add_handler (server, NULL, server_cb, GINT_TO_POINTER (which), NULL);
+  return server;
+}
+
+static gpointer
+cdn_thread (gpointer data)
+{
+  CdnThread *cdn = data;
+  g_autoptr(SoupServer) server = NULL;
+  guint16 bound = 0;
+
+  g_main_context_push_thread_default (cdn->context);
+  server = new_server (cdn->self, 1);
+  if (!listen_shared (server, cdn->port, &bound, &cdn->error))
+    g_clear_object (&server);
+
+  g_mutex_lock (&cdn->self->start_mutex);
+  cdn->port = bound;
+  cdn->ready = TRUE;
+  g_cond_broadcast (&cdn->self->start_cond);
+  g_mutex_unlock (&cdn->self->start_mutex);
+
+  if (server != NULL)
+    {
+      g_main_loop_run (cdn->loop);
+      soup_server_disconnect (server);
+    }
+  g_clear_object (&server);
+  while (g_main_context_iteration (cdn->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (cdn->context);
+  return NULL;
+}
+
+static CdnThread *
+start_cdn_thread (MjaFakeServer  *self,
+                  guint16         port,
+                  GError        **error)
+{
+  CdnThread *cdn = g_new0 (CdnThread, 1);
+
+  cdn->self = self;
+  cdn->port = port;
+  cdn->context = g_main_context_new ();
+  cdn->loop = g_main_loop_new (cdn->context, FALSE);
+  cdn->thread = g_thread_new ("mja-fake-cdn", cdn_thread, cdn);
+  g_mutex_lock (&self->start_mutex);
+  while (!cdn->ready)
+    g_cond_wait (&self->start_cond, &self->start_mutex);
+  g_mutex_unlock (&self->start_mutex);
+  if (cdn->error != NULL)
+    g_propagate_error (error, g_steal_pointer (&cdn->error));
+  return cdn;
+}
+
+static void
+stop_cdn_thread (CdnThread *cdn)
+{
+  g_main_loop_quit (cdn->loop);
+  g_thread_join (cdn->thread);
+  g_main_loop_unref (cdn->loop);
+  g_main_context_unref (cdn->context);
+  g_clear_error (&cdn->error);
+  g_free (cdn);
+}
 
 static SoupServer *
 make_server (MjaFakeServer  *self,
@@ -1337,12 +1462,10 @@ make_server (MjaFakeServer  *self,
              char          **url,
              GError        **error)
 {
-  g_autoptr(SoupServer) server = soup_server_new ("server-header", "mja-fake-server ", NULL);
+  g_autoptr(SoupServer) server = new_server (self, which);
   GSList *uris;
   GUri *uri;
 
-  g_object_set_data (G_OBJECT (server), "mja-fake-server", self);
-  soup_server_add_handler (server, NULL, server_cb, GINT_TO_POINTER (which), NULL);
   if (!soup_server_listen_local (server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
     return NULL;
   uris = soup_server_get_uris (server);
@@ -1357,7 +1480,6 @@ server_thread (gpointer data)
 {
   MjaFakeServer *self = data;
   g_autoptr(SoupServer) api = NULL;
-  g_autoptr(SoupServer) cdn = NULL;
   g_autoptr(SoupServer) auth = NULL;
   GError *error = NULL;
 
@@ -1365,8 +1487,6 @@ server_thread (gpointer data)
 
   api = make_server (self, 0, self->options.api_port, &self->api_url, &error);
   if (api != NULL)
-    cdn = make_server (self, 1, self->options.cdn_port, &self->cdn_url, &error);
-  if (cdn != NULL)
     auth = make_server (self, 2, self->options.auth_port, &self->auth_url, &error);
 
   g_mutex_lock (&self->start_mutex);
@@ -1380,12 +1500,9 @@ server_thread (gpointer data)
 
   if (api)
     soup_server_disconnect (api);
-  if (cdn)
-    soup_server_disconnect (cdn);
   if (auth)
     soup_server_disconnect (auth);
   g_clear_object (&api);
-  g_clear_object (&cdn);
   g_clear_object (&auth);
   while (g_main_context_iteration (self->context, FALSE))
     ;
@@ -1416,6 +1533,23 @@ mja_fake_server_start (MjaFakeServer  *self,
       mja_fake_server_stop (self);
       return FALSE;
     }
+
+  self->cdn_threads = g_ptr_array_new ();
+  for (guint i = 0; i < CDN_THREADS; i++)
+    {
+      GError *local_error = NULL;
+      guint16 port = i == 0 ? self->options.cdn_port : ((CdnThread *) self->cdn_threads->pdata[0])->port;
+      CdnThread *cdn = start_cdn_thread (self, port, &local_error);
+
+      g_ptr_array_add (self->cdn_threads, cdn);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          mja_fake_server_stop (self);
+          return FALSE;
+        }
+    }
+  self->cdn_url = g_strdup_printf ("http://127.0.0.1:%u", ((CdnThread *) self->cdn_threads->pdata[0])->port);
   return TRUE;
 }
 
@@ -1424,6 +1558,12 @@ mja_fake_server_stop (MjaFakeServer *self)
 {
   g_return_if_fail (MJA_IS_FAKE_SERVER (self));
 
+  if (self->cdn_threads != NULL)
+    {
+      for (guint i = 0; i < self->cdn_threads->len; i++)
+        stop_cdn_thread (g_ptr_array_index (self->cdn_threads, i));
+      g_clear_pointer (&self->cdn_threads, g_ptr_array_unref);
+    }
   if (self->thread == NULL)
     return;
   g_main_loop_quit (self->loop);
