@@ -196,13 +196,8 @@ query_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
+  mja_index_build_if_empty (index, archive, query->cdn, cancellable);
   query->total = mja_index_count (index, &everything, NULL);
-  if (query->total == 0)
-    {
-      /* An archive of the original scripts, opened for the first time. */
-      g_autoptr(MjaRebuildReport) report = mja_index_rebuild (index, archive, query->cdn, "png", cancellable, NULL);
-      query->total = report ? report->jobs : 0;
-    }
   stats = mja_index_dup_stats (index, NULL, NULL);
   if (stats != NULL)
     query->per_type = g_steal_pointer (&stats->per_type);

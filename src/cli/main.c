@@ -270,19 +270,12 @@ mja_cli_open_index (MjaCli      *cli,
   if (index == NULL)
     return NULL;
 
-  /* An archive written by the original scripts, opened for the first
-   * time: index its files before answering. */
   {
-    MjaIndexQuery everything = { 0 };
-    if (mja_index_count (index, &everything, NULL) == 0)
-      {
-        g_autoptr(MjaRebuildReport) report = NULL;
-        g_autofree char *cdn = mja_cli_base_url (cli, "cdn");
+    g_autofree char *cdn = mja_cli_base_url (cli, "cdn");
+    guint indexed = mja_index_build_if_empty (index, archive, cdn, NULL);
 
-        report = mja_index_rebuild (index, archive, cdn, "png", NULL, NULL);
-        if (report != NULL && report->jobs > 0 && !cli->quiet)
-          g_printerr (_("Indexed %u jobs of an archive opened for the first time.\n"), report->jobs);
-      }
+    if (indexed > 0 && !cli->quiet)
+      g_printerr (_("Indexed %u jobs of an archive opened for the first time.\n"), indexed);
   }
   if (archive_out)
     *archive_out = g_steal_pointer (&archive);

@@ -870,3 +870,29 @@ fail:
   exec (self, "ROLLBACK", NULL);
   return NULL;
 }
+
+/**
+ * mja_index_build_if_empty:
+ *
+ * An archive written by the original scripts, opened for the first time,
+ * has files but no index: index them before answering anything.
+ *
+ * Returns: how many jobs were indexed now; 0 when the index had jobs
+ *   already, or the archive has none.
+ */
+guint
+mja_index_build_if_empty (MjaIndex     *self,
+                          MjaArchive   *archive,
+                          const char   *cdn_base_url,
+                          GCancellable *cancellable)
+{
+  MjaIndexQuery everything = { 0 };
+  g_autoptr(MjaRebuildReport) report = NULL;
+
+  g_return_val_if_fail (MJA_IS_INDEX (self), 0);
+
+  if (mja_index_count (self, &everything, NULL) != 0)
+    return 0;
+  report = mja_index_rebuild (self, archive, cdn_base_url, "png", cancellable, NULL);
+  return report ? report->jobs : 0;
+}

@@ -154,6 +154,10 @@ MjaRebuildReport *mja_index_rebuild      (MjaIndex       *self,
                                           GCancellable   *cancellable,
                                           GError        **error);
 void           mja_rebuild_report_free   (MjaRebuildReport *report);
+guint          mja_index_build_if_empty  (MjaIndex       *self,
+                                          MjaArchive     *archive,
+                                          const char     *cdn_base_url,
+                                          GCancellable   *cancellable);
 
 void           mja_index_row_free        (MjaIndexRow    *row);
 void           mja_index_image_free      (MjaIndexImage  *image);
