@@ -26,7 +26,6 @@ struct _MjaJobItem
   guint    width;
   guint    height;
   guint    rating;
-  guint    n_images;
 };
 
 G_DEFINE_FINAL_TYPE (MjaJobItem, mja_job_item, G_TYPE_OBJECT)
@@ -106,7 +105,6 @@ mja_job_item_new (MjaIndexRow *row,
   self->width = row->width;
   self->height = row->height;
   self->rating = row->rating;
-  self->n_images = row->n_images;
   if (row->first_image != NULL)
     self->image = g_build_filename (archive_root, row->first_image, NULL);
   return self;
@@ -176,10 +174,4 @@ guint
 mja_job_item_get_rating (MjaJobItem *self)
 {
   return self->rating;
-}
-
-guint
-mja_job_item_get_n_images (MjaJobItem *self)
-{
-  return self->n_images;
 }

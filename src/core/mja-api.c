@@ -169,14 +169,6 @@ mja_api_set_retry_policy (MjaApi *self,
   self->max_tries = MAX (max_tries, 1);
   self->base_delay_ms = base_delay_ms;
 }
-
-SoupSession *
-mja_api_get_session (MjaApi *self)
-{
-  g_return_val_if_fail (MJA_IS_API (self), NULL);
-  return self->session;
-}
-
 /* Retry-After is seconds or an HTTP date; returns seconds to wait, or -1. */
 gint64
 mja_parse_retry_after (const char *value,
@@ -1000,14 +992,6 @@ mja_listing_next_finish (MjaListing    *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
-
-MjaProtocol
-mja_listing_get_era (MjaListing *self)
-{
-  g_return_val_if_fail (MJA_IS_LISTING (self), MJA_PROTOCOL_AUTO);
-  return self->era;
-}
-
 const char *
 mja_listing_get_checkpoint (MjaListing *self)
 {

@@ -61,7 +61,6 @@ void            mja_api_set_request_interval  (MjaApi              *self,
 void            mja_api_set_retry_policy      (MjaApi              *self,
                                                guint                max_tries,
                                                guint                base_delay_ms);
-SoupSession    *mja_api_get_session           (MjaApi              *self);
 
 MjaListing     *mja_api_list                  (MjaApi              *self,
                                                guint                page_size,
@@ -74,7 +73,6 @@ void            mja_listing_next_async        (MjaListing          *self,
 MjaPage        *mja_listing_next_finish       (MjaListing          *self,
                                                GAsyncResult        *result,
                                                GError             **error);
-MjaProtocol     mja_listing_get_era           (MjaListing          *self);
 const char     *mja_listing_get_checkpoint    (MjaListing          *self);
 gboolean        mja_listing_get_cap_reached   (MjaListing          *self);
 gboolean        mja_listing_get_update_failed (MjaListing          *self);

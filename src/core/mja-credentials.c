@@ -309,14 +309,6 @@ mja_credentials_get_session_token (MjaCredentials *self)
   g_return_val_if_fail (MJA_IS_CREDENTIALS (self), NULL);
   return self->session_token;
 }
-
-gint64
-mja_credentials_get_expiry (MjaCredentials *self)
-{
-  g_return_val_if_fail (MJA_IS_CREDENTIALS (self), 0);
-  return self->expiry;
-}
-
 /* The id token lives about an hour; refresh a minute before it ends. */
 gboolean
 mja_credentials_needs_refresh (MjaCredentials *self,
@@ -360,21 +352,6 @@ mja_credentials_dup_cookie_header (MjaCredentials *self)
     return g_strdup_printf (ID_COOKIE "=%s; " REFRESH_COOKIE "=%s", self->id_token, self->refresh_token);
   return g_strdup_printf (ID_COOKIE "=%s", self->id_token);
 }
-
-/* For tests and log hygiene: does @text leak any of our secrets? */
-gboolean
-mja_credentials_contains_secret (MjaCredentials *self,
-                                 const char     *text)
-{
-  const char *secrets[] = { self->id_token, self->refresh_token, self->session_token };
-
-  g_return_val_if_fail (MJA_IS_CREDENTIALS (self), FALSE);
-  for (guint i = 0; i < G_N_ELEMENTS (secrets); i++)
-    if (secrets[i] != NULL && text != NULL && strstr (text, secrets[i]) != NULL)
-      return TRUE;
-  return FALSE;
-}
-
 static void
 keyring_error (GError  *cause,
                GError **error)

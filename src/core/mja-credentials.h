@@ -44,15 +44,12 @@ const char         *mja_credentials_get_user_id      (MjaCredentials  *self);
 const char         *mja_credentials_get_id_token     (MjaCredentials  *self);
 const char         *mja_credentials_get_refresh_token (MjaCredentials *self);
 const char         *mja_credentials_get_session_token (MjaCredentials *self);
-gint64              mja_credentials_get_expiry       (MjaCredentials  *self);
 gboolean            mja_credentials_needs_refresh    (MjaCredentials  *self,
                                                       gint64           now_s);
 void                mja_credentials_update_tokens    (MjaCredentials  *self,
                                                       const char      *id_token,
                                                       const char      *refresh_token);
 char               *mja_credentials_dup_cookie_header (MjaCredentials *self);
-gboolean            mja_credentials_contains_secret  (MjaCredentials  *self,
-                                                      const char      *text);
 
 gboolean            mja_credentials_store            (MjaCredentials  *self,
                                                       GCancellable    *cancellable,

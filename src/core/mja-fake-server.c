@@ -1609,19 +1609,6 @@ mja_fake_server_get_session_token (MjaFakeServer *self)
   g_return_val_if_fail (MJA_IS_FAKE_SERVER (self), NULL);
   return self->legacy_token;
 }
-
-char *
-mja_fake_server_dup_id_token (MjaFakeServer *self)
-{
-  char *token;
-
-  g_return_val_if_fail (MJA_IS_FAKE_SERVER (self), NULL);
-  g_mutex_lock (&self->mutex);
-  token = g_strdup (self->id_token);
-  g_mutex_unlock (&self->mutex);
-  return token;
-}
-
 char *
 mja_fake_server_dup_refresh_token (MjaFakeServer *self)
 {
@@ -1748,17 +1735,6 @@ mja_fake_server_get_refresh_count (MjaFakeServer *self)
   g_mutex_unlock (&self->mutex);
   return n;
 }
-
-void
-mja_fake_server_set_challenge (MjaFakeServer *self,
-                               gboolean       challenge)
-{
-  g_return_if_fail (MJA_IS_FAKE_SERVER (self));
-  g_mutex_lock (&self->mutex);
-  self->options.challenge = challenge;
-  g_mutex_unlock (&self->mutex);
-}
-
 void
 mja_fake_server_set_server_error_rate (MjaFakeServer *self,
                                        double         rate)

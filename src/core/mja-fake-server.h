@@ -63,7 +63,6 @@ const char    *mja_fake_server_get_cdn_url        (MjaFakeServer  *self);
 const char    *mja_fake_server_get_auth_url       (MjaFakeServer  *self);
 const char    *mja_fake_server_get_user_id        (MjaFakeServer  *self);
 const char    *mja_fake_server_get_session_token  (MjaFakeServer  *self);
-char          *mja_fake_server_dup_id_token       (MjaFakeServer  *self);
 char          *mja_fake_server_dup_refresh_token  (MjaFakeServer  *self);
 char          *mja_fake_server_dup_cookie_header  (MjaFakeServer  *self);
 
@@ -81,8 +80,6 @@ GBytes        *mja_fake_server_dup_image          (MjaFakeServer  *self,
 guint          mja_fake_server_get_request_count  (MjaFakeServer  *self);
 guint          mja_fake_server_get_cdn_cookie_count (MjaFakeServer *self);
 guint          mja_fake_server_get_refresh_count  (MjaFakeServer  *self);
-void           mja_fake_server_set_challenge      (MjaFakeServer  *self,
-                                                   gboolean        challenge);
 void           mja_fake_server_set_server_error_rate (MjaFakeServer *self,
                                                       double         rate);
 void           mja_fake_server_expire_session     (MjaFakeServer  *self);
