@@ -17,8 +17,10 @@ if [[ ! -f "$build/build.ninja" ]]; then
 fi
 meson compile -C "$build"
 
-# Run uninstalled: the schema compiled in the build tree.
+# Run uninstalled: the schema compiled in the build tree, the translations
+# meson built under po/.
 export GSETTINGS_SCHEMA_DIR="$build/data"
+export MJA_LOCALEDIR="$build/po"
 
 args=("$@")
 if [[ ${#args[@]} -eq 0 ]] && ! "$build/src/cli/mj-archiver-cli" status --quiet >/dev/null 2>&1; then

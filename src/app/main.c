@@ -5,9 +5,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 
 #include "mja-application.h"
+#include "mja-util.h"
 
 int
 main (int   argc,
@@ -15,10 +15,7 @@ main (int   argc,
 {
   g_autoptr(MjaApplication) app = NULL;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  mja_i18n_init ();
 
   g_set_application_name (_("Midjourney Archiver"));
   app = mja_application_new ();

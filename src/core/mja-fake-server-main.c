@@ -9,10 +9,10 @@
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
-#include <locale.h>
 #include <stdio.h>
 
 #include "mja-fake-server.h"
+#include "mja-util.h"
 
 static gboolean
 quit_cb (gpointer user_data)
@@ -37,10 +37,7 @@ main (int   argc,
   double error_rate;
   gboolean retry_date, challenge, expired, revoked, empty_end;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  mja_i18n_init ();
 
   mja_fake_server_options_init (&options);
   jobs = options.n_jobs;

@@ -6,10 +6,27 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "mja-util.h"
+
+/* Sets up gettext for the app, the CLI and the fake server. The catalogues
+ * come from the installed locale folder; MJA_LOCALEDIR points elsewhere to
+ * run from a build tree (the tests and build-aux/run.sh set it to the
+ * build's po/ folder, where meson puts de/LC_MESSAGES/mj-archiver.mo). */
+void
+mja_i18n_init (void)
+{
+  const char *localedir = g_getenv ("MJA_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
 
 /* Finds one cookie's value in a "Cookie:" header ("a=1; b=2"); the header
  * may still carry its "Cookie:" prefix when pasted from a browser. */

@@ -8,6 +8,7 @@
 
 G_BEGIN_DECLS
 
+void        mja_i18n_init            (void);
 char       *mja_cookie_header_lookup (const char *header,
                                       const char *name);
 char       *mja_base64url_encode     (const guint8 *data,

@@ -71,6 +71,18 @@ def test_not_signed_in():
     assert cli("status", env=base_env()).returncode == 3
 
 
+def test_messages_in_german():
+    env = base_env()
+    env.update({"LANGUAGE": "de", "LANG": "C.UTF-8", "MJA_LOCALEDIR": os.environ["MJA_LOCALEDIR"]})
+    env.pop("LC_ALL", None)
+    env.pop("LC_MESSAGES", None)
+    result = cli("sync", "--archive", temp_dir(), env=env, check=3)
+    assert "Sie sind nicht bei Midjourney angemeldet" in result.stderr, result.stderr
+    out = cli("--help", env=env, check=0).stdout
+    assert "Befehle:" in out and "3  nicht angemeldet oder Sitzung abgelaufen" in out, out
+    assert "Unbekannter Befehl „frobnicate“." in cli("frobnicate", env=env, check=2).stderr
+
+
 def test_sync_search_stats_verify_export():
     with FakeServer("--jobs", "90", "--seed", "7") as server:
         env = base_env(server)

@@ -39,6 +39,9 @@ check "scalable app icon" "test -s '$root/share/icons/hicolor/scalable/apps/$app
 check "symbolic app icon" "test -s '$root/share/icons/hicolor/symbolic/apps/$app-symbolic.svg'"
 check "man page" "test -s '$root/share/man/man1/mj-archiver-cli.1'"
 check "bash completion" "bash -n '$root/share/bash-completion/completions/mj-archiver-cli'"
+check "German translation" "test -s '$root/share/locale/de/LC_MESSAGES/mj-archiver.mo'"
+check "the installed CLI speaks German under LANGUAGE=de" \
+    "env -u LC_ALL -u LC_MESSAGES LANG=C.UTF-8 LANGUAGE=de MJA_LOCALEDIR='$root/share/locale' '$root/bin/mj-archiver-cli' --help | grep -q '^Befehle:'"
 check "systemd timer example" "test -s '$root/share/doc/mj-archiver/systemd/mj-archiver-sync.timer'"
 
 echo "1..$n"
