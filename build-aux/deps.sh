@@ -13,7 +13,7 @@ packages=(
     dbus dbus-daemon gnome-keyring
 )
 if [[ "${1:-}" == "--tests" ]]; then
-    packages+=(xvfb xauth at-spi2-core python3 python3-pyatspi imagemagick)
+    packages+=(xvfb xauth at-spi2-core python3 python3-pyatspi imagemagick flatpak-builder)
 fi
 
 missing=()
