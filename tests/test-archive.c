@@ -139,6 +139,50 @@ test_write_job (void)
   g_rmdir (dir);
 }
 
+/* A process killed in the middle of a write leaves NAME.part: the scan
+ * reports it, so that the next sync removes it and verify names it; other
+ * files are the user's and left alone. */
+static void
+test_scan_finds_unfinished_writes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = g_dir_make_tmp ("mja-archive-XXXXXX", &error);
+  g_autoptr(MjaArchive) archive = mja_archive_new (root);
+  g_autoptr(MjaArchiveScan) scan = NULL;
+  const char *day = "2022/2022-09/2022-09-07";
+  const char *names[] = {
+    "20220907-065802_8b4c5b8c-5f1e-4c31-9a6b-1d2e3f4a5b6c.json",          /* a job */
+    "20220907-065802_8b4c5b8c-5f1e-4c31-9a6b-1d2e3f4a5b6c.json.part",     /* unfinished */
+    "20220907-065802_8b4c5b8c-5f1e-4c31-9a6b-1d2e3f4a5b6c.prompt.txt.part", /* unfinished */
+    "20220907-065802_8b4c5b8c-5f1e-4c31-9a6b-1d2e3f4a5b6c_0.png.part",    /* unfinished */
+    "notes.txt.Ab12Cd",                                                    /* not ours */
+    "20220907-065802_8b4c5b8c-5f1e-4c31-9a6b-1d2e3f4a5b6c.json.backup",   /* not ours */
+  };
+  g_autofree char *dir = g_build_filename (root, day, NULL);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_assert_true (g_file_set_contents (path, "{}", -1, NULL));
+    }
+  scan = mja_archive_scan (archive, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (scan->json_files->len, ==, 1);
+  g_assert_cmpuint (scan->part_files->len, ==, 3);
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autofree char *relative = g_build_filename (day, names[i], NULL);
+      g_assert_true (g_ptr_array_find_with_equal_func (scan->part_files, relative, g_str_equal, NULL));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_unlink (path);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -149,6 +193,7 @@ main (int   argc,
   g_test_add_func ("/archive/image-names", test_image_names);
   g_test_add_func ("/archive/parse-json-name", test_parse_json_name);
   g_test_add_func ("/archive/write-job", test_write_job);
+  g_test_add_func ("/archive/scan-finds-unfinished-writes", test_scan_finds_unfinished_writes);
 
   return g_test_run ();
 }

@@ -383,7 +383,9 @@ mja_cli_verify (MjaCli  *cli,
 
   for (guint i = 0; i < scan->part_files->len; i++)
     add_finding (findings, "unfinished", mja_archive_dup_path (archive, scan->part_files->pdata[i]),
-                 _("an unfinished download"));
+                 g_str_has_suffix (scan->part_files->pdata[i], ".json.part") ||
+                 g_str_has_suffix (scan->part_files->pdata[i], ".prompt.txt.part") ? _("an unfinished metadata write")
+                                                                                    : _("an unfinished download"));
   for (guint i = 0; i < scan->json_files->len; i++)
     {
       g_autofree char *path = mja_archive_dup_path (archive, scan->json_files->pdata[i]);

@@ -15,9 +15,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mja-archive.h"
 
@@ -223,17 +225,48 @@ mja_archive_write_file (MjaArchive  *self,
 {
   g_autofree char *path = mja_archive_dup_path (self, relative);
   g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) local_error = NULL;
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  gsize written = 0;
+  int fd, saved = 0;
 
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
       set_io_error (error, dir, errno);
       return FALSE;
     }
-  /* A temporary file in the same folder, renamed when complete. */
-  if (!g_file_set_contents_full (path, contents, length, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &local_error))
+  /* Written as NAME.part beside it, flushed, then renamed: a process that
+   * dies on the way leaves a .part file, which the next sync removes and
+   * verify names, never a half-written file under the final name. */
+  fd = g_open (part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
     {
-      g_set_error (error, MJA_ARCHIVE_ERROR, MJA_ARCHIVE_ERROR_IO, "%s", local_error->message);
+      set_io_error (error, part, errno);
+      return FALSE;
+    }
+  while (written < length && saved == 0)
+    {
+      gssize n = write (fd, contents + written, length - written);
+
+      if (n >= 0)
+        written += (gsize) n;
+      else if (errno != EINTR)
+        saved = errno;
+    }
+  if (saved == 0 && fdatasync (fd) != 0)
+    saved = errno;
+  if (close (fd) != 0 && saved == 0)
+    saved = errno;
+  if (saved != 0)
+    {
+      g_unlink (part);
+      set_io_error (error, part, saved);
+      return FALSE;
+    }
+  if (g_rename (part, path) != 0)
+    {
+      saved = errno;
+      g_unlink (part);
+      set_io_error (error, path, saved);
       return FALSE;
     }
   return TRUE;

@@ -23,7 +23,7 @@ typedef enum
 typedef struct
 {
   GPtrArray *json_files;   /* char*, relative to the root */
-  GPtrArray *part_files;   /* char*, unfinished downloads */
+  GPtrArray *part_files;   /* char*, unfinished downloads and metadata writes */
   GPtrArray *errors;       /* char*, folders that could not be read */
 } MjaArchiveScan;
 
