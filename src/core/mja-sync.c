@@ -671,7 +671,9 @@ sort_page (Worker  *w,
 }
 
 /* In a pool thread: the files.  Each is flushed to disk before it gets
- * its name, which takes the disk's time: the loop goes on downloading. */
+ * its name, which takes the disk's time: the loop goes on downloading.
+ * The next page is listed once this one is written, so that at most one
+ * page waits for the disk. */
 static void
 write_page_thread (GTask        *task,
                    gpointer      source_object,
@@ -693,8 +695,8 @@ write_page_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
-/* In the loop again: the index, then the downloads.  Returns FALSE on a
- * fatal error. */
+/* In the loop: the index, then the downloads.  Returns FALSE on a fatal
+ * error. */
 static gboolean
 index_page (Worker   *w,
             PageWork *work)
@@ -759,8 +761,6 @@ page_written_cb (GObject      *source,
       set_fatal (w, error);
       w->listing_done = TRUE;
     }
-  else if (!index_page (w, work))
-    w->listing_done = TRUE;
   else if (work->older_than_wanted || (w->options.page_limit > 0 && w->progress.pages >= w->options.page_limit))
     w->listing_done = TRUE;
   else if (w->may_stop_early && work->all_archived && page->jobs->len > 0 &&
@@ -786,6 +786,7 @@ page_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   MjaPage *page = mja_listing_next_finish (MJA_LISTING (source), result, &error);
   g_autoptr(GTask) task = NULL;
+  PageWork *work;
 
   if (page == NULL)
     {
@@ -808,8 +809,20 @@ page_cb (GObject      *source,
 
   w->progress.pages++;
   g_debug ("Page %u: %u jobs, %u refused", page->number, page->jobs->len, page->rejected->len);
+  work = sort_page (w, page);
+  /* The index and the downloads first, so that images start coming while
+   * the page's files are flushed to disk one by one (a page takes the disk
+   * a quarter of a second).  Should the process die in between, the next
+   * sync finds those jobs without their JSON and writes them again. */
+  if (!index_page (w, work))
+    {
+      page_work_free (work);
+      w->listing_done = TRUE;
+      maybe_finish (w);
+      return;
+    }
   task = g_task_new (NULL, NULL, page_written_cb, NULL);
-  g_task_set_task_data (task, sort_page (w, page), (GDestroyNotify) page_work_free);
+  g_task_set_task_data (task, work, (GDestroyNotify) page_work_free);
   g_task_run_in_thread (task, write_page_thread);
 }
 
