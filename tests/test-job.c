@@ -203,6 +203,13 @@ static const Invalid invalid_jobs[] = {
   { "{\"id\": \"0a1b\", \"type\": \"grid\", \"enqueue_time\": \"2022-01-01 00:00:00\", \"image_paths\": [7]}", MJA_JOB_ERROR_WRONG_TYPE, "image_paths[0]" },
   /* URLs and extensions */
   { "{\"id\": \"0a1b\", \"type\": \"grid\", \"enqueue_time\": \"2022-01-01 00:00:00\", \"image_paths\": [\"file:///etc/passwd.png\"]}", MJA_JOB_ERROR_INVALID_URL, "image_paths[0]" },
+  /* a number no integer type holds (found by fuzz-job) */
+  { "{\"id\": \"0a1b\", \"job_type\": \"a\", \"enqueue_time\": \"2025-01-01T00:00:00+00:00\", \"width\": 9e85}", MJA_JOB_ERROR_INVALID_VALUE, "width" },
+  { "{\"id\": \"0a1b\", \"job_type\": \"a\", \"enqueue_time\": \"2025-01-01T00:00:00+00:00\", \"width\": -9e85}", MJA_JOB_ERROR_INVALID_VALUE, "width" },
+  { "{\"id\": \"0a1b\", \"job_type\": \"a\", \"enqueue_time\": \"2025-01-01T00:00:00+00:00\", \"width\": 12.5}", MJA_JOB_ERROR_WRONG_TYPE, "width" },
+  /* json-glib reads "\\333" as the byte 0xdb (found by fuzz-job). */
+  { "{\"id\": \"0a1b\", \"job_type\": \"a\", \"enqueue_time\": \"2025-01-01T00:00:00+00:00\", \"full_command\": \"cat \\333\"}", MJA_JOB_ERROR_INVALID_VALUE, "full_command" },
+  { "{\"id\": \"0a1b\", \"job_type\": \"a\", \"enqueue_time\": \"2025-01-01T00:00:00+00:00\", \"extra\": [{\"deep\": \"\\377\"}]}", MJA_JOB_ERROR_INVALID_VALUE, "extra[0].deep" },
   { "{\"id\": \"0a1b\", \"type\": \"grid\", \"enqueue_time\": \"2022-01-01 00:00:00\", \"image_paths\": [\"https://cdn.test/a.png\", \"https://cdn.test/a.sh\"]}", MJA_JOB_ERROR_INVALID_EXTENSION, "image_paths[1]" },
   { "{\"id\": \"0a1b\", \"type\": \"grid\", \"enqueue_time\": \"2022-01-01 00:00:00\", \"image_paths\": [\"https://cdn.test/x.png/..\"]}", MJA_JOB_ERROR_INVALID_EXTENSION, "image_paths[0]" },
   { "{\"id\": \"0a1b\", \"type\": \"grid\", \"enqueue_time\": \"2022-01-01 00:00:00\", \"image_paths\": [\"javascript:alert(1)\"]}", MJA_JOB_ERROR_INVALID_URL, "image_paths[0]" },

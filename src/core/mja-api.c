@@ -534,9 +534,12 @@ request_sent_cb (GObject      *source,
   if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error) ||
       json_parser_get_root (parser) == NULL)
     {
+      /* json-glib quotes the bad bytes, which need not be UTF-8. */
+      g_autofree char *reason = error ? g_utf8_make_valid (error->message, -1) : g_strdup (_("empty"));
+
       g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
                                _("%s answered with broken JSON (%s); nothing was archived from that page."),
-                               request->endpoint, error ? error->message : _("empty"));
+                               request->endpoint, reason);
       return;
     }
   g_task_return_pointer (task, json_node_copy (json_parser_get_root (parser)), (GDestroyNotify) json_node_unref);
@@ -858,6 +861,37 @@ parse_legacy (MjaListing  *self,
   return page;
 }
 
+/**
+ * mja_listing_take_answer:
+ * @self: the listing
+ * @root: the parsed JSON of one answer of the listing endpoint
+ * @error: where a malformed answer is described
+ *
+ * Takes one answer apart in the listing's era and moves the listing on
+ * (cursor, checkpoint, end of the list).  Whatever the answer holds, it
+ * never fails on the client's side: jobs it cannot accept are described in
+ * the page's rejected list.  The fuzz target of the listing calls it with
+ * arbitrary JSON.
+ *
+ * Returns: (transfer full) (nullable): the page, or %NULL at the end of
+ * the list (no @error) or when the answer has the wrong shape (@error set)
+ */
+MjaPage *
+mja_listing_take_answer (MjaListing  *self,
+                         JsonNode    *root,
+                         GError     **error)
+{
+  g_return_val_if_fail (MJA_IS_LISTING (self), NULL);
+  g_return_val_if_fail (root != NULL, NULL);
+
+  self->pages++;
+  if (self->era == MJA_PROTOCOL_LEGACY)
+    return parse_legacy (self, root, error);
+  if (self->era == MJA_PROTOCOL_AUTO)
+    self->era = MJA_PROTOCOL_CURRENT;
+  return parse_current (self, root, self->update_mode ? "/api/imagine-update" : "/api/imagine", error);
+}
+
 static void listing_request (GTask *task);
 
 static void
@@ -894,16 +928,7 @@ listing_answer_cb (GObject      *source,
       return;
     }
 
-  self->pages++;
-  if (self->era == MJA_PROTOCOL_LEGACY)
-    page = parse_legacy (self, root, &error);
-  else
-    {
-      if (self->era == MJA_PROTOCOL_AUTO)
-        self->era = MJA_PROTOCOL_CURRENT;
-      page = parse_current (self, root, self->update_mode ? "/api/imagine-update" : "/api/imagine", &error);
-    }
-
+  page = mja_listing_take_answer (self, root, &error);
   if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else

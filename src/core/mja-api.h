@@ -76,6 +76,9 @@ MjaPage        *mja_listing_next_finish       (MjaListing          *self,
 const char     *mja_listing_get_checkpoint    (MjaListing          *self);
 gboolean        mja_listing_get_cap_reached   (MjaListing          *self);
 gboolean        mja_listing_get_update_failed (MjaListing          *self);
+MjaPage        *mja_listing_take_answer       (MjaListing          *self,
+                                               JsonNode            *root,
+                                               GError             **error);
 
 void            mja_page_free                 (MjaPage             *page);
 

@@ -264,9 +264,23 @@ get_uint (JsonObject  *object,
     goto wrong_type;
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     value = json_node_get_int (node);
-  else if (json_node_get_value_type (node) == G_TYPE_DOUBLE &&
-           json_node_get_double (node) == (double) (gint64) json_node_get_double (node))
-    value = (gint64) json_node_get_double (node);
+  else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    {
+      double number = json_node_get_double (node);
+
+      /* Only a number in range may be converted (found by fuzz-job: 1e300
+       * does not fit a gint64); 4.0 counts as whole, 4.5 does not. */
+      if (number != number)
+        goto wrong_type;
+      if (number < 0)
+        value = -1;
+      else if (number > (double) max)
+        value = (gint64) max + 1;
+      else if (number != (double) (gint64) number)
+        goto wrong_type;
+      else
+        value = (gint64) number;
+    }
   else
     goto wrong_type;
 
@@ -399,6 +413,62 @@ parse_current (MjaJob      *self,
          get_uint (object, "rating", "rating", 5, &self->rating, error);
 }
 
+/* json-glib reads the non-standard escape "\3" as an octal byte, so a
+ * string it hands out may not be UTF-8.  Such a job is refused rather
+ * than written into the archive, the index or a label. */
+static gboolean
+check_utf8 (JsonNode    *node,
+            const char  *path,
+            guint        depth,
+            GError     **error)
+{
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      if (g_utf8_validate (json_node_get_string (node), -1, NULL))
+        return TRUE;
+      g_set_error (error, MJA_JOB_ERROR, MJA_JOB_ERROR_INVALID_VALUE,
+                   _("Field “%s” is not valid UTF-8 text"), path);
+      return FALSE;
+    }
+  if (depth > 64)
+    return TRUE;  /* json-glib itself refuses deeper nesting */
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          g_autofree char *child = g_strdup_printf ("%s[%u]", path, i);
+
+          if (!check_utf8 (json_array_get_element (array, i), child, depth + 1, error))
+            return FALSE;
+        }
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &member))
+        {
+          g_autofree char *child = NULL;
+
+          if (!g_utf8_validate (name, -1, NULL))
+            {
+              g_set_error (error, MJA_JOB_ERROR, MJA_JOB_ERROR_INVALID_VALUE,
+                           _("Field “%s” is not valid UTF-8 text"), path[0] ? path : "{}");
+              return FALSE;
+            }
+          child = path[0] ? g_strconcat (path, ".", name, NULL) : g_strdup (name);
+          if (!check_utf8 (member, child, depth + 1, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 MjaJob *
 mja_job_new_from_json (JsonObject  *object,
                        GError     **error)
@@ -408,6 +478,13 @@ mja_job_new_from_json (JsonObject  *object,
 
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  {
+    g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), object);
+
+    if (!check_utf8 (root, "", 0, error))
+      return NULL;
+  }
 
   self = g_object_new (MJA_TYPE_JOB, NULL);
   self->json = json_object_ref (object);
@@ -478,8 +555,10 @@ mja_job_new_from_data (const char  *data,
 
   if (!json_parser_load_from_data (parser, data, length, &local_error))
     {
-      g_set_error (error, MJA_JOB_ERROR, MJA_JOB_ERROR_INVALID_JSON,
-                   _("Not valid JSON: %s"), local_error->message);
+      /* json-glib quotes the bad bytes, which need not be UTF-8. */
+      g_autofree char *reason = g_utf8_make_valid (local_error->message, -1);
+
+      g_set_error (error, MJA_JOB_ERROR, MJA_JOB_ERROR_INVALID_JSON, _("Not valid JSON: %s"), reason);
       return NULL;
     }
   root = json_parser_get_root (parser);
