@@ -340,6 +340,24 @@ mja_cli_split_list (const char *text)
   return g_strv_builder_end (builder);
 }
 
+static void
+mja_cli_clear (MjaCli *cli)
+{
+  g_clear_pointer (&cli->archive, g_free);
+  g_clear_pointer (&cli->api_base_url, g_free);
+  g_clear_pointer (&cli->cdn_base_url, g_free);
+  g_clear_pointer (&cli->auth_base_url, g_free);
+  g_clear_pointer (&cli->protocol, g_free);
+  g_clear_pointer (&cli->user_id, g_free);
+  /* The secrets given on the command line: wiped, then freed. */
+  if (cli->cookie != NULL)
+    memset (cli->cookie, 0, strlen (cli->cookie));
+  if (cli->session_token != NULL)
+    memset (cli->session_token, 0, strlen (cli->session_token));
+  g_clear_pointer (&cli->cookie, g_free);
+  g_clear_pointer (&cli->session_token, g_free);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -365,7 +383,10 @@ main (int   argc,
       if (g_str_equal (argv[1], commands[i].name))
         {
           /* The command sees itself as argv[0]. */
-          return commands[i].run (&cli, argc - 1, argv + 1);
+          int status = commands[i].run (&cli, argc - 1, argv + 1);
+
+          mja_cli_clear (&cli);
+          return status;
         }
     }
 

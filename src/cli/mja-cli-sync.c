@@ -298,7 +298,7 @@ mja_cli_sync (MjaCli  *cli,
       N_("Milliseconds between requests to the API (default 250)"), N_("MS") },
     { NULL }
   };
-  MjaSyncOptions options;
+  g_auto(MjaSyncOptions) options = { 0 };
   g_autoptr(MjaCredentials) credentials = NULL;
   g_autoptr(GError) error = NULL;
   int status;
@@ -356,9 +356,7 @@ mja_cli_sync (MjaCli  *cli,
   if (request_interval >= 0)
     options.request_interval_ms = request_interval;
 
-  status = run_sync (cli, credentials, &options);
-  mja_sync_options_clear (&options);
-  return status;
+  return run_sync (cli, credentials, &options);
 }
 
 int
@@ -374,7 +372,7 @@ mja_cli_download (MjaCli  *cli,
     { "concurrency", 'j', 0, G_OPTION_ARG_INT, &concurrency, N_("Downloads at once, 1–16 (default 6)"), N_("N") },
     { NULL }
   };
-  MjaSyncOptions options;
+  g_auto(MjaSyncOptions) options = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(MjaIndex) index = NULL;
   int status;
@@ -404,7 +402,5 @@ mja_cli_download (MjaCli  *cli,
   if (download_types != NULL)
     options.download_kinds = g_str_equal (download_types, "all") ? g_strsplit ("grid,upscale,video", ",", -1)
                                                                  : mja_cli_split_list (download_types);
-  status = run_sync (cli, NULL, &options);
-  mja_sync_options_clear (&options);
-  return status;
+  return run_sync (cli, NULL, &options);
 }

@@ -1165,6 +1165,7 @@ typedef struct
   char              *path;
   GHashTable        *query;
   int                which;  /* 0 api, 1 cdn, 2 auth */
+  gboolean           rendering;  /* handed to a render thread */
 } Pending;
 
 static void
@@ -1303,15 +1304,28 @@ dispatch (gpointer user_data)
       break;
     case 1:
       if (!handle_cdn (pending))
-        return G_SOURCE_REMOVE;  /* image_ready_cb finishes it */
+        {
+          pending->rendering = TRUE;  /* image_ready_cb finishes it */
+          return G_SOURCE_REMOVE;
+        }
       break;
     default:
       handle_auth (pending->self, pending->msg, pending->path);
       break;
     }
   soup_server_message_unpause (pending->msg);
-  pending_free (pending);
   return G_SOURCE_REMOVE;
+}
+
+/* The latency source's destroy notify: frees the request once answered,
+ * and also when the server stops before answering it. */
+static void
+pending_release (gpointer data)
+{
+  Pending *pending = data;
+
+  if (!pending->rendering)
+    pending_free (pending);
 }
 
 static void
@@ -1335,7 +1349,7 @@ server_cb (SoupServer        *server,
    * that slow answers never hold up the others. */
   soup_server_message_pause (msg);
   source = self->options.latency_ms > 0 ? g_timeout_source_new (self->options.latency_ms) : g_idle_source_new ();
-  g_source_set_callback (source, dispatch, pending, NULL);
+  g_source_set_callback (source, dispatch, pending, pending_release);
   g_source_attach (source, g_main_context_get_thread_default ());
   g_source_unref (source);
 }

@@ -57,6 +57,8 @@ G_DECLARE_FINAL_TYPE (MjaSync, mja_sync, MJA, SYNC, GObject)
 void            mja_sync_options_init      (MjaSyncOptions       *options);
 void            mja_sync_options_clear     (MjaSyncOptions       *options);
 
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MjaSyncOptions, mja_sync_options_clear)
+
 MjaSync        *mja_sync_new               (const char           *archive_dir,
                                             MjaCredentials       *credentials,
                                             const MjaSyncOptions *options);
