@@ -155,6 +155,84 @@ def test_verbose_never_shows_secrets():
         remove(archive)
 
 
+def secret_pieces(values):
+    """Each secret, and each part of a JWT long enough to identify it."""
+    pieces = set()
+    for value in values:
+        pieces.add(value)
+        pieces.update(part for part in value.split(".") if len(part) >= 16)
+    return pieces
+
+
+def files_under(*roots):
+    for root in roots:
+        for dirpath, _, filenames in os.walk(root):
+            for name in filenames:
+                path = os.path.join(dirpath, name)
+                with open(path, "rb") as f:
+                    yield path, f.read()
+
+
+def test_secrets_stay_in_the_keyring():
+    """Verbose syncs that succeed (with 429s and 5xx) and syncs that fail:
+    no token, nor any JWT part of one, in any output line, in the archive
+    with its index, or anywhere in the home folder; the keyring file holds
+    them only encrypted."""
+    home = temp_dir("mja-home-")
+    keyring = os.path.join(home, "keyring")
+    outputs = []
+    with FakeServer("--jobs", "40", "--expired-session", "--rate-limit-every", "9", "--server-error-rate", "0.1",
+                    "--retry-after", "0") as server:
+        env = base_env(server, home=home)
+        cookie = env.pop("MIDJOURNEY_COOKIE")
+        legacy = env.pop("MIDJOURNEY_SESSION_TOKEN")
+        env.pop("MIDJOURNEY_USER_ID")
+        env.update({"SECRET_BACKEND": "file", "SECRET_FILE_TEST_PATH": keyring, "SECRET_FILE_TEST_PASSWORD": "test"})
+        secrets = secret_pieces([part.split("=", 1)[1] for part in cookie.split("; ") if "AuthUserToken" in part]
+                                + [legacy])
+        archive = temp_dir()
+        result = cli("login", env=env, input=cookie + "\n", check=0)
+        outputs.append(result.stdout + result.stderr)
+        for extra in ((), ("--full",)):
+            result = cli("sync", "--verbose", *extra, "--archive", archive, "--request-interval", "0", env=env,
+                         check=0)
+            outputs.append(result.stdout + result.stderr)
+        result = cli("status", "--verbose", "--archive", archive, env=env, check=0)
+        outputs.append(result.stdout + result.stderr)
+    # The legacy site's session token, from the environment this time.
+    with FakeServer("--jobs", "20", "--era", "legacy") as server:
+        legacy_env = dict(base_env(server, home=home), SECRET_BACKEND="file", SECRET_FILE_TEST_PATH=keyring,
+                          SECRET_FILE_TEST_PASSWORD="test")
+        legacy_env.pop("MIDJOURNEY_COOKIE")
+        secrets |= secret_pieces([legacy_env["MIDJOURNEY_SESSION_TOKEN"]])
+        result = cli("sync", "--verbose", "--protocol", "legacy", "--archive", temp_dir(), "--request-interval", "0",
+                     env=legacy_env, check=0)
+        outputs.append(result.stdout + result.stderr)
+    assert sum("answered 200" in out for out in outputs) >= 3, "verbose output shows no requests"
+    # Failing syncs: bot check, revoked session, server gone.
+    for flags, expected in [(("--challenge",), 4), (("--expired-session", "--revoked"), 3)]:
+        with FakeServer(*flags) as server:
+            env = dict(base_env(server, home=home), SECRET_BACKEND="file", SECRET_FILE_TEST_PATH=keyring,
+                       SECRET_FILE_TEST_PASSWORD="test")
+            cookie = env["MIDJOURNEY_COOKIE"]
+            secrets |= secret_pieces([part.split("=", 1)[1] for part in cookie.split("; ") if "AuthUserToken" in part])
+            result = cli("sync", "--verbose", "--archive", archive, env=env, check=expected)
+            outputs.append(result.stdout + result.stderr)
+    # The last fake is gone now: the network failure's messages too.
+    result = cli("sync", "--verbose", "--archive", archive, env=env, check=5)
+    outputs.append(result.stdout + result.stderr)
+
+    for out in outputs:
+        for secret in secrets:
+            assert secret not in out, f"a token appeared in the output: …{out[max(0, out.find(secret) - 60):][:120]}"
+    for path, data in files_under(archive, home):
+        for secret in secrets:
+            assert secret.encode() not in data, f"a token is in {path}"
+    assert os.path.exists(keyring), "login kept nothing in the keyring"
+    remove(archive)
+    remove(home)
+
+
 def test_challenge_exit_4():
     with FakeServer("--challenge") as server:
         result = cli("sync", "--archive", temp_dir(), env=base_env(server), check=4)
