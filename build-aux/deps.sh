@@ -13,7 +13,8 @@ packages=(
     dbus dbus-daemon gnome-keyring
 )
 if [[ "${1:-}" == "--tests" ]]; then
-    packages+=(xvfb xauth at-spi2-core python3 python3-pyatspi imagemagick flatpak-builder)
+    packages+=(xvfb xauth at-spi2-core python3 python3-pyatspi imagemagick flatpak-builder
+               valgrind clang libclang-rt-14-dev)
 fi
 
 missing=()
