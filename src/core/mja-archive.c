@@ -87,6 +87,25 @@ set_io_error (GError     **error,
                _("Could not write “%s”: %s"), path, g_strerror (saved_errno));
 }
 
+/* Before a sync: an archive on a read-only disk (or one this user may not
+ * write) is said to be so at once, not as a failed write deep inside. */
+gboolean
+mja_archive_check_writable (MjaArchive  *self,
+                            GError     **error)
+{
+  g_return_val_if_fail (MJA_IS_ARCHIVE (self), FALSE);
+
+  if (g_access (self->root, W_OK) == 0 || errno == ENOENT)
+    return TRUE;
+  {
+    int saved = errno;
+
+    g_set_error (error, MJA_ARCHIVE_ERROR, MJA_ARCHIVE_ERROR_IO,
+                 _("The archive folder “%s” cannot be written to: %s."), self->root, g_strerror (saved));
+  }
+  return FALSE;
+}
+
 gboolean
 mja_archive_ensure (MjaArchive  *self,
                     GError     **error)

@@ -301,6 +301,7 @@ typedef struct
   gboolean        listing_done;
   gboolean        caught_up;     /* the listing reached the end, or what was archived */
   gboolean        finished;
+  guint           network_failures;  /* images failed on the network in a row */
   GError         *fatal;
 
   Progress        progress;
@@ -845,7 +846,10 @@ image_done_cb (MjaDownloader *downloader,
   if (skipped)
     w->progress.images_skipped++;
   else
-    w->progress.images_done++;
+    {
+      w->progress.images_done++;
+      w->network_failures = 0;
+    }
   if (!mja_index_set_image (w->index, job_id, index, MJA_IMAGE_DONE, size, &error))
     set_fatal (w, error);
 }
@@ -865,6 +869,19 @@ image_failed_cb (MjaDownloader *downloader,
   w->progress.images_failed++;
   mja_index_set_image (w->index, job_id, index, MJA_IMAGE_FAILED, 0, NULL);
   add_problem (w, job_id, error->message);
+
+  /* As many images in a row as go at once, each after all its tries: the
+   * network or the image server is gone.  Stop now rather than spend the
+   * tries of every image still queued; the next sync resumes. */
+  if (g_error_matches (error, MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_NETWORK) &&
+      ++w->network_failures >= MAX (w->options.concurrency, 3))
+    {
+      g_autoptr(GError) gone = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_NETWORK,
+                                            _("The image server cannot be reached (%s). Check your connection "
+                                              "and sync again later; the archive resumes where it stopped."),
+                                            error->message);
+      set_fatal (w, gone);
+    }
 }
 
 static void
@@ -930,6 +947,11 @@ worker_setup (Worker *w)
   const char *legacy_type = NULL;
 
   w->archive = mja_archive_new (w->sync->archive_dir);
+  if (!mja_archive_check_writable (w->archive, &error))
+    {
+      set_fatal (w, error);
+      return FALSE;
+    }
   w->index = mja_index_open_archive (w->archive, &error);
   if (w->index == NULL)
     {

@@ -11,43 +11,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from mja_testlib import FakeServer, Tap, remove, temp_dir  # noqa: E402
+from mja_testlib import (CLI, FakeServer, Tap, archive_files, base_env, cli, remove, temp_dir,  # noqa: E402
+                         wait_mid_sync)
 
-CLI = os.environ["MJA_CLI"]
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
-
-
-def base_env(server=None, home=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIDJOURNEY_", "MJA_"))}
-    env["HOME"] = home or temp_dir("mja-home-")
-    env["XDG_DATA_HOME"] = os.path.join(env["HOME"], ".local/share")
-    env["XDG_CONFIG_HOME"] = os.path.join(env["HOME"], ".config")
-    env["GSETTINGS_BACKEND"] = "memory"
-    # No keyring in these tests: the session comes from the environment.
-    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-    if server is not None:
-        env.update(server.env)
-    return env
-
-
-def cli(*args, env, check=None, timeout=120, **kwargs):
-    result = subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=timeout, **kwargs)
-    if check is not None and result.returncode != check:
-        raise AssertionError(f"exit {result.returncode}, expected {check}\nstdout: {result.stdout}\n"
-                             f"stderr: {result.stderr}")
-    return result
-
-
-def archive_files(root):
-    found = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if d != ".mj-archiver"]
-        for name in filenames:
-            path = os.path.join(dirpath, name)
-            with open(path, "rb") as f:
-                found[os.path.relpath(path, root)] = f.read()
-    return found
-
 
 tap = Tap()
 
@@ -259,20 +226,6 @@ def test_failed_items_exit_1():
     with FakeServer("--jobs", "15", "--html-image-every", "5") as server:
         result = cli("sync", "--archive", temp_dir(), "--request-interval", "0", env=base_env(server), check=1)
         assert "is not a png file" in result.stderr, result.stderr
-
-
-def images_on_disk(root):
-    return sum(1 for _, _, files in os.walk(root) for f in files if f.endswith(".png"))
-
-
-def wait_mid_sync(proc, root, at_least):
-    """Until the sync has saved some images, and is still running."""
-    deadline = time.monotonic() + 60
-    while images_on_disk(root) < at_least:
-        assert proc.poll() is None, "the sync ended before it could be interrupted"
-        assert time.monotonic() < deadline, "the sync saved no images"
-        time.sleep(0.05)
-    assert proc.poll() is None, "the sync ended before it could be interrupted"
 
 
 def test_interrupt_and_resume():

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 
 class Tap:
@@ -66,3 +67,54 @@ def temp_dir(prefix="mja-test-"):
 
 def remove(path):
     shutil.rmtree(path, ignore_errors=True)
+
+
+# ---- mj-archiver-cli -------------------------------------------------
+
+CLI = os.environ.get("MJA_CLI", "mj-archiver-cli")
+
+
+def base_env(server=None, home=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIDJOURNEY_", "MJA_"))}
+    env["HOME"] = home or temp_dir("mja-home-")
+    env["XDG_DATA_HOME"] = os.path.join(env["HOME"], ".local/share")
+    env["XDG_CONFIG_HOME"] = os.path.join(env["HOME"], ".config")
+    env["GSETTINGS_BACKEND"] = "memory"
+    # No keyring in these tests: the session comes from the environment.
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    if server is not None:
+        env.update(server.env)
+    return env
+
+
+def cli(*args, env, check=None, timeout=120, **kwargs):
+    result = subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=timeout, **kwargs)
+    if check is not None and result.returncode != check:
+        raise AssertionError(f"exit {result.returncode}, expected {check}\nstdout: {result.stdout}\n"
+                             f"stderr: {result.stderr}")
+    return result
+
+
+def archive_files(root):
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != ".mj-archiver"]
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            with open(path, "rb") as f:
+                found[os.path.relpath(path, root)] = f.read()
+    return found
+
+
+def images_on_disk(root):
+    return sum(1 for _, _, files in os.walk(root) for f in files if f.endswith(".png"))
+
+
+def wait_mid_sync(proc, root, at_least):
+    """Until the sync has saved some images, and is still running."""
+    deadline = time.monotonic() + 60
+    while images_on_disk(root) < at_least:
+        assert proc.poll() is None, "the sync ended before it could be interrupted"
+        assert time.monotonic() < deadline, "the sync saved no images"
+        time.sleep(0.05)
+    assert proc.poll() is None, "the sync ended before it could be interrupted"
