@@ -43,6 +43,8 @@ GQuark          mja_archive_error_quark          (void);
 
 MjaArchive     *mja_archive_new                  (const char    *root);
 const char     *mja_archive_get_root             (MjaArchive    *self);
+void            mja_archive_set_flush            (MjaArchive    *self,
+                                                  gboolean       flush);
 gboolean        mja_archive_check_writable       (MjaArchive    *self,
                                                   GError       **error);
 gboolean        mja_archive_ensure               (MjaArchive    *self,

@@ -518,7 +518,11 @@ add_legacy_job (MjaFakeServer *self,
       for (guint i = 0; i < job->batch; i++)
         {
           g_autofree char *url = job->hostile && i == 0 ? g_strdup ("file:///etc/passwd.png")
-                                                        : g_strdup_printf ("%s/%s/0_%u.png", self->cdn_url, job->id, i);
+                                                        : g_strdup_printf ("%s/%s/0_%u.png",
+                                                                           /* not started: Midjourney's own */
+                                                                           self->cdn_url ? self->cdn_url
+                                                                           : "https://cdn.midjourney.com",
+                                                                           job->id, i);
           json_builder_add_string_value (b, url);
         }
       json_builder_end_array (b);
@@ -1691,6 +1695,38 @@ mja_fake_server_dup_job_ids (MjaFakeServer *self)
     g_strv_builder_add (builder, ((FakeJob *) g_ptr_array_index (self->jobs, i))->id);
   g_mutex_unlock (&self->mutex);
   return g_strv_builder_end (builder);
+}
+
+/**
+ * mja_fake_server_dup_job_node:
+ * @position: 0 for the newest job, up to mja_fake_server_get_n_jobs() − 1
+ * @legacy: the legacy era's shape of the job instead of the current one's
+ *
+ * One job of the account as the API would list it; the archive generator
+ * of the benchmarks writes these to disk without a sync.
+ *
+ * Returns: (transfer full) (nullable): the job's JSON object
+ */
+JsonNode *
+mja_fake_server_dup_job_node (MjaFakeServer *self,
+                              guint          position,
+                              gboolean       legacy)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (MJA_IS_FAKE_SERVER (self), NULL);
+  g_mutex_lock (&self->mutex);
+  if (position >= self->jobs->len)
+    {
+      g_mutex_unlock (&self->mutex);
+      return NULL;
+    }
+  if (legacy)
+    add_legacy_job (self, builder, g_ptr_array_index (self->jobs, position));
+  else
+    add_current_job (self, builder, g_ptr_array_index (self->jobs, position));
+  g_mutex_unlock (&self->mutex);
+  return json_builder_get_root (builder);
 }
 
 /**

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -70,6 +71,9 @@ guint          mja_fake_server_get_n_jobs         (MjaFakeServer  *self);
 void           mja_fake_server_add_jobs           (MjaFakeServer  *self,
                                                    guint           n_jobs);
 GStrv          mja_fake_server_dup_job_ids        (MjaFakeServer  *self);
+JsonNode      *mja_fake_server_dup_job_node       (MjaFakeServer  *self,
+                                                   guint           position,
+                                                   gboolean        legacy);
 guint          mja_fake_server_get_n_images       (MjaFakeServer  *self,
                                                    const char     *kinds);
 GBytes        *mja_fake_server_dup_image          (MjaFakeServer  *self,
