@@ -315,8 +315,10 @@ mja_credentials_needs_refresh (MjaCredentials *self,
                                gint64          now_s)
 {
   g_return_val_if_fail (MJA_IS_CREDENTIALS (self), FALSE);
+  /* Written so that no "exp" a token may carry overflows (found by
+   * fuzz-credentials: exp = INT64_MIN). */
   return self->kind == MJA_CREDENTIALS_CURRENT && self->refresh_token != NULL &&
-         self->expiry != 0 && now_s >= self->expiry - 60;
+         self->expiry != 0 && (now_s >= self->expiry || self->expiry - now_s <= 60);
 }
 
 void

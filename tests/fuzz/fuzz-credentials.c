@@ -1,9 +1,10 @@
 /* fuzz-credentials.c — a pasted cookie header, token or JWT
  *
  * Up to the first newline: what the user pasted; after it: the user id
- * given with a legacy token.  Parsed or refused with a message; a parsed
- * session gives a cookie header for the API and never leaks into the
- * error message of a refused one.
+ * given with a legacy token.  Every "@" stands for a secret value (a
+ * canary no message contains): parsed or refused with a message, and a
+ * refused secret is never repeated back in that message.  A parsed session
+ * gives a cookie header for the API without line breaks.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,14 +16,15 @@
 #include "mja-fuzz.h"
 #include "mja-util.h"
 
-#define COOKIE_NAMES "__Host-Midjourney.AuthUserTokenV3_i __Host-Midjourney.AuthUserTokenV3_r " \
-                     "__Secure-next-auth.session-token"
+#define CANARY "Zq9Xw7Kc3Vb5Nm1Lp8Rt"
 
 int
 LLVMFuzzerTestOneInput (const guint8 *data,
                         size_t        size)
 {
-  g_autofree char *text = g_strndup ((const char *) data, size);
+  g_autofree char *raw = g_strndup ((const char *) data, size);
+  g_auto(GStrv) parts = g_strsplit (raw, "@", -1);
+  g_autofree char *text = g_strjoinv (CANARY, parts);
   char *newline = strchr (text, '\n');
   const char *user_id = NULL;
   g_autoptr(GError) error = NULL;
@@ -37,14 +39,8 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   if (credentials == NULL)
     {
       g_assert (error != NULL && g_utf8_validate (error->message, -1, NULL));
-      /* A refused secret is never repeated back: no value of the pasted
-       * text long enough to be a token is in the message (the cookie
-       * names the message explains are not secret). */
-      g_auto(GStrv) values = g_strsplit_set (text, " \t\r;=:,\"'", -1);
-
-      for (guint i = 0; values[i] != NULL; i++)
-        g_assert (strlen (values[i]) < 16 || strstr (COOKIE_NAMES, values[i]) != NULL ||
-                  strstr (error->message, values[i]) == NULL);
+      /* A refused secret is never repeated back. */
+      g_assert (strstr (error->message, CANARY) == NULL);
       return 0;
     }
   {
