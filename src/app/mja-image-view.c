@@ -5,6 +5,11 @@
  * The image is decoded off the main thread at up to 2048 pixels, the size
  * Midjourney's largest renditions have; its neighbours in the grid are the
  * window's business (it emits "show-job" for the parent link).
+ *
+ * Zoom: "best fit" shrinks the image into the space there is; any other
+ * level sizes the picture at that scale of the decoded image, inside a
+ * scrolled window.  Ctrl++ / Ctrl+− / Ctrl+0 / Ctrl+1, Ctrl+scroll, and the
+ * buttons over the image.
  */
 #define G_LOG_DOMAIN "mja-image-view"
 
@@ -18,6 +23,9 @@
 #include "mja-thumbnailer.h"
 
 #define VIEW_SIZE 2048
+#define ZOOM_MIN  0.05
+#define ZOOM_MAX  8.0
+#define ZOOM_STEP 1.25
 
 struct _MjaImageView
 {
@@ -27,8 +35,12 @@ struct _MjaImageView
   MjaThumbnailer *loader;
   GCancellable   *cancellable;
 
+  double          zoom;  /* 0: best fit */
+
   GtkStack       *picture_stack;
+  GtkScrolledWindow *scroller;
   GtkPicture     *picture;
+  GtkButton      *zoom_button;
   GtkLabel       *prompt_label;
   GtkLabel       *command_label;
   AdwActionRow   *date_row;
@@ -48,6 +60,90 @@ enum
 
 static guint signals[N_SIGNALS];
 
+/* The scale "best fit" shows the image at now. */
+static double
+fit_scale (MjaImageView *self)
+{
+  GdkPaintable *paintable = gtk_picture_get_paintable (self->picture);
+  int width = gtk_widget_get_width (GTK_WIDGET (self->scroller)) - 24;
+  int height = gtk_widget_get_height (GTK_WIDGET (self->scroller)) - 24;
+  int image_width = paintable ? gdk_paintable_get_intrinsic_width (paintable) : 0;
+  int image_height = paintable ? gdk_paintable_get_intrinsic_height (paintable) : 0;
+
+  if (image_width <= 0 || image_height <= 0 || width <= 0 || height <= 0)
+    return 1.0;
+  return MIN (1.0, MIN ((double) width / image_width, (double) height / image_height));
+}
+
+static void
+set_zoom (MjaImageView *self,
+          double        zoom)
+{
+  GdkPaintable *paintable = gtk_picture_get_paintable (self->picture);
+
+  self->zoom = zoom <= 0 ? 0 : CLAMP (zoom, ZOOM_MIN, ZOOM_MAX);
+  if (self->zoom == 0 || paintable == NULL)
+    {
+      gtk_widget_set_size_request (GTK_WIDGET (self->picture), -1, -1);
+      gtk_picture_set_can_shrink (self->picture, TRUE);
+      gtk_scrolled_window_set_policy (self->scroller, GTK_POLICY_NEVER, GTK_POLICY_NEVER);
+      gtk_button_set_label (self->zoom_button, _("Best Fit"));
+    }
+  else
+    {
+      g_autofree char *level = g_strdup_printf (_("%.0f %%"), self->zoom * 100);
+
+      gtk_widget_set_size_request (GTK_WIDGET (self->picture),
+                                   (int) (gdk_paintable_get_intrinsic_width (paintable) * self->zoom),
+                                   (int) (gdk_paintable_get_intrinsic_height (paintable) * self->zoom));
+      gtk_picture_set_can_shrink (self->picture, FALSE);
+      gtk_scrolled_window_set_policy (self->scroller, GTK_POLICY_AUTOMATIC, GTK_POLICY_AUTOMATIC);
+      gtk_button_set_label (self->zoom_button, level);
+    }
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "view.zoom-in", paintable && self->zoom < ZOOM_MAX);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "view.zoom-out",
+                                 paintable && (self->zoom == 0 ? fit_scale (self) : self->zoom) > ZOOM_MIN);
+}
+
+static void
+zoom_by (MjaImageView *self,
+         double        factor)
+{
+  set_zoom (self, (self->zoom == 0 ? fit_scale (self) : self->zoom) * factor);
+}
+
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  MjaImageView *self = MJA_IMAGE_VIEW (widget);
+
+  if (g_str_equal (action_name, "view.zoom-in"))
+    zoom_by (self, ZOOM_STEP);
+  else if (g_str_equal (action_name, "view.zoom-out"))
+    zoom_by (self, 1 / ZOOM_STEP);
+  else if (g_str_equal (action_name, "view.zoom-original"))
+    set_zoom (self, 1.0);
+  else
+    set_zoom (self, 0);
+}
+
+/* Ctrl+scroll zooms; a plain scroll scrolls a zoomed image. */
+static gboolean
+scroll_cb (GtkEventControllerScroll *controller,
+           double                    dx,
+           double                    dy,
+           MjaImageView             *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+
+  if (!(state & GDK_CONTROL_MASK) || dy == 0 || gtk_picture_get_paintable (self->picture) == NULL)
+    return FALSE;
+  zoom_by (self, dy < 0 ? ZOOM_STEP : 1 / ZOOM_STEP);
+  return TRUE;
+}
+
 static void
 loaded_cb (GObject      *source,
            GAsyncResult *result,
@@ -61,6 +157,7 @@ loaded_cb (GObject      *source,
     {
       gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
       gtk_stack_set_visible_child_name (self->picture_stack, "picture");
+      set_zoom (self, 0);
     }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     gtk_stack_set_visible_child_name (self->picture_stack, "missing");
@@ -108,6 +205,7 @@ mja_image_view_set_item (MjaImageView *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->picture), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   mja_job_item_get_prompt (item), -1);
   gtk_picture_set_paintable (self->picture, NULL);
+  set_zoom (self, 0);
   if (image == NULL)
     {
       gtk_stack_set_visible_child_name (self->picture_stack, "missing");
@@ -191,6 +289,8 @@ mja_image_view_class_init (MjaImageViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mjarchiver/Archiver/mja-image-view.ui");
   gtk_widget_class_bind_template_child (widget_class, MjaImageView, picture_stack);
   gtk_widget_class_bind_template_child (widget_class, MjaImageView, picture);
+  gtk_widget_class_bind_template_child (widget_class, MjaImageView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, MjaImageView, zoom_button);
   gtk_widget_class_bind_template_child (widget_class, MjaImageView, prompt_label);
   gtk_widget_class_bind_template_child (widget_class, MjaImageView, command_label);
   gtk_widget_class_bind_template_child (widget_class, MjaImageView, date_row);
@@ -203,11 +303,29 @@ mja_image_view_class_init (MjaImageViewClass *klass)
   gtk_widget_class_install_action (widget_class, "view.show-in-folder", NULL, show_in_folder_action);
   gtk_widget_class_install_action (widget_class, "view.copy-prompt", NULL, copy_prompt_action);
   gtk_widget_class_install_action (widget_class, "view.show-parent", NULL, show_parent_action);
+  gtk_widget_class_install_action (widget_class, "view.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "view.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "view.zoom-fit", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "view.zoom-original", NULL, zoom_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK, "view.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, GDK_CONTROL_MASK, "view.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, GDK_CONTROL_MASK, "view.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, GDK_CONTROL_MASK, "view.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, GDK_CONTROL_MASK, "view.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "view.zoom-fit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_CONTROL_MASK, "view.zoom-original", NULL);
 }
 
 static void
 mja_image_view_init (MjaImageView *self)
 {
+  GtkEventController *scroll;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->loader = mja_thumbnailer_new (VIEW_SIZE, 16);
+  scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->scroller), scroll);
+  set_zoom (self, 0);
 }

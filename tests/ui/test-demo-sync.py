@@ -80,6 +80,23 @@ try:
                  10, "the view to show the job's prompt")
         for name in ("Open With Default Viewer", "Show in Folder", "Copy Prompt"):
             app.find("push button", name)
+
+        # Zoom: in twice, each step larger, then back to best fit.
+        app.find("push button", "Best Fit", timeout=10)
+
+        def zoom_level():
+            found = app.pyatspi.findDescendant(app.application(), lambda o: o is not None
+                                               and o.getRoleName() == "push button" and (o.name or "").endswith("%"))
+            return int(found.name.rstrip(" %")) if found else 0
+
+        app.find("push button", "Zoom In").queryAction().doAction(0)
+        first = wait_for(zoom_level, 5, "a zoom level in percent")
+        app.find("push button", "Zoom In").queryAction().doAction(0)
+        wait_for(lambda: zoom_level() > first, 5, "a larger zoom level")
+        level = app.pyatspi.findDescendant(app.application(), lambda o: o is not None
+                                           and o.getRoleName() == "push button" and (o.name or "").endswith("%"))
+        level.queryAction().doAction(0)
+        app.find("push button", "Best Fit", timeout=5)
         if shots:
             subprocess.run(["import", "-window", "root", os.path.join(shots, "image-view.png")], check=False)
         app.find("push button", "Back").queryAction().doAction(0)
@@ -151,7 +168,7 @@ try:
     tap.check("Sync runs to the end and the title counts every job", sync_to_the_end)
     tap.check("the grid holds every job, each named after its prompt", grid_holds_every_job)
     tap.check("thumbnails go to the freedesktop cache with Thumb::URI and Thumb::MTime", thumbnails_shared)
-    tap.check("a job opens in the image view with its prompt, and Back returns", open_a_job)
+    tap.check("a job opens in the image view with its prompt, zooms, and Back returns", open_a_job)
     tap.check("a cell's context menu offers its actions", context_menu_opens)
     tap.check("a job type in the filter panel narrows the grid to its count", filter_by_type)
     tap.check("search narrows the grid", search_narrows)
