@@ -58,9 +58,9 @@ if [[ $quick -eq 0 ]]; then
     # Memcheck over the core tests and the fuzz corpora.  The sync test is
     # left to the sanitizer run here: under valgrind it takes 12 minutes
     # (run it with: meson test -C _build --setup valgrind sync).
-    meson test -C "$build" --print-errorlogs --num-processes 2 --setup valgrind --logbase valgrind \
+    meson test -C "$build" --print-errorlogs --num-processes 2 --setup valgrind \
         job archive fake-server fuzz-job fuzz-listing fuzz-credentials fuzz-names || status=$?
-    logs+=("valgrind=$build/meson-logs/valgrind.json")
+    logs+=("valgrind=$build/meson-logs/testlog-valgrind.json")
 
     # libFuzzer, a few seconds per target from its corpus.
     bash "$top/build-aux/fuzz.sh" "${MJA_FUZZ_SECONDS:-15}" || status=$?
