@@ -22,6 +22,7 @@
 #include "mja-index.h"
 #include "mja-job-item.h"
 #include "mja-sync.h"
+#include "mja-application.h"
 #include "mja-thumbnailer.h"
 #include "mja-window.h"
 
@@ -35,6 +36,7 @@ struct _MjaWindow
   GListStore           *jobs;
   gint64                total_jobs;
   MjaThumbnailer       *thumbnailer;
+  gboolean              first_thumbnail_shown;
   GCancellable         *query_cancellable;
   MjaSync              *sync;
   GCancellable         *sync_cancellable;
@@ -149,15 +151,36 @@ maybe_sync_at_startup (MjaWindow *self)
 
 /* ---- the grid's model, from the index -------------------------------- */
 
+/* A large archive is loaded in two steps: the first screenfuls at once,
+ * so thumbnails show within a second of start, then the rest, with the
+ * counts per type, appended behind them. */
+#define FIRST_ROWS 240
+
 typedef struct
 {
   char          *root;
   char          *cdn;
   MjaIndexQuery  filter;
+  gboolean       first;     /* the first FIRST_ROWS rows only */
   GPtrArray     *rows;
   GPtrArray     *per_type;
   gint64         total;
 } Query;
+
+static Query *
+query_copy_for_rest (const Query *query)
+{
+  Query *rest = g_new0 (Query, 1);
+
+  rest->root = g_strdup (query->root);
+  rest->cdn = g_strdup (query->cdn);
+  rest->filter = query->filter;
+  rest->filter.text = g_strdup (query->filter.text);
+  rest->filter.job_types = g_strdupv (query->filter.job_types);
+  rest->filter.offset = FIRST_ROWS;
+  rest->filter.limit = 0;
+  return rest;
+}
 
 static void
 query_free (Query *query)
@@ -197,15 +220,91 @@ query_thread (GTask        *task,
       return;
     }
   mja_index_build_if_empty (index, archive, query->cdn, cancellable);
-  query->total = mja_index_count (index, &everything, NULL);
-  stats = mja_index_dup_stats (index, NULL, NULL);
-  if (stats != NULL)
-    query->per_type = g_steal_pointer (&stats->per_type);
+  if (query->first)
+    {
+      query->total = mja_index_count (index, &everything, NULL);
+      query->filter.limit = FIRST_ROWS;
+    }
+  else
+    {
+      stats = mja_index_dup_stats (index, NULL, NULL);
+      if (stats != NULL)
+        query->per_type = g_steal_pointer (&stats->per_type);
+    }
   query->rows = mja_index_query (index, &query->filter, &error);
   if (query->rows == NULL)
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
+}
+
+/* MJA_SCROLL_BENCHMARK=1 (bench/bench-open.py --scroll): once the grid is
+ * filled, scroll it from top to bottom, two screens a frame, and report the
+ * longest frame (from the frame clock's frame times) and the peak resident
+ * memory, then quit. */
+typedef struct
+{
+  gint64 last_frame;
+  gint64 longest;
+  guint  frames;
+  guint  slow;      /* frames over 50 ms */
+} ScrollBench;
+
+static double
+peak_rss_mb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) || (line = strstr (status, "VmHWM:")) == NULL)
+    return 0;
+  return g_ascii_strtod (line + 6, NULL) / 1024.0;
+}
+
+static gboolean
+scroll_bench_tick (GtkWidget     *widget,
+                   GdkFrameClock *clock,
+                   gpointer       user_data)
+{
+  ScrollBench *bench = user_data;
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (widget));
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+  double value = gtk_adjustment_get_value (adjustment);
+  double end = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+
+  if (bench->last_frame != 0)
+    {
+      gint64 interval = now - bench->last_frame;
+
+      bench->longest = MAX (bench->longest, interval);
+      bench->slow += interval > 50000;
+      bench->frames++;
+    }
+  bench->last_frame = now;
+  if (gtk_adjustment_get_upper (adjustment) <= gtk_adjustment_get_page_size (adjustment))
+    return G_SOURCE_CONTINUE;  /* not laid out yet */
+  if (value >= end)
+    {
+      g_message ("Scroll benchmark: %u items, %u frames to the end, longest frame %.1f ms, %u frames over 50 ms, "
+                 "peak resident memory %.0f MB",
+                 g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (widget)))),
+                 bench->frames, bench->longest / 1000.0, bench->slow, peak_rss_mb ());
+      g_application_quit (g_application_get_default ());
+      return G_SOURCE_REMOVE;
+    }
+  gtk_adjustment_set_value (adjustment, MIN (end, value + 2 * gtk_adjustment_get_page_size (adjustment)));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+maybe_scroll_benchmark (MjaWindow *self)
+{
+  static gboolean started;
+
+  if (started || g_getenv ("MJA_SCROLL_BENCHMARK") == NULL || g_list_model_get_n_items (G_LIST_MODEL (self->jobs)) == 0)
+    return;
+  started = TRUE;
+  gtk_widget_add_tick_callback (GTK_WIDGET (self->grid_view), scroll_bench_tick, g_new0 (ScrollBench, 1), g_free);
 }
 
 static void
@@ -232,23 +331,49 @@ query_done_cb (GObject      *source,
   items = g_ptr_array_new_full (query->rows->len, g_object_unref);
   for (guint i = 0; i < query->rows->len; i++)
     g_ptr_array_add (items, mja_job_item_new (g_ptr_array_index (query->rows, i), query->root));
-  g_list_store_splice (self->jobs, 0, g_list_model_get_n_items (G_LIST_MODEL (self->jobs)), items->pdata, items->len);
+  {
+    guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+    guint from = query->first ? 0 : MIN (FIRST_ROWS, n_items);
+
+    g_list_store_splice (self->jobs, from, n_items - from, items->pdata, items->len);
+  }
   /* New jobs move positions: the view follows its job. */
   if (self->viewing != G_MAXUINT)
     {
       MjaJobItem *shown = mja_image_view_get_item (self->image_view);
+      guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+      guint found = G_MAXUINT;
 
-      self->viewing = G_MAXUINT;
-      for (guint i = 0; i < items->len; i++)
-        if (g_strcmp0 (mja_job_item_get_id (items->pdata[i]), mja_job_item_get_id (shown)) == 0)
-          self->viewing = i;
-      if (self->viewing == G_MAXUINT)
-        set_viewing (self, G_MAXUINT);
+      for (guint i = 0; i < n_items && found == G_MAXUINT; i++)
+        {
+          g_autoptr(MjaJobItem) item = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
+
+          if (g_strcmp0 (mja_job_item_get_id (item), mja_job_item_get_id (shown)) == 0)
+            found = i;
+        }
+      if (found != G_MAXUINT)
+        self->viewing = found;
+      else if (!query->first || query->rows->len < FIRST_ROWS)
+        {
+          self->viewing = G_MAXUINT;
+          set_viewing (self, G_MAXUINT);
+        }
     }
-  self->total_jobs = query->total;
-  self->loaded = TRUE;
-  maybe_sync_at_startup (self);
+  if (query->first)
+    {
+      g_autoptr(GTask) rest = g_task_new (self, g_task_get_cancellable (G_TASK (result)), query_done_cb, NULL);
+
+      self->total_jobs = query->total;
+      self->loaded = TRUE;
+      maybe_sync_at_startup (self);
+      update_page (self);
+      /* The rest, and the counts per type, behind the first screenfuls. */
+      g_task_set_task_data (rest, query_copy_for_rest (query), (GDestroyNotify) query_free);
+      g_task_run_in_thread (rest, query_thread);
+      return;
+    }
   mja_filter_panel_set_counts (self->filter_panel, query->per_type);
+  maybe_scroll_benchmark (self);
   update_page (self);
 }
 
@@ -270,6 +395,7 @@ reload (MjaWindow *self)
   query->cdn = mja_application_dup_base_url (app, "cdn");
   query->filter.text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   query->filter.oldest_first = g_settings_get_boolean (mja_application_get_settings (app), "oldest-first");
+  query->first = TRUE;
   self->filtering = mja_filter_apply (mja_application_get_settings (app), &query->filter);
   task = g_task_new (self, self->query_cancellable, query_done_cb, NULL);
   g_task_set_task_data (task, query, (GDestroyNotify) query_free);
@@ -392,6 +518,21 @@ setup_cell (GtkSignalListItemFactory *factory,
   }
 }
 
+/* Once per window, for bench/bench-open.py: how long after the app started
+ * the first thumbnail was on screen. */
+static void
+note_first_thumbnail (GtkWidget *widget)
+{
+  MjaWindow *self = MJA_WINDOW (gtk_widget_get_root (widget));
+  GApplication *app = g_application_get_default ();
+
+  if (self == NULL || !MJA_IS_WINDOW (self) || self->first_thumbnail_shown || !MJA_IS_APPLICATION (app))
+    return;
+  self->first_thumbnail_shown = TRUE;
+  g_debug ("First thumbnail on screen %.0f ms after start",
+           (g_get_monotonic_time () - mja_application_get_start_time (MJA_APPLICATION (app))) / 1000.0);
+}
+
 static void
 thumbnail_cb (GObject      *source,
               GAsyncResult *result,
@@ -406,6 +547,7 @@ thumbnail_cb (GObject      *source,
       gtk_picture_set_paintable (GTK_PICTURE (gtk_stack_get_child_by_name (GTK_STACK (stack), "picture")),
                                  GDK_PAINTABLE (texture));
       gtk_stack_set_visible_child_name (GTK_STACK (stack), "picture");
+      note_first_thumbnail (stack);
     }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -440,6 +582,7 @@ bind_cell (GtkSignalListItemFactory *factory,
       gtk_picture_set_paintable (GTK_PICTURE (gtk_stack_get_child_by_name (GTK_STACK (stack), "picture")),
                                  GDK_PAINTABLE (texture));
       gtk_stack_set_visible_child_name (GTK_STACK (stack), "picture");
+      note_first_thumbnail (stack);
       return;
     }
   gtk_stack_set_visible_child_name (GTK_STACK (stack), "placeholder");
