@@ -16,11 +16,13 @@ import mja_atspi  # noqa: E402
 from mja_atspi import wait_for  # noqa: E402
 from mja_testlib import FakeServer, archive_files, base_env, cli, images_on_disk, remove, temp_dir  # noqa: E402
 
-JOBS = 80
+JOBS = 120
 
 mja_atspi.require_display()
 tap = mja_atspi.Tap()
-server = FakeServer("--jobs", str(JOBS), "--latency", "40", "--seed", "11")
+# Slow enough (150 ms a request) that the sync is still running when the
+# test has seen 20 images, even in the sanitizer build.
+server = FakeServer("--jobs", str(JOBS), "--latency", "150", "--seed", "11")
 clean, archive = temp_dir("mja-clean-"), temp_dir("mja-killed-")
 
 
