@@ -240,15 +240,69 @@ query_thread (GTask        *task,
 
 /* MJA_SCROLL_BENCHMARK=1 (bench/bench-open.py --scroll): once the grid is
  * filled, scroll it from top to bottom, two screens a frame, and report the
- * longest frame (from the frame clock's frame times) and the peak resident
- * memory, then quit. */
+ * longest frame (from the frame clock's frame times), how long the frame's
+ * phases took, and the peak resident memory, then quit. */
+typedef enum
+{
+  PHASE_UPDATE,  /* the tick: scrolling, and binding the cells it brings in */
+  PHASE_LAYOUT,
+  PHASE_PAINT,   /* drawing, and handing the frame to the display */
+  N_PHASES
+} Phase;
+
 typedef struct
 {
   gint64 last_frame;
   gint64 longest;
   guint  frames;
   guint  slow;      /* frames over 50 ms */
+  gint64 phase_start;
+  gint64 phase_longest[N_PHASES];
+  gint64 phase_total[N_PHASES];
 } ScrollBench;
+
+static void
+scroll_bench_phase (GdkFrameClock *clock,
+                    ScrollBench   *bench,
+                    Phase          phase)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (phase != N_PHASES && bench->phase_start != 0)
+    {
+      bench->phase_longest[phase] = MAX (bench->phase_longest[phase], now - bench->phase_start);
+      bench->phase_total[phase] += now - bench->phase_start;
+    }
+  bench->phase_start = now;
+}
+
+static void
+scroll_bench_frame_start (GdkFrameClock *clock,
+                          ScrollBench   *bench)
+{
+  scroll_bench_phase (clock, bench, N_PHASES);
+}
+
+static void
+scroll_bench_updated (GdkFrameClock *clock,
+                      ScrollBench   *bench)
+{
+  scroll_bench_phase (clock, bench, PHASE_UPDATE);
+}
+
+static void
+scroll_bench_laid_out (GdkFrameClock *clock,
+                       ScrollBench   *bench)
+{
+  scroll_bench_phase (clock, bench, PHASE_LAYOUT);
+}
+
+static void
+scroll_bench_painted (GdkFrameClock *clock,
+                      ScrollBench   *bench)
+{
+  scroll_bench_phase (clock, bench, PHASE_PAINT);
+}
 
 static double
 peak_rss_mb (void)
@@ -289,6 +343,12 @@ scroll_bench_tick (GtkWidget     *widget,
                  "peak resident memory %.0f MB",
                  g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (widget)))),
                  bench->frames, bench->longest / 1000.0, bench->slow, peak_rss_mb ());
+      g_message ("Scroll benchmark phases, longest/mean ms: update (scrolling and binding cells) %.1f/%.1f, "
+                 "layout %.1f/%.1f, paint %.1f/%.1f",
+                 bench->phase_longest[PHASE_UPDATE] / 1000.0, bench->phase_total[PHASE_UPDATE] / 1000.0 / bench->frames,
+                 bench->phase_longest[PHASE_LAYOUT] / 1000.0, bench->phase_total[PHASE_LAYOUT] / 1000.0 / bench->frames,
+                 bench->phase_longest[PHASE_PAINT] / 1000.0, bench->phase_total[PHASE_PAINT] / 1000.0 / bench->frames);
+      g_signal_handlers_disconnect_by_data (clock, bench);
       g_application_quit (g_application_get_default ());
       return G_SOURCE_REMOVE;
     }
@@ -300,11 +360,19 @@ static void
 maybe_scroll_benchmark (MjaWindow *self)
 {
   static gboolean started;
+  ScrollBench *bench;
+  GdkFrameClock *clock;
 
   if (started || g_getenv ("MJA_SCROLL_BENCHMARK") == NULL || g_list_model_get_n_items (G_LIST_MODEL (self->jobs)) == 0)
     return;
   started = TRUE;
-  gtk_widget_add_tick_callback (GTK_WIDGET (self->grid_view), scroll_bench_tick, g_new0 (ScrollBench, 1), g_free);
+  bench = g_new0 (ScrollBench, 1);
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self->grid_view));
+  g_signal_connect (clock, "before-paint", G_CALLBACK (scroll_bench_frame_start), bench);
+  g_signal_connect_after (clock, "update", G_CALLBACK (scroll_bench_updated), bench);
+  g_signal_connect_after (clock, "layout", G_CALLBACK (scroll_bench_laid_out), bench);
+  g_signal_connect_after (clock, "after-paint", G_CALLBACK (scroll_bench_painted), bench);
+  gtk_widget_add_tick_callback (GTK_WIDGET (self->grid_view), scroll_bench_tick, bench, g_free);
 }
 
 static void
@@ -485,6 +553,26 @@ item_action (GtkWidget  *widget,
     mja_copy_image (widget, image);
 }
 
+/* The prompt as the cell's tooltip, asked for when the pointer rests on it:
+ * gtk_widget_set_tooltip_text() in every bind would ask the display where
+ * the pointer is (a round trip to the X server) for each cell scrolled in,
+ * which made fast scrolling stall for up to a quarter of a second. */
+static gboolean
+cell_query_tooltip_cb (GtkWidget   *widget,
+                       int          x,
+                       int          y,
+                       gboolean     keyboard_mode,
+                       GtkTooltip  *tooltip,
+                       GtkListItem *list_item)
+{
+  MjaJobItem *item = gtk_list_item_get_item (list_item);
+
+  if (item == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, mja_job_item_get_prompt (item));
+  return TRUE;
+}
+
 static void
 setup_cell (GtkSignalListItemFactory *factory,
             GtkListItem              *list_item,
@@ -504,6 +592,8 @@ setup_cell (GtkSignalListItemFactory *factory,
   gtk_widget_set_overflow (stack, GTK_OVERFLOW_HIDDEN);
   gtk_widget_add_css_class (stack, "card");
   gtk_list_item_set_child (list_item, stack);
+  gtk_widget_set_has_tooltip (stack, TRUE);
+  g_signal_connect (stack, "query-tooltip", G_CALLBACK (cell_query_tooltip_cb), list_item);
 
   {
     GtkGesture *click = gtk_gesture_click_new ();
@@ -568,7 +658,6 @@ bind_cell (GtkSignalListItemFactory *factory,
   GdkTexture *texture = image ? mja_thumbnailer_lookup (self->thumbnailer, image) : NULL;
   g_autoptr(GCancellable) cancellable = NULL;
 
-  gtk_widget_set_tooltip_text (stack, mja_job_item_get_prompt (item));
   gtk_accessible_update_property (GTK_ACCESSIBLE (stack), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   mja_job_item_get_prompt (item), -1);
   /* Videos are downloaded only when asked for: say what is missing. */
