@@ -59,7 +59,7 @@ if [[ $quick -eq 0 ]]; then
     # left to the sanitizer run here: under valgrind it takes 12 minutes
     # (run it with: meson test -C _build --setup valgrind sync).
     meson test -C "$build" --print-errorlogs --num-processes 2 --setup valgrind \
-        job archive fake-server fuzz-job fuzz-listing fuzz-credentials fuzz-names || status=$?
+        job job-list archive fake-server fuzz-job fuzz-listing fuzz-credentials fuzz-names || status=$?
     logs+=("valgrind=$build/meson-logs/testlog-valgrind.json")
 
     # libFuzzer, a few seconds per target from its corpus.

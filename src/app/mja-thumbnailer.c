@@ -16,7 +16,12 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
 
 #include "mja-thumbnailer.h"
 
@@ -81,7 +86,7 @@ mja_thumbnailer_init (MjaThumbnailer *self)
 {
   self->cache = g_hash_table_new (g_str_hash, g_str_equal);
   g_queue_init (&self->lru);
-  self->decoders = g_thread_pool_new (decode_worker, NULL, (int) MAX (g_get_num_processors (), 2), FALSE, NULL);
+  self->decoders = g_thread_pool_new (decode_worker, NULL, (int) MAX (g_get_num_processors (), 2), TRUE, NULL);
 }
 
 MjaThumbnailer *
@@ -241,6 +246,20 @@ decode_worker (gpointer data,
                gpointer user_data)
 {
   g_autoptr(GTask) task = data;
+#ifdef __linux__
+  static _Thread_local gboolean lowered;
+
+  /* Decoding must not take the cores from the main thread, which has to
+   * draw a frame every 16 ms while the grid scrolls: on Linux a thread's
+   * nice value is its own.  (The pool is exclusive, so these threads never
+   * run anyone else's work.) */
+  if (!lowered)
+    {
+      lowered = TRUE;
+      if (setpriority (PRIO_PROCESS, (id_t) gettid (), 10) != 0)
+        g_debug ("Could not lower the decoding thread's priority: %s", g_strerror (errno));
+    }
+#endif
 
   load_thread (task, g_task_get_source_object (task), g_task_get_task_data (task), g_task_get_cancellable (task));
 }

@@ -575,13 +575,47 @@ mja_index_row_free (MjaIndexRow *row)
   g_free (row);
 }
 
-GPtrArray *
-mja_index_query (MjaIndex             *self,
-                 const MjaIndexQuery  *query,
-                 GError              **error)
+/* What a row is made of, for the query and for one job by id. */
+#define ROW_COLUMNS \
+  "SELECT id, json_path, time_us, job_type, kind, prompt, full_command, width, height," \
+  " rating, liked, parent_id," \
+  " (SELECT path FROM images WHERE job_id = jobs.id AND state = 1 ORDER BY idx LIMIT 1)," \
+  " (SELECT COUNT(*) FROM images WHERE job_id = jobs.id AND state = 1)" \
+  " FROM jobs"
+
+static MjaIndexRow *
+row_from_statement (sqlite3_stmt *stmt)
+{
+  MjaIndexRow *row = g_new0 (MjaIndexRow, 1);
+
+  row->id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  row->json_path = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  row->time_us = sqlite3_column_int64 (stmt, 2);
+  row->job_type = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  row->kind = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  row->prompt = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+  row->full_command = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+  row->width = (guint) sqlite3_column_int (stmt, 7);
+  row->height = (guint) sqlite3_column_int (stmt, 8);
+  row->rating = (guint) sqlite3_column_int (stmt, 9);
+  row->liked = sqlite3_column_int (stmt, 10) != 0;
+  row->parent_id = g_strdup ((const char *) sqlite3_column_text (stmt, 11));
+  row->first_image = g_strdup ((const char *) sqlite3_column_text (stmt, 12));
+  row->n_images = (guint) sqlite3_column_int (stmt, 13);
+  return row;
+}
+
+/* The rows of @query (all of their columns, or with @ids_only just the ids,
+ * as char*) in its order. */
+static GPtrArray *
+query_rows (MjaIndex             *self,
+            const MjaIndexQuery  *query,
+            gboolean              ids_only,
+            GError              **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) mja_index_row_free);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (ids_only ? g_free
+                                                                       : (GDestroyNotify) mja_index_row_free);
   g_autofree char *tail = NULL;
   int rc;
 
@@ -589,41 +623,60 @@ mja_index_query (MjaIndex             *self,
 
   tail = g_strdup_printf (" ORDER BY time_us %s LIMIT %d OFFSET %u", query->oldest_first ? "ASC" : "DESC",
                           query->limit ? (int) query->limit : -1, query->offset);
-  stmt = prepare_query (self,
-                        "SELECT id, json_path, time_us, job_type, kind, prompt, full_command, width, height,"
-                        " rating, liked, parent_id,"
-                        " (SELECT path FROM images WHERE job_id = jobs.id AND state = 1 ORDER BY idx LIMIT 1),"
-                        " (SELECT COUNT(*) FROM images WHERE job_id = jobs.id AND state = 1)"
-                        " FROM jobs", query, tail, error);
+  stmt = prepare_query (self, ids_only ? "SELECT id FROM jobs" : ROW_COLUMNS, query, tail, error);
   if (stmt == NULL)
     return NULL;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      MjaIndexRow *row = g_new0 (MjaIndexRow, 1);
-
-      row->id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      row->json_path = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      row->time_us = sqlite3_column_int64 (stmt, 2);
-      row->job_type = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
-      row->kind = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-      row->prompt = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
-      row->full_command = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
-      row->width = (guint) sqlite3_column_int (stmt, 7);
-      row->height = (guint) sqlite3_column_int (stmt, 8);
-      row->rating = (guint) sqlite3_column_int (stmt, 9);
-      row->liked = sqlite3_column_int (stmt, 10) != 0;
-      row->parent_id = g_strdup ((const char *) sqlite3_column_text (stmt, 11));
-      row->first_image = g_strdup ((const char *) sqlite3_column_text (stmt, 12));
-      row->n_images = (guint) sqlite3_column_int (stmt, 13);
-      g_ptr_array_add (rows, row);
-    }
+    g_ptr_array_add (rows, ids_only ? (gpointer) g_strdup ((const char *) sqlite3_column_text (stmt, 0))
+                                    : (gpointer) row_from_statement (stmt));
   if (rc != SQLITE_DONE)
     {
       query_error (self, query, error);
       return NULL;
     }
   return g_steal_pointer (&rows);
+}
+
+GPtrArray *
+mja_index_query (MjaIndex             *self,
+                 const MjaIndexQuery  *query,
+                 GError              **error)
+{
+  return query_rows (self, query, FALSE, error);
+}
+
+/* Just the ids, for a list that reads each row when it is shown
+ * (mja_index_dup_row): 100,000 jobs are 5 MB of ids, not 200 MB of rows. */
+GPtrArray *
+mja_index_query_ids (MjaIndex             *self,
+                     const MjaIndexQuery  *query,
+                     GError              **error)
+{
+  return query_rows (self, query, TRUE, error);
+}
+
+/* One job's row, or NULL (and no error) when the index has no such job. */
+MjaIndexRow *
+mja_index_dup_row (MjaIndex    *self,
+                   const char  *id,
+                   GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
+
+  stmt = prepare (self, ROW_COLUMNS " WHERE id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return row_from_statement (stmt);
+  if (rc != SQLITE_DONE)
+    db_error (self, error);
+  return NULL;
 }
 
 gint64

@@ -129,6 +129,12 @@ gboolean       mja_index_set_state       (MjaIndex       *self,
 GPtrArray     *mja_index_query           (MjaIndex       *self,
                                           const MjaIndexQuery *query,
                                           GError        **error);
+GPtrArray     *mja_index_query_ids       (MjaIndex       *self,
+                                          const MjaIndexQuery *query,
+                                          GError        **error);
+MjaIndexRow   *mja_index_dup_row         (MjaIndex       *self,
+                                          const char     *id,
+                                          GError        **error);
 gint64         mja_index_count           (MjaIndex       *self,
                                           const MjaIndexQuery *query,
                                           GError        **error);
