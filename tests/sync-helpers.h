@@ -170,3 +170,31 @@ helper_remove_tree (const char *path)
     }
   g_rmdir (path);
 }
+
+/* @n jobs in @index alone (no files), one a minute on 2024-01-01, every
+ * third an upscale, the others diffusions, job i's prompt "prompt of job i"
+ * and its id "0000000i-0000-4000-8000-00000000000i" (i in hexadecimal,
+ * then in decimal). */
+static inline void
+helper_index_numbered_jobs (MjaIndex *index,
+                            guint     n)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mja_index_begin (index, &error));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"id\": \"%08x-0000-4000-8000-%012u\", \"type\": \"%s\", "
+                                               "\"enqueue_time\": \"2024-01-01 %02u:%02u:00\", "
+                                               "\"prompt\": \"prompt of job %u\", \"image_paths\": []}",
+                                               i, i, i % 3 ? "diffusion" : "upscale", i / 60 % 24, i % 60, i);
+      g_autoptr(MjaJob) job = mja_job_new_from_data (json, -1, &error);
+      g_autofree char *json_path = NULL;
+
+      g_assert_no_error (error);
+      json_path = mja_archive_dup_json_path (job);
+      g_assert_true (mja_index_add_job (index, job, json_path, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (mja_index_commit (index, &error));
+}

@@ -32,23 +32,7 @@ fixture_set_up (Fixture       *fixture,
   archive = mja_archive_new (fixture->root);
   fixture->index = mja_index_open_archive (archive, &error);
   g_assert_no_error (error);
-  g_assert_true (mja_index_begin (fixture->index, &error));
-  for (guint i = 0; i < N_JOBS; i++)
-    {
-      /* A job a minute, and a prompt that says which. */
-      g_autofree char *json = g_strdup_printf ("{\"id\": \"%08x-0000-4000-8000-%012u\", \"type\": \"%s\", "
-                                               "\"enqueue_time\": \"2024-01-01 %02u:%02u:00\", "
-                                               "\"prompt\": \"prompt of job %u\", \"image_paths\": []}",
-                                               i, i, i % 3 ? "diffusion" : "upscale", i / 60 % 24, i % 60, i);
-      g_autoptr(MjaJob) job = mja_job_new_from_data (json, -1, &error);
-      g_autofree char *json_path = NULL;
-
-      g_assert_no_error (error);
-      json_path = mja_archive_dup_json_path (job);
-      g_assert_true (mja_index_add_job (fixture->index, job, json_path, NULL, &error));
-      g_assert_no_error (error);
-    }
-  g_assert_true (mja_index_commit (fixture->index, &error));
+  helper_index_numbered_jobs (fixture->index, N_JOBS);
 }
 
 static void

@@ -1,0 +1,493 @@
+/* test-window.c — the window and Preferences, driven in-process under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The application's own objects, in this process: the window's states
+ * (signed out, empty, browsing, syncing), search and the filter panel
+ * narrowing the grid's model, and Preferences writing GSettings and the
+ * keyring (libsecret's file backend, in a temporary folder).  What the
+ * tests look at is what a person sees: the page shown, the grid's items,
+ * the Sync button's label, the progress bar, the rows' texts.
+ * tests/ui/ drives the built app the same way from outside, over AT-SPI.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "mja-application.h"
+#include "mja-filter-panel.h"
+#include "mja-job-item.h"
+#include "mja-preferences.h"
+#include "mja-window.h"
+#include "sync-helpers.h"
+
+#define N_JOBS 300
+
+static MjaApplication *app;
+static MjaFakeServer *server;
+static char *home;
+
+/* ---- waiting on the main loop ------------------------------------------ */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+wait_until (Condition   condition,
+            gpointer    data,
+            guint       seconds,
+            const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  guint wake = g_timeout_add (10, wake_cb, NULL);
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Gave up after %u s waiting for %s", seconds, what);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (wake);
+}
+
+/* ---- the window's parts, as bound in its template ------------------------ */
+
+static gpointer
+part (gpointer    window,
+      const char *name)
+{
+  GType type = MJA_IS_WINDOW (window) ? MJA_TYPE_WINDOW : MJA_TYPE_PREFERENCES;
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (window), type, name);
+
+  g_assert_nonnull (child);
+  return child;
+}
+
+static const char *
+page_of (MjaWindow *window)
+{
+  return gtk_stack_get_visible_child_name (part (window, "main_stack"));
+}
+
+static GListModel *
+grid_model (MjaWindow *window)
+{
+  return G_LIST_MODEL (gtk_grid_view_get_model (part (window, "grid_view")));
+}
+
+typedef struct
+{
+  MjaWindow  *window;
+  const char *page;
+  guint       n_items;
+} Expected;
+
+static gboolean
+shows_page (gpointer data)
+{
+  Expected *expected = data;
+
+  return g_strcmp0 (page_of (expected->window), expected->page) == 0;
+}
+
+static gboolean
+shows_n_items (gpointer data)
+{
+  Expected *expected = data;
+
+  return g_strcmp0 (page_of (expected->window), "grid") == 0 &&
+         g_list_model_get_n_items (grid_model (expected->window)) == expected->n_items;
+}
+
+static void
+wait_for_page (MjaWindow  *window,
+               const char *page)
+{
+  Expected expected = { window, page, 0 };
+  g_autofree char *what = g_strdup_printf ("the page “%s” (showing “%s”)", page, page_of (window));
+
+  wait_until (shows_page, &expected, 30, what);
+}
+
+static void
+wait_for_items (MjaWindow *window,
+                guint      n_items)
+{
+  Expected expected = { window, NULL, n_items };
+  g_autofree char *what = g_strdup_printf ("%u jobs in the grid", n_items);
+
+  wait_until (shows_n_items, &expected, 30, what);
+}
+
+static MjaWindow *
+open_window (const char *archive)
+{
+  g_autoptr(GFile) dir = g_file_new_for_path (archive);
+  MjaWindow *window = mja_window_new (app);
+
+  mja_window_set_archive_dir (window, dir);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+/* An archive whose index has @n jobs (see helper_index_numbered_jobs). */
+static char *
+make_archive (guint n)
+{
+  char *root = helper_make_archive_dir ();
+  g_autoptr(MjaArchive) archive = mja_archive_new (root);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MjaIndex) index = mja_index_open_archive (archive, &error);
+
+  g_assert_no_error (error);
+  helper_index_numbered_jobs (index, n);
+  return root;
+}
+
+static MjaCredentials *
+fake_credentials (void)
+{
+  g_autofree char *cookie = mja_fake_server_dup_cookie_header (server);
+  g_autoptr(GError) error = NULL;
+  MjaCredentials *credentials = mja_credentials_parse (cookie, NULL, &error);
+
+  g_assert_no_error (error);
+  return credentials;
+}
+
+static gboolean
+signed_in (gpointer data)
+{
+  return (mja_application_get_credentials (app) != NULL) == GPOINTER_TO_INT (data);
+}
+
+static void
+sign_out (void)
+{
+  mja_application_sign_out (app);
+  wait_until (signed_in, GINT_TO_POINTER (FALSE), 10, "signing out");
+}
+
+/* ---- the window's states ------------------------------------------------- */
+
+/* No account: the window asks to sign in; signed in, an empty archive says
+ * to click Sync. */
+static void
+test_signed_out_then_empty (void)
+{
+  g_autofree char *archive = helper_make_archive_dir ();
+  MjaWindow *window = NULL;
+  g_autoptr(MjaCredentials) credentials = fake_credentials ();
+
+  sign_out ();
+  window = open_window (archive);
+  wait_for_page (window, "signed-out");
+  mja_application_sign_in (app, credentials);
+  wait_for_page (window, "empty");
+  g_assert_true (gtk_widget_get_sensitive (part (window, "sync_button")));
+  gtk_window_destroy (GTK_WINDOW (window));
+  sign_out ();
+  helper_remove_tree (archive);
+}
+
+static gboolean
+subtitle_is (gpointer data)
+{
+  MjaWindow *window = ((gpointer *) data)[0];
+
+  return g_strcmp0 (adw_window_title_get_subtitle (part (window, "window_title")), ((gpointer *) data)[1]) == 0;
+}
+
+/* Every item of the grid says @text in its prompt. */
+static void
+assert_all_prompts_have (MjaWindow  *window,
+                         const char *text)
+{
+  GListModel *model = grid_model (window);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(MjaJobItem) item = g_list_model_get_item (model, i);
+
+      g_assert_nonnull (strstr (mja_job_item_get_prompt (item), text));
+    }
+}
+
+/* An archive of 300 jobs: all in the grid, newest first; typing in the
+ * search narrows it as you type, to what the index finds; a search that
+ * finds nothing says so, and clearing it brings everything back. */
+static void
+test_browse_and_search (void)
+{
+  g_autofree char *archive = make_archive (N_JOBS);
+  g_autofree char *name = g_path_get_basename (archive);
+  g_autofree char *subtitle = g_strdup_printf ("%s — %u jobs", name, N_JOBS);
+  gpointer title_check[] = { NULL, subtitle };
+  MjaWindow *window = open_window (archive);
+  GtkEditable *search = part (window, "search_entry");
+  g_autoptr(MjaJobItem) newest = NULL;
+
+  wait_for_items (window, N_JOBS);
+  title_check[0] = window;
+  wait_until (subtitle_is, title_check, 10, subtitle);
+  newest = g_list_model_get_item (grid_model (window), 0);
+  g_assert_cmpstr (mja_job_item_get_prompt (newest), ==, "prompt of job 299");
+
+  /* "job 29": 29 and 290–299, as the search matches words from their start. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
+  g_assert_true (gtk_search_bar_get_search_mode (part (window, "search_bar")));
+  gtk_editable_set_text (search, "job 29");
+  wait_for_items (window, 11);
+  assert_all_prompts_have (window, "job 29");
+
+  gtk_editable_set_text (search, "nothing-like-this");
+  wait_for_page (window, "no-results");
+
+  gtk_editable_set_text (search, "");
+  wait_for_items (window, N_JOBS);
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
+static AdwActionRow *
+find_row (GtkWidget  *widget,
+          const char *title)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      AdwActionRow *found;
+
+      if (ADW_IS_ACTION_ROW (child) && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)), title) == 0)
+        return ADW_ACTION_ROW (child);
+      if ((found = find_row (child, title)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+has_row (gpointer data)
+{
+  return find_row (((gpointer *) data)[0], ((gpointer *) data)[1]) != NULL;
+}
+
+/* The filter panel lists the job types with their counts; ticking one
+ * narrows the grid to it at once and is remembered in GSettings; ticking
+ * it off brings every job back. */
+static void
+test_filter_by_type (void)
+{
+  g_autofree char *archive = make_archive (N_JOBS);
+  MjaWindow *window = open_window (archive);
+  GSettings *settings = mja_application_get_settings (app);
+  GtkWidget *panel = part (window, "filter_panel");
+  gpointer row_check[] = { panel, "upscale" };
+  AdwActionRow *upscale;
+  g_auto(GStrv) chosen = NULL;
+
+  wait_for_items (window, N_JOBS);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-filters", NULL);
+  wait_until (has_row, row_check, 30, "the row of the upscale type");
+  upscale = find_row (panel, "upscale");
+  g_assert_cmpstr (adw_action_row_get_subtitle (upscale), ==, "100 jobs");
+  g_assert_cmpstr (adw_action_row_get_subtitle (find_row (panel, "diffusion")), ==, "200 jobs");
+
+  adw_action_row_activate (upscale);
+  wait_for_items (window, 100);
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autoptr(MjaJobItem) item = g_list_model_get_item (grid_model (window), i);
+
+      g_assert_cmpstr (mja_job_item_get_job_type (item), ==, "upscale");
+    }
+  chosen = g_settings_get_strv (settings, "filter-job-types");
+  g_assert_cmpstrv (chosen, ((const char *[]) { "upscale", NULL }));
+
+  adw_action_row_activate (find_row (panel, "upscale"));
+  wait_for_items (window, N_JOBS);
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
+static gboolean
+button_says (gpointer data)
+{
+  return g_strcmp0 (gtk_button_get_label (((gpointer *) data)[0]), ((gpointer *) data)[1]) == 0;
+}
+
+/* Sync against the fake server: the button turns into Stop while it runs
+ * and the progress sidebar opens; at the end the bar is full, the button
+ * says Sync again, and the grid has every job of the account. */
+static void
+test_sync (void)
+{
+  g_autofree char *archive = helper_make_archive_dir ();
+  g_autoptr(MjaCredentials) credentials = fake_credentials ();
+  MjaWindow *window = NULL;
+  GtkButton *sync_button;
+  gpointer stop[2], done[2];
+  g_autofree char *listing = NULL;
+
+  mja_application_sign_in (app, credentials);
+  window = open_window (archive);
+  wait_for_page (window, "empty");
+  sync_button = part (window, "sync_button");
+  stop[0] = done[0] = sync_button;
+  stop[1] = "Stop";
+  done[1] = "Sync";
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL);
+  wait_until (button_says, stop, 10, "the Sync button to say Stop");
+  g_assert_true (gtk_revealer_get_reveal_child (part (window, "sidebar_revealer")));
+  wait_until (button_says, done, 120, "the sync to end");
+  g_assert_cmpfloat (gtk_progress_bar_get_fraction (part (window, "progress_bar")), ==, 1.0);
+  wait_for_items (window, 40);
+
+  /* The archive on disk ("path size hash" a file): each job's JSON, and
+   * images. */
+  listing = helper_archive_listing (archive);
+  {
+    g_auto(GStrv) lines = g_strsplit (listing, "\n", -1);
+    guint json = 0, images = 0;
+
+    for (guint i = 0; lines[i] != NULL; i++)
+      {
+        json += strstr (lines[i], ".json ") != NULL;
+        images += strstr (lines[i], ".png ") != NULL || strstr (lines[i], ".webp ") != NULL;
+      }
+    g_assert_cmpuint (json, ==, 40);
+    g_assert_cmpuint (images, >, 40);
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
+  sign_out ();
+  helper_remove_tree (archive);
+}
+
+/* ---- Preferences ----------------------------------------------------------- */
+
+static gboolean
+status_starts_with (gpointer data)
+{
+  MjaPreferences *preferences = ((gpointer *) data)[0];
+
+  return g_str_has_prefix (adw_preferences_row_get_title (part (preferences, "status_row")), ((gpointer *) data)[1]);
+}
+
+static gboolean
+keyring_holds_session (gpointer data)
+{
+  g_autoptr(MjaCredentials) stored = mja_credentials_lookup (NULL, NULL);
+
+  return (stored != NULL) == GPOINTER_TO_INT (data);
+}
+
+/* Settings apply as they are changed; the cookie pasted into Browser
+ * cookie signs in against the API and lands in the keyring, and Sign Out
+ * takes it out again. */
+static void
+test_preferences (void)
+{
+  GSettings *settings = mja_application_get_settings (app);
+  MjaPreferences *preferences = mja_preferences_new (app);
+  g_autofree char *cookie = mja_fake_server_dup_cookie_header (server);
+  g_autofree char *signed_in_as = g_strdup_printf ("Signed in as user %s",
+                                                   mja_fake_server_get_user_id (server));
+  gpointer status[] = { preferences, signed_in_as };
+  g_autoptr(MjaCredentials) stored = NULL;
+  g_autoptr(GError) error = NULL;
+
+  sign_out ();
+  gtk_window_present (GTK_WINDOW (preferences));
+
+  gtk_spin_button_set_value (part (preferences, "concurrency_spin"), 3);
+  g_assert_cmpuint (g_settings_get_uint (settings, "concurrency"), ==, 3);
+  gtk_switch_set_active (part (preferences, "videos_switch"), TRUE);
+  {
+    g_auto(GStrv) kinds = g_settings_get_strv (settings, "download-kinds");
+    g_assert_true (g_strv_contains ((const char * const *) kinds, "video"));
+  }
+  gtk_switch_set_active (part (preferences, "videos_switch"), FALSE);
+
+  gtk_editable_set_text (part (preferences, "cookie_row"), "not a cookie");
+  g_signal_emit_by_name (part (preferences, "sign_in_button"), "clicked");
+  g_assert_cmpstr (adw_preferences_row_get_title (part (preferences, "status_row")), ==, "Could not sign in");
+  g_assert_null (mja_application_get_credentials (app));
+
+  gtk_editable_set_text (part (preferences, "cookie_row"), cookie);
+  g_signal_emit_by_name (part (preferences, "sign_in_button"), "clicked");
+  wait_until (status_starts_with, status, 30, signed_in_as);
+  g_assert_nonnull (mja_application_get_credentials (app));
+  /* The keyring, read as the next start would: the session, then nothing. */
+  wait_until (keyring_holds_session, GINT_TO_POINTER (TRUE), 10, "the session in the keyring");
+  stored = mja_credentials_lookup (NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (mja_credentials_get_user_id (stored), ==, mja_fake_server_get_user_id (server));
+  g_assert_cmpstr (mja_credentials_get_id_token (stored), ==,
+                   mja_credentials_get_id_token (mja_application_get_credentials (app)));
+
+  g_signal_emit_by_name (part (preferences, "sign_out_button"), "clicked");
+  wait_until (signed_in, GINT_TO_POINTER (FALSE), 10, "signing out");
+  wait_until (keyring_holds_session, GINT_TO_POINTER (FALSE), 10, "the keyring emptied");
+  gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *keyring = NULL;
+  MjaFakeServerOptions options;
+  int status;
+
+  /* A home of our own (thumbnails, the keyring file) before GLib reads it. */
+  home = g_dir_make_tmp ("mja-test-window-XXXXXX", &error);
+  g_assert_no_error (error);
+  keyring = g_build_filename (home, "keyring", NULL);
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("XDG_CACHE_HOME", home, TRUE);
+  g_setenv ("XDG_DATA_HOME", home, TRUE);
+  g_setenv ("SECRET_BACKEND", "file", TRUE);
+  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+  g_setenv ("SECRET_FILE_TEST_PASSWORD", "test", TRUE);
+  g_unsetenv ("MIDJOURNEY_COOKIE");
+  g_unsetenv ("MIDJOURNEY_SESSION_TOKEN");
+
+  g_test_init (&argc, &argv, NULL);
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      if (g_getenv ("MJA_REQUIRE_DISPLAY") != NULL)
+        g_error ("No display, and MJA_REQUIRE_DISPLAY is set");
+      g_print ("1..0 # SKIP no display\n");
+      return 0;
+    }
+
+  mja_fake_server_options_init (&options);
+  options.n_jobs = 40;
+  server = helper_start_server (&options);
+  g_setenv ("MJA_API_BASE_URL", mja_fake_server_get_api_url (server), TRUE);
+  g_setenv ("MJA_CDN_BASE_URL", mja_fake_server_get_cdn_url (server), TRUE);
+  g_setenv ("MJA_AUTH_BASE_URL", mja_fake_server_get_auth_url (server), TRUE);
+
+  app = mja_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  g_test_add_func ("/window/signed-out-then-empty", test_signed_out_then_empty);
+  g_test_add_func ("/window/browse-and-search", test_browse_and_search);
+  g_test_add_func ("/window/filter-by-type", test_filter_by_type);
+  g_test_add_func ("/window/sync", test_sync);
+  g_test_add_func ("/preferences/settings-and-keyring", test_preferences);
+  status = g_test_run ();
+
+  g_clear_object (&app);
+  mja_fake_server_stop (server);
+  g_clear_object (&server);
+  helper_remove_tree (home);
+  return status;
+}
