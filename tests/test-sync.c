@@ -423,6 +423,104 @@ test_html_image_refused (void)
   helper_remove_tree (root);
 }
 
+/* Hostile answers: each refused with its own message, nothing written
+ * outside the archive, the session never sent to another host. */
+typedef struct
+{
+  const char *name;
+  guint       huge_page_mib;   /* the fake's knobs */
+  gboolean    slow_body;
+  gboolean    redirect;
+  guint       image_kib;
+  guint64     max_image_bytes; /* the client's limits; 0: its defaults */
+  guint       answer_timeout_s;
+  const char *message;         /* in the sync's error, or its problems */
+} HostileCase;
+
+static const HostileCase hostile_cases[] = {
+  /* Above the default cap of 64 MiB: refused as it arrives, not retried. */
+  { "a listing of 65 MiB", 65, FALSE, FALSE, 0, 0, 0, "answered with more than 64 MiB" },
+  { "a listing that never ends", 0, TRUE, FALSE, 0, 0, 2, "did not finish answering within 2 seconds" },
+  { "a redirect to another host", 0, FALSE, TRUE, 0, 0, 0, "answered with a redirect, which is not followed" },
+  { "images beyond the size limit", 0, FALSE, FALSE, 1500, 1024 * 1024, 0, "larger than the limit of 1 MiB" },
+};
+
+static void
+test_hostile_answers (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (hostile_cases); i++)
+    {
+      const HostileCase *c = &hostile_cases[i];
+      MjaFakeServerOptions fake;
+      MjaSyncOptions options;
+      g_autoptr(MjaFakeServer) server = NULL;
+      g_autoptr(MjaCredentials) credentials = NULL;
+      g_autoptr(MjaSync) sync = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *parent = helper_make_archive_dir ();
+      g_autofree char *root = g_build_filename (parent, "archive", NULL);
+      g_autoptr(MjaArchive) archive = NULL;
+      g_autoptr(MjaArchiveScan) scan = NULL;
+      g_autoptr(GDir) dir = NULL;
+      gint64 start = g_get_monotonic_time ();
+      const char *said;
+
+      g_test_message ("%s", c->name);
+      mja_fake_server_options_init (&fake);
+      fake.n_jobs = 6;
+      fake.huge_page_mib = c->huge_page_mib;
+      fake.slow_body = c->slow_body;
+      fake.redirect = c->redirect;
+      if (c->image_kib)
+        {
+          fake.image_kib = c->image_kib;
+          fake.image_pixels = 1024;
+        }
+      server = helper_start_server (&fake);
+      credentials = helper_current_credentials (server);
+      helper_sync_options (&options, server);
+      options.max_tries = 2;
+      options.max_image_bytes = c->max_image_bytes;
+      options.answer_timeout_s = c->answer_timeout_s;
+
+      sync = mja_sync_new (root, credentials, &options);
+      error = helper_run (sync, NULL);
+      if (c->image_kib)
+        {
+          GPtrArray *problems = mja_sync_get_problems (sync);
+
+          /* The jobs are archived; every image refused, each said. */
+          g_assert_no_error (error);
+          g_assert_cmpuint (mja_sync_get_images_done (sync), ==, 0);
+          g_assert_cmpuint (mja_sync_get_images_failed (sync), ==, mja_fake_server_get_n_images (server, "grid,upscale"));
+          g_assert_cmpuint (problems->len, >, 0);
+          said = ((MjaSyncProblem *) problems->pdata[0])->message;
+        }
+      else
+        {
+          g_assert_nonnull (error);
+          said = error->message;
+        }
+      g_test_message ("said: %s", said);
+      g_assert_nonnull (strstr (said, c->message));
+      /* Bounded: two tries of two seconds at most for the slow one. */
+      g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
+      g_assert_cmpuint (mja_fake_server_get_cdn_cookie_count (server), ==, 0);
+
+      /* Nothing half-kept in the archive, nothing beside it. */
+      archive = mja_archive_new (root);
+      scan = mja_archive_scan (archive, NULL, NULL);
+      if (scan != NULL)
+        g_assert_cmpuint (scan->part_files->len, ==, 0);
+      dir = g_dir_open (parent, 0, NULL);
+      g_assert_cmpstr (g_dir_read_name (dir), ==, "archive");
+      g_assert_null (g_dir_read_name (dir));
+
+      mja_sync_options_clear (&options);
+      helper_remove_tree (parent);
+    }
+}
+
 static void
 cancel_after_images (MjaSync      *sync,
                      GParamSpec   *pspec,
@@ -506,6 +604,7 @@ main (int   argc,
   g_test_add_func ("/sync/auth/expired-token-refreshed", test_expired_token_refreshed);
   g_test_add_func ("/sync/hostile/ids-and-urls", test_hostile_jobs_refused);
   g_test_add_func ("/sync/hostile/html-as-image", test_html_image_refused);
+  g_test_add_func ("/sync/hostile/answers", test_hostile_answers);
   g_test_add_func ("/sync/cancel-and-resume", test_cancel_and_resume);
   g_test_add_func ("/sync/sniff", test_sniff);
 

@@ -20,6 +20,8 @@
 #include "mja-util.h"
 
 #define MAX_BODY_SIZE      (64 * 1024 * 1024)
+#define ANSWER_TIMEOUT     300   /* seconds for a whole answer, however it trickles */
+#define READ_CHUNK         (64 * 1024)
 #define MAX_RATE_WAITS     8
 #define DEFAULT_RATE_WAIT  5
 #define MAX_RATE_WAIT      600
@@ -39,6 +41,8 @@ struct _MjaApi
   gint64          next_slot_us;
   guint           max_tries;
   guint           base_delay_ms;
+  gsize           max_body;
+  guint           answer_timeout_s;
 };
 
 G_DEFINE_FINAL_TYPE (MjaApi, mja_api, G_TYPE_OBJECT)
@@ -101,6 +105,8 @@ mja_api_init (MjaApi *self)
   self->max_tries = 5;
   self->base_delay_ms = 1000;
   self->interval_ms = 250;
+  self->max_body = MAX_BODY_SIZE;
+  self->answer_timeout_s = ANSWER_TIMEOUT;
   self->session = soup_session_new_with_options ("user-agent", mja_user_agent (),
                                                  "timeout", 60,
                                                  "idle-timeout", 60,
@@ -169,6 +175,19 @@ mja_api_set_retry_policy (MjaApi *self,
   self->max_tries = MAX (max_tries, 1);
   self->base_delay_ms = base_delay_ms;
 }
+/* What an answer may be: at most @max_body bytes (0: 64 MiB), read in at
+ * most @timeout_s seconds (0: 300) however slowly it comes.  Larger is
+ * refused, slower is given up and retried like a network error. */
+void
+mja_api_set_answer_limits (MjaApi *self,
+                           gsize   max_body,
+                           guint   timeout_s)
+{
+  g_return_if_fail (MJA_IS_API (self));
+  self->max_body = max_body ? max_body : MAX_BODY_SIZE;
+  self->answer_timeout_s = timeout_s ? timeout_s : ANSWER_TIMEOUT;
+}
+
 /* Retry-After is seconds or an HTTP date; returns seconds to wait, or -1. */
 gint64
 mja_parse_retry_after (const char *value,
@@ -395,26 +414,197 @@ server_message (GBytes *body)
   return g_steal_pointer (&text);
 }
 
-static void
-request_sent_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+/* ---- reading an answer: capped in size and in time ------------------- */
+
+typedef struct
 {
-  g_autoptr(GTask) task = user_data;
+  GTask        *task;         /* the request's */
+  SoupMessage  *msg;
+  GInputStream *stream;
+  GByteArray   *data;
+  GCancellable *cancellable;  /* this read's: the request's, or the deadline */
+  gulong        cancelled_id;
+  GSource      *deadline;
+  gboolean      timed_out;
+} Answer;
+
+static void request_answered (GTask       *task,
+                              SoupMessage *msg,
+                              GBytes      *body,
+                              GError      *error);
+
+static void
+answer_cancel_cb (GCancellable *cancellable,
+                  GCancellable *ours)
+{
+  g_cancellable_cancel (ours);
+}
+
+static gboolean
+answer_deadline_cb (gpointer data)
+{
+  Answer *answer = data;
+
+  answer->timed_out = TRUE;
+  g_cancellable_cancel (answer->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* Hands the whole body, or why there is none, to request_answered(). */
+static void
+answer_finish (Answer *answer,
+               GError *error)
+{
+  MjaApi *self = g_task_get_source_object (answer->task);
+  Request *request = g_task_get_task_data (answer->task);
+  g_autoptr(GBytes) body = NULL;
+
+  if (error != NULL && answer->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_error (&error);
+      error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                           _("%s did not finish answering within %u seconds"), request->endpoint,
+                           self->answer_timeout_s);
+    }
+  if (error == NULL)
+    body = g_byte_array_free_to_bytes (g_steal_pointer (&answer->data));
+  g_source_destroy (answer->deadline);
+  g_source_unref (answer->deadline);
+  g_cancellable_disconnect (g_task_get_cancellable (answer->task), answer->cancelled_id);
+  if (answer->stream != NULL)
+    g_input_stream_close_async (answer->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  request_answered (answer->task, answer->msg, body, error);
+  g_clear_error (&error);
+  g_clear_object (&answer->stream);
+  g_clear_object (&answer->msg);
+  g_clear_object (&answer->cancellable);
+  if (answer->data != NULL)
+    g_byte_array_unref (answer->data);
+  g_free (answer);
+}
+
+static GError *
+answer_too_large (Answer *answer)
+{
+  MjaApi *self = g_task_get_source_object (answer->task);
+  Request *request = g_task_get_task_data (answer->task);
+
+  return g_error_new (MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
+                      _("%s answered with more than %" G_GSIZE_FORMAT " MiB; refused as no page of jobs is that "
+                        "large"), request->endpoint, self->max_body / (1024 * 1024));
+}
+
+static void answer_read_cb (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data);
+
+static void
+answer_read_next (Answer *answer)
+{
+  g_input_stream_read_bytes_async (answer->stream, READ_CHUNK, G_PRIORITY_DEFAULT, answer->cancellable,
+                                   answer_read_cb, answer);
+}
+
+static void
+answer_read_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Answer *answer = user_data;
+  MjaApi *self = g_task_get_source_object (answer->task);
+  GError *error = NULL;
+  g_autoptr(GBytes) chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (chunk == NULL)
+    {
+      answer_finish (answer, error);
+      return;
+    }
+  if (g_bytes_get_size (chunk) == 0)
+    {
+      answer_finish (answer, NULL);
+      return;
+    }
+  if (answer->data->len + g_bytes_get_size (chunk) > self->max_body)
+    {
+      answer_finish (answer, answer_too_large (answer));
+      return;
+    }
+  g_byte_array_append (answer->data, g_bytes_get_data (chunk, NULL), (guint) g_bytes_get_size (chunk));
+  answer_read_next (answer);
+}
+
+static void
+answer_sent_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Answer *answer = user_data;
+  MjaApi *self = g_task_get_source_object (answer->task);
+  GError *error = NULL;
+  goffset length;
+
+  answer->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (answer->stream == NULL)
+    {
+      answer_finish (answer, error);
+      return;
+    }
+  length = soup_message_headers_get_content_length (soup_message_get_response_headers (answer->msg));
+  if (length > 0 && (guint64) length > self->max_body)
+    {
+      answer_finish (answer, answer_too_large (answer));
+      return;
+    }
+  answer_read_next (answer);
+}
+
+/* Sends @msg and reads its answer into memory, refusing more than
+ * max_body bytes (also when Content-Length announces them) and giving up
+ * after answer_timeout_s seconds: the session's own timeouts only bound a
+ * single silent read, not a body that trickles forever. */
+static void
+send_and_read_answer (MjaApi      *self,
+                      SoupMessage *msg,
+                      GTask       *task)
+{
+  Answer *answer = g_new0 (Answer, 1);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  answer->task = task;
+  answer->msg = g_object_ref (msg);
+  answer->data = g_byte_array_new ();
+  answer->cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    answer->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (answer_cancel_cb),
+                                                  answer->cancellable, NULL);
+  answer->deadline = g_timeout_source_new_seconds (self->answer_timeout_s);
+  g_source_set_callback (answer->deadline, answer_deadline_cb, answer, NULL);
+  g_source_attach (answer->deadline, g_main_context_get_thread_default ());
+  soup_session_send_async (self->session, msg, G_PRIORITY_DEFAULT, answer->cancellable, answer_sent_cb, answer);
+}
+
+/* Takes @task; @error is the caller's. */
+static void
+request_answered (GTask       *task_,
+                  SoupMessage *msg,
+                  GBytes      *body,
+                  GError      *error_)
+{
+  g_autoptr(GTask) task = task_;
   MjaApi *self = g_task_get_source_object (task);
   Request *request = g_task_get_task_data (task);
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = error_ ? g_error_copy (error_) : NULL;
   g_autoptr(JsonParser) parser = NULL;
   SoupMessageHeaders *headers;
   const char *content_type;
   guint status;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   if (body == NULL)
     {
-      if (!mja_error_is_transient (error))
+      /* Too large is what the server means to send: asking again will not
+       * make it smaller. */
+      if (!mja_error_is_transient (error) || error->domain == MJA_API_ERROR)
         g_task_return_error (task, g_steal_pointer (&error));
       else
         retry_or_fail (g_steal_pointer (&task), error->message);
@@ -613,8 +803,7 @@ request_start (GTask *task)
       soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", form);
     }
 
-  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                                    request_sent_cb, task);
+  send_and_read_answer (self, msg, task);
 }
 
 /* Takes @url and @form. */

@@ -58,6 +58,9 @@ void            mja_api_set_protocol          (MjaApi              *self,
                                                MjaProtocol          protocol);
 void            mja_api_set_request_interval  (MjaApi              *self,
                                                guint                milliseconds);
+void            mja_api_set_answer_limits     (MjaApi              *self,
+                                               gsize                max_body,
+                                               guint                timeout_s);
 void            mja_api_set_retry_policy      (MjaApi              *self,
                                                guint                max_tries,
                                                guint                base_delay_ms);

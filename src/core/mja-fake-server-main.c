@@ -33,9 +33,10 @@ main (int   argc,
   g_autofree char *era = NULL;
   g_autofree char *end_style = NULL;
   g_autofree char *cookie = NULL;
-  int jobs, seed, latency, every429, retry_after, kib, pixels, html_every, hostile_every = 0, api_port = 0, cdn_port = 0, auth_port = 0;
+  int jobs, seed, latency, every429, retry_after, kib, pixels, html_every, hostile_every = 0, huge_page = 0, api_port = 0, cdn_port = 0,
+      auth_port = 0;
   double error_rate;
-  gboolean retry_date, challenge, expired, revoked, empty_end;
+  gboolean retry_date, challenge, expired, revoked, empty_end, slow_body = FALSE, redirect = FALSE;
 
   mja_i18n_init ();
 
@@ -70,6 +71,9 @@ main (int   argc,
       { "legacy-empty-end", 0, 0, G_OPTION_ARG_NONE, &empty_end, N_("End the legacy list with [] instead of [{\"msg\": \"No jobs found.\"}]"), NULL },
       { "html-image-every", 0, 0, G_OPTION_ARG_INT, &html_every, N_("Serve an HTML page instead of every Nth image (0 = never)"), "N" },
       { "hostile-every", 0, 0, G_OPTION_ARG_INT, &hostile_every, N_("Give every Nth job an id or image address that tries to escape the archive (0 = never)"), "N" },
+      { "huge-page-mib", 0, 0, G_OPTION_ARG_INT, &huge_page, N_("Answer every listing with an empty page padded to MiB mebibytes (0 = never)"), "MIB" },
+      { "slow-body", 0, 0, G_OPTION_ARG_NONE, &slow_body, N_("Answer every listing with a body that trickles a byte every 100 ms and never ends"), NULL },
+      { "redirect", 0, 0, G_OPTION_ARG_NONE, &redirect, N_("Answer every listing with a redirect to the CDN, another host"), NULL },
       { "api-port", 0, 0, G_OPTION_ARG_INT, &api_port, N_("Port of the API server (default: any free port)"), "PORT" },
       { "cdn-port", 0, 0, G_OPTION_ARG_INT, &cdn_port, N_("Port of the image CDN (default: any free port)"), "PORT" },
       { "auth-port", 0, 0, G_OPTION_ARG_INT, &auth_port, N_("Port of the token refresh server (default: any free port)"), "PORT" },
@@ -90,6 +94,7 @@ main (int   argc,
   }
 
   if (jobs < 0 || latency < 0 || every429 < 0 || retry_after < 0 || kib < 0 || pixels < 16 || html_every < 0 || hostile_every < 0 ||
+      huge_page < 0 || huge_page > 4096 ||
       error_rate < 0 || error_rate > 1 || api_port < 0 || api_port > 65535 || cdn_port < 0 || cdn_port > 65535 ||
       auth_port < 0 || auth_port > 65535)
     {
@@ -112,6 +117,9 @@ main (int   argc,
   options.legacy_empty_end = empty_end;
   options.html_image_every = html_every;
   options.hostile_every = hostile_every;
+  options.huge_page_mib = (guint) huge_page;
+  options.slow_body = slow_body;
+  options.redirect = redirect;
   options.api_port = api_port;
   options.cdn_port = cdn_port;
   options.auth_port = auth_port;

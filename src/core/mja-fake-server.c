@@ -413,6 +413,66 @@ respond_node (SoupServerMessage *msg,
                                     g_steal_pointer (&body), length);
 }
 
+/* A hostile listing: an empty page padded to @mib MiB of JSON. */
+static void
+respond_huge_page (SoupServerMessage *msg,
+                   guint              mib)
+{
+  gsize length = (gsize) mib * 1024 * 1024;
+  char *body = g_malloc (length);
+
+  memset (body, ' ', length);
+  body[0] = '[';
+  body[length - 1] = ']';
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, length);
+}
+
+/* A hostile listing that never ends: "[" then a space every 100 ms. */
+typedef struct
+{
+  SoupServerMessage *msg;
+  GSource           *tick;
+} Trickle;
+
+static gboolean
+trickle_cb (gpointer data)
+{
+  Trickle *trickle = data;
+
+  soup_message_body_append (soup_server_message_get_response_body (trickle->msg), SOUP_MEMORY_STATIC, " ", 1);
+  soup_server_message_unpause (trickle->msg);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+trickle_finished_cb (SoupServerMessage *msg,
+                     Trickle           *trickle)
+{
+  g_source_destroy (trickle->tick);
+  g_source_unref (trickle->tick);
+  g_signal_handlers_disconnect_by_data (msg, trickle);
+  g_free (trickle);
+}
+
+static void
+respond_trickle (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  Trickle *trickle = g_new0 (Trickle, 1);
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  soup_message_headers_set_content_type (headers, "application/json", NULL);
+  soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_STATIC, "[", 1);
+  trickle->msg = msg;
+  trickle->tick = g_timeout_source_new (100);
+  g_source_set_callback (trickle->tick, trickle_cb, trickle, NULL);
+  g_source_attach (trickle->tick, g_main_context_get_thread_default ());
+  g_signal_connect (msg, "finished", G_CALLBACK (trickle_finished_cb), trickle);
+  g_signal_connect (msg, "disconnected", G_CALLBACK (trickle_finished_cb), trickle);
+}
+
 static const char challenge_page[] =
   "<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title></head>"
   "<body><noscript>Enable JavaScript and cookies to continue</noscript>"
@@ -863,6 +923,16 @@ handle_api (MjaFakeServer     *self,
     respond (msg, SOUP_STATUS_FORBIDDEN, "text/html; charset=UTF-8", challenge_page, -1);
   else if (inject_fault (self, msg))
     ;
+  else if (self->options.redirect && (current || update || legacy))
+    {
+      g_autofree char *elsewhere = g_strdup_printf ("%s/collect?from=%s", self->cdn_url, path);
+
+      soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, elsewhere);
+    }
+  else if (self->options.huge_page_mib > 0 && (current || update || legacy))
+    respond_huge_page (msg, self->options.huge_page_mib);
+  else if (self->options.slow_body && (current || update || legacy))
+    respond_trickle (msg);
   else if ((current || update) && (self->options.eras & MJA_FAKE_ERA_CURRENT))
     {
       if (check_current_auth (self, msg))

@@ -44,6 +44,9 @@ typedef struct
   gboolean        legacy_empty_end;  /* legacy end marker "[]" instead of the "msg" one */
   guint           html_image_every;  /* every Nth image answers an HTML page; 0 = never */
   guint           hostile_every;     /* every Nth job has an id or URL that tries to escape; 0 = never */
+  guint           huge_page_mib;     /* listing answers are this many MiB (an empty page padded); 0 = normal */
+  gboolean        slow_body;         /* listing answers trickle a byte every 100 ms and never end */
+  gboolean        redirect;          /* the API answers 302 to the CDN, another host */
   guint16         api_port;          /* 0 = any free port */
   guint16         cdn_port;
   guint16         auth_port;

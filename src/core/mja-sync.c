@@ -969,6 +969,8 @@ worker_setup (Worker *w)
 
   w->downloader = mja_downloader_new (w->archive, w->options.concurrency, w->cancellable);
   mja_downloader_set_retry_policy (w->downloader, w->options.max_tries, w->options.retry_base_ms);
+  if (w->options.max_image_bytes > 0)
+    mja_downloader_set_max_file_size (w->downloader, w->options.max_image_bytes);
   g_signal_connect (w->downloader, "image-done", G_CALLBACK (image_done_cb), w);
   g_signal_connect (w->downloader, "image-failed", G_CALLBACK (image_failed_cb), w);
   g_signal_connect (w->downloader, "bytes-received", G_CALLBACK (bytes_cb), w);
@@ -1002,6 +1004,7 @@ worker_setup (Worker *w)
   mja_api_set_protocol (w->api, w->options.protocol);
   mja_api_set_request_interval (w->api, w->options.request_interval_ms);
   mja_api_set_retry_policy (w->api, w->options.max_tries, w->options.retry_base_ms);
+  mja_api_set_answer_limits (w->api, w->options.max_page_bytes, w->options.answer_timeout_s);
   g_signal_connect (w->api, "waiting", G_CALLBACK (waiting_cb), w);
   g_signal_connect (w->api, "credentials-changed", G_CALLBACK (credentials_changed_cb), w);
 

@@ -43,6 +43,9 @@ typedef struct
   guint        request_interval_ms;
   guint        max_tries;
   guint        retry_base_ms;
+  gsize        max_page_bytes;    /* an API answer larger is refused; 0 = 64 MiB */
+  guint        answer_timeout_s;  /* an API answer slower is given up; 0 = 300 s */
+  guint64      max_image_bytes;   /* an image larger is refused; 0 = 512 MiB */
 } MjaSyncOptions;
 
 typedef struct
