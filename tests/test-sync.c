@@ -431,6 +431,7 @@ typedef struct
   guint       huge_page_mib;   /* the fake's knobs */
   gboolean    slow_body;
   gboolean    redirect;
+  gboolean    slow_images;
   guint       image_kib;
   guint64     max_image_bytes; /* the client's limits; 0: its defaults */
   guint       answer_timeout_s;
@@ -439,10 +440,12 @@ typedef struct
 
 static const HostileCase hostile_cases[] = {
   /* Above the default cap of 64 MiB: refused as it arrives, not retried. */
-  { "a listing of 65 MiB", 65, FALSE, FALSE, 0, 0, 0, "answered with more than 64 MiB" },
-  { "a listing that never ends", 0, TRUE, FALSE, 0, 0, 2, "did not finish answering within 2 seconds" },
-  { "a redirect to another host", 0, FALSE, TRUE, 0, 0, 0, "answered with a redirect, which is not followed" },
-  { "images beyond the size limit", 0, FALSE, FALSE, 1500, 1024 * 1024, 0, "larger than the limit of 1 MiB" },
+  { "a listing of 65 MiB", 65, FALSE, FALSE, FALSE, 0, 0, 0, "answered with more than 64 MiB" },
+  { "a listing that never ends", 0, TRUE, FALSE, FALSE, 0, 0, 2, "did not finish answering within 2 seconds" },
+  { "a redirect to another host", 0, FALSE, TRUE, FALSE, 0, 0, 0, "answered with a redirect, which is not followed" },
+  { "images beyond the size limit", 0, FALSE, FALSE, FALSE, 1500, 1024 * 1024, 0, "larger than the limit of 1 MiB" },
+  /* Every image given up: the sync stops, as when the network is gone. */
+  { "images that never end", 0, FALSE, FALSE, TRUE, 0, 0, 1, "did not finish sending it within 1 second" },
 };
 
 static void
@@ -471,6 +474,7 @@ test_hostile_answers (void)
       fake.huge_page_mib = c->huge_page_mib;
       fake.slow_body = c->slow_body;
       fake.redirect = c->redirect;
+      fake.slow_images = c->slow_images;
       if (c->image_kib)
         {
           fake.image_kib = c->image_kib;

@@ -463,8 +463,9 @@ answer_finish (Answer *answer,
     {
       g_clear_error (&error);
       error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                           _("%s did not finish answering within %u seconds"), request->endpoint,
-                           self->answer_timeout_s);
+                           ngettext ("%s did not finish answering within %u second",
+                                     "%s did not finish answering within %u seconds", self->answer_timeout_s),
+                           request->endpoint, self->answer_timeout_s);
     }
   if (error == NULL)
     body = g_byte_array_free_to_bytes (g_steal_pointer (&answer->data));
@@ -490,8 +491,8 @@ answer_too_large (Answer *answer)
   Request *request = g_task_get_task_data (answer->task);
 
   return g_error_new (MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
-                      _("%s answered with more than %" G_GSIZE_FORMAT " MiB; refused as no page of jobs is that "
-                        "large"), request->endpoint, self->max_body / (1024 * 1024));
+                      _("%s answered with more than %u MiB; refused as no page of jobs is that large"),
+                      request->endpoint, (guint) (self->max_body / (1024 * 1024)));
 }
 
 static void answer_read_cb (GObject      *source,

@@ -49,6 +49,10 @@ typedef struct
   gsize          head_len;
   GInputStream  *stream;
   SoupMessage   *msg;
+  GCancellable  *try_cancellable;  /* this try's: the downloader's, or the deadline */
+  gulong         try_cancelled_id;
+  GSource       *deadline;
+  gboolean       timed_out;
 } Item;
 
 struct _MjaDownloader
@@ -65,6 +69,7 @@ struct _MjaDownloader
   guint          max_tries;
   guint          base_delay_ms;
   guint64        max_file_size;
+  guint          answer_timeout_s;
 };
 
 G_DEFINE_FINAL_TYPE (MjaDownloader, mja_downloader, G_TYPE_OBJECT)
@@ -84,9 +89,63 @@ static guint signals[N_SIGNALS];
 static void start_item (Item *item);
 static void pump (MjaDownloader *self);
 
+/* Each try has answer_timeout_s to deliver the whole image, however
+ * slowly it trickles: the session's timeouts only bound one silent read. */
+static void
+item_stop_clock (Item *item)
+{
+  if (item->deadline != NULL)
+    {
+      g_source_destroy (item->deadline);
+      g_clear_pointer (&item->deadline, g_source_unref);
+    }
+  if (item->try_cancelled_id != 0)
+    g_cancellable_disconnect (item->self->cancellable, item->try_cancelled_id);
+  item->try_cancelled_id = 0;
+  g_clear_object (&item->try_cancellable);
+}
+
+static gboolean
+item_deadline_cb (gpointer data)
+{
+  Item *item = data;
+
+  item->timed_out = TRUE;
+  g_cancellable_cancel (item->try_cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+item_cancel_try_cb (GCancellable *cancellable,
+                    GCancellable *try_cancellable)
+{
+  g_cancellable_cancel (try_cancellable);
+}
+
+static void
+item_start_clock (Item *item)
+{
+  MjaDownloader *self = item->self;
+
+  item_stop_clock (item);
+  item->timed_out = FALSE;
+  item->try_cancellable = g_cancellable_new ();
+  item->try_cancelled_id = g_cancellable_connect (self->cancellable, G_CALLBACK (item_cancel_try_cb),
+                                                  item->try_cancellable, NULL);
+  item->deadline = g_timeout_source_new_seconds (self->answer_timeout_s);
+  g_source_set_callback (item->deadline, item_deadline_cb, item, NULL);
+  g_source_attach (item->deadline, g_main_context_get_thread_default ());
+}
+
+/* A try's network error: given up by the deadline, the sync cancelled, or
+ * the network's; the first and the last are tried again. */
+static void item_network_failed (Item   *item,
+                                 GError *error);
+
 static void
 item_free (Item *item)
 {
+  item_stop_clock (item);
   if (item->fd >= 0)
     close (item->fd);
   g_clear_pointer (&item->buffer, g_byte_array_unref);
@@ -139,6 +198,7 @@ mja_downloader_init (MjaDownloader *self)
   self->max_tries = 5;
   self->base_delay_ms = 1000;
   self->max_file_size = 512 * 1024 * 1024;
+  self->answer_timeout_s = 900;
 }
 
 MjaDownloader *
@@ -169,6 +229,15 @@ mja_downloader_set_retry_policy (MjaDownloader *self,
   g_return_if_fail (MJA_IS_DOWNLOADER (self));
   self->max_tries = MAX (max_tries, 1);
   self->base_delay_ms = base_delay_ms;
+}
+
+/* How long one try may take to deliver a whole image (0: 900 s). */
+void
+mja_downloader_set_answer_timeout (MjaDownloader *self,
+                                   guint          seconds)
+{
+  g_return_if_fail (MJA_IS_DOWNLOADER (self));
+  self->answer_timeout_s = seconds ? seconds : 900;
 }
 
 void
@@ -296,6 +365,7 @@ static void
 item_finish (Item   *item,
              GError *error)
 {
+  item_stop_clock (item);
   release_slot (item);
   item_report (item, error);
 }
@@ -322,6 +392,7 @@ retry_or_fail (Item       *item,
 {
   MjaDownloader *self = item->self;
 
+  item_stop_clock (item);
   discard_part (item);
   g_clear_object (&item->stream);
   g_clear_object (&item->msg);
@@ -336,6 +407,24 @@ retry_or_fail (Item       *item,
   if (wait_ms == 0)
     wait_ms = mja_backoff_delay_ms (item->tries, self->base_delay_ms);
   mja_sleep_async (wait_ms, self->cancellable, retry_done_cb, item);
+}
+
+static void
+item_network_failed (Item   *item,
+                     GError *error)
+{
+  if (item->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      guint seconds = item->self->answer_timeout_s;
+      g_autofree char *what = g_strdup_printf (ngettext ("the image server did not finish sending it within %u second",
+                                                         "the image server did not finish sending it within %u seconds",
+                                                         seconds), seconds);
+      retry_or_fail (item, 0, what);
+    }
+  else if (mja_error_is_transient (error))
+    retry_or_fail (item, 0, error->message);
+  else
+    item_finish (item, error);
 }
 
 /* On disk before it has its final name: a crash never leaves a short
@@ -412,6 +501,8 @@ complete (Item *item)
   const char *sniffed = mja_sniff_media (item->head, item->head_len);
   g_autoptr(GError) error = NULL;
 
+  item_stop_clock (item);  /* all here: the rest is the disk's */
+
   if (!media_matches (sniffed, item->path))
     {
       error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_NOT_MEDIA,
@@ -465,10 +556,7 @@ read_cb (GObject      *source,
 
   if (bytes == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        item_finish (item, error);
-      else
-        retry_or_fail (item, 0, error->message);
+      item_network_failed (item, error);
       return;
     }
   data = g_bytes_get_data (bytes, &size);
@@ -528,7 +616,8 @@ read_cb (GObject      *source,
   item->received += size;
   g_signal_emit (self, signals[SIGNAL_BYTES], 0, (guint64) size);
 
-  g_input_stream_read_bytes_async (item->stream, CHUNK_SIZE, G_PRIORITY_DEFAULT, self->cancellable, read_cb, item);
+  g_input_stream_read_bytes_async (item->stream, CHUNK_SIZE, G_PRIORITY_DEFAULT, item->try_cancellable, read_cb,
+                                   item);
 }
 
 static void
@@ -545,10 +634,7 @@ sent_cb (GObject      *source,
   item->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
   if (item->stream == NULL)
     {
-      if (mja_error_is_transient (error))
-        retry_or_fail (item, 0, error->message);
-      else
-        item_finish (item, error);
+      item_network_failed (item, error);
       return;
     }
 
@@ -592,7 +678,8 @@ sent_cb (GObject      *source,
     item->buffer = g_byte_array_sized_new (item->expected > 0 && item->expected <= SPILL_SIZE ? (guint) item->expected
                                                                                               : CHUNK_SIZE);
   g_byte_array_set_size (item->buffer, 0);
-  g_input_stream_read_bytes_async (item->stream, CHUNK_SIZE, G_PRIORITY_DEFAULT, self->cancellable, read_cb, item);
+  g_input_stream_read_bytes_async (item->stream, CHUNK_SIZE, G_PRIORITY_DEFAULT, item->try_cancellable, read_cb,
+                                   item);
 }
 
 static void
@@ -613,7 +700,8 @@ start_item (Item *item)
       return;
     }
   g_debug ("GET %s (try %u)", item->url, item->tries);
-  soup_session_send_async (self->session, item->msg, G_PRIORITY_DEFAULT, self->cancellable, sent_cb, item);
+  item_start_clock (item);
+  soup_session_send_async (self->session, item->msg, G_PRIORITY_DEFAULT, item->try_cancellable, sent_cb, item);
 }
 
 static void

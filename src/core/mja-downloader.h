@@ -33,6 +33,8 @@ MjaDownloader *mja_downloader_new               (MjaArchive    *archive,
 void           mja_downloader_set_retry_policy  (MjaDownloader *self,
                                                  guint          max_tries,
                                                  guint          base_delay_ms);
+void           mja_downloader_set_answer_timeout (MjaDownloader *self,
+                                                  guint          seconds);
 void           mja_downloader_set_max_file_size (MjaDownloader *self,
                                                  guint64        bytes);
 void           mja_downloader_add               (MjaDownloader *self,

@@ -36,7 +36,8 @@ main (int   argc,
   int jobs, seed, latency, every429, retry_after, kib, pixels, html_every, hostile_every = 0, huge_page = 0, api_port = 0, cdn_port = 0,
       auth_port = 0;
   double error_rate;
-  gboolean retry_date, challenge, expired, revoked, empty_end, slow_body = FALSE, redirect = FALSE;
+  gboolean retry_date, challenge, expired, revoked, empty_end, slow_body = FALSE, redirect = FALSE,
+           slow_images = FALSE;
 
   mja_i18n_init ();
 
@@ -73,6 +74,7 @@ main (int   argc,
       { "hostile-every", 0, 0, G_OPTION_ARG_INT, &hostile_every, N_("Give every Nth job an id or image address that tries to escape the archive (0 = never)"), "N" },
       { "huge-page-mib", 0, 0, G_OPTION_ARG_INT, &huge_page, N_("Answer every listing with an empty page padded to MiB mebibytes (0 = never)"), "MIB" },
       { "slow-body", 0, 0, G_OPTION_ARG_NONE, &slow_body, N_("Answer every listing with a body that trickles a byte every 100 ms and never ends"), NULL },
+      { "slow-images", 0, 0, G_OPTION_ARG_NONE, &slow_images, N_("Answer every image with a body that trickles a byte every 100 ms and never ends"), NULL },
       { "redirect", 0, 0, G_OPTION_ARG_NONE, &redirect, N_("Answer every listing with a redirect to the CDN, another host"), NULL },
       { "api-port", 0, 0, G_OPTION_ARG_INT, &api_port, N_("Port of the API server (default: any free port)"), "PORT" },
       { "cdn-port", 0, 0, G_OPTION_ARG_INT, &cdn_port, N_("Port of the image CDN (default: any free port)"), "PORT" },
@@ -120,6 +122,7 @@ main (int   argc,
   options.huge_page_mib = (guint) huge_page;
   options.slow_body = slow_body;
   options.redirect = redirect;
+  options.slow_images = slow_images;
   options.api_port = api_port;
   options.cdn_port = cdn_port;
   options.auth_port = auth_port;

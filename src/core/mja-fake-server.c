@@ -428,7 +428,7 @@ respond_huge_page (SoupServerMessage *msg,
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, length);
 }
 
-/* A hostile listing that never ends: "[" then a space every 100 ms. */
+/* A hostile answer that never ends: @head, then a space every 100 ms. */
 typedef struct
 {
   SoupServerMessage *msg;
@@ -456,15 +456,18 @@ trickle_finished_cb (SoupServerMessage *msg,
 }
 
 static void
-respond_trickle (SoupServerMessage *msg)
+respond_trickle (SoupServerMessage *msg,
+                 const char        *content_type,
+                 const char        *head,
+                 gsize              head_len)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   Trickle *trickle = g_new0 (Trickle, 1);
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
-  soup_message_headers_set_content_type (headers, "application/json", NULL);
-  soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_STATIC, "[", 1);
+  soup_message_headers_set_content_type (headers, content_type, NULL);
+  soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_STATIC, head, head_len);
   trickle->msg = msg;
   trickle->tick = g_timeout_source_new (100);
   g_source_set_callback (trickle->tick, trickle_cb, trickle, NULL);
@@ -932,7 +935,7 @@ handle_api (MjaFakeServer     *self,
   else if (self->options.huge_page_mib > 0 && (current || update || legacy))
     respond_huge_page (msg, self->options.huge_page_mib);
   else if (self->options.slow_body && (current || update || legacy))
-    respond_trickle (msg);
+    respond_trickle (msg, "application/json", "[", 1);
   else if ((current || update) && (self->options.eras & MJA_FAKE_ERA_CURRENT))
     {
       if (check_current_auth (self, msg))
@@ -1309,6 +1312,12 @@ handle_cdn (Pending *pending)
   if (inject_fault (self, msg))
     {
       g_mutex_unlock (&self->mutex);
+      return TRUE;
+    }
+  if (self->options.slow_images)
+    {
+      g_mutex_unlock (&self->mutex);
+      respond_trickle (msg, "image/png", "\x89PNG\r\n\x1a\n", 8);
       return TRUE;
     }
   if (parse_cdn_path (pending->path, &job_id, &index, &extension))

@@ -46,6 +46,7 @@ typedef struct
   guint           hostile_every;     /* every Nth job has an id or URL that tries to escape; 0 = never */
   guint           huge_page_mib;     /* listing answers are this many MiB (an empty page padded); 0 = normal */
   gboolean        slow_body;         /* listing answers trickle a byte every 100 ms and never end */
+  gboolean        slow_images;       /* images trickle likewise: a PNG's first bytes, then one every 100 ms */
   gboolean        redirect;          /* the API answers 302 to the CDN, another host */
   guint16         api_port;          /* 0 = any free port */
   guint16         cdn_port;

@@ -971,6 +971,7 @@ worker_setup (Worker *w)
   mja_downloader_set_retry_policy (w->downloader, w->options.max_tries, w->options.retry_base_ms);
   if (w->options.max_image_bytes > 0)
     mja_downloader_set_max_file_size (w->downloader, w->options.max_image_bytes);
+  mja_downloader_set_answer_timeout (w->downloader, w->options.answer_timeout_s);
   g_signal_connect (w->downloader, "image-done", G_CALLBACK (image_done_cb), w);
   g_signal_connect (w->downloader, "image-failed", G_CALLBACK (image_failed_cb), w);
   g_signal_connect (w->downloader, "bytes-received", G_CALLBACK (bytes_cb), w);

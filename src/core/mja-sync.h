@@ -44,7 +44,8 @@ typedef struct
   guint        max_tries;
   guint        retry_base_ms;
   gsize        max_page_bytes;    /* an API answer larger is refused; 0 = 64 MiB */
-  guint        answer_timeout_s;  /* an API answer slower is given up; 0 = 300 s */
+  guint        answer_timeout_s;  /* an answer slower is given up and tried again;
+                                     0 = 300 s for a page, 900 s for an image */
   guint64      max_image_bytes;   /* an image larger is refused; 0 = 512 MiB */
 } MjaSyncOptions;
 
