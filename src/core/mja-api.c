@@ -422,33 +422,13 @@ typedef struct
   SoupMessage  *msg;
   GInputStream *stream;
   GByteArray   *data;
-  GCancellable *cancellable;  /* this read's: the request's, or the deadline */
-  gulong        cancelled_id;
-  GSource      *deadline;
-  gboolean      timed_out;
+  MjaDeadline  *deadline;
 } Answer;
 
 static void request_answered (GTask       *task,
                               SoupMessage *msg,
                               GBytes      *body,
                               GError      *error);
-
-static void
-answer_cancel_cb (GCancellable *cancellable,
-                  GCancellable *ours)
-{
-  g_cancellable_cancel (ours);
-}
-
-static gboolean
-answer_deadline_cb (gpointer data)
-{
-  Answer *answer = data;
-
-  answer->timed_out = TRUE;
-  g_cancellable_cancel (answer->cancellable);
-  return G_SOURCE_REMOVE;
-}
 
 /* Hands the whole body, or why there is none, to request_answered(). */
 static void
@@ -459,7 +439,7 @@ answer_finish (Answer *answer,
   Request *request = g_task_get_task_data (answer->task);
   g_autoptr(GBytes) body = NULL;
 
-  if (error != NULL && answer->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (error != NULL && mja_deadline_expired (answer->deadline, error))
     {
       g_clear_error (&error);
       error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
@@ -469,16 +449,13 @@ answer_finish (Answer *answer,
     }
   if (error == NULL)
     body = g_byte_array_free_to_bytes (g_steal_pointer (&answer->data));
-  g_source_destroy (answer->deadline);
-  g_source_unref (answer->deadline);
-  g_cancellable_disconnect (g_task_get_cancellable (answer->task), answer->cancelled_id);
+  g_clear_pointer (&answer->deadline, mja_deadline_free);
   if (answer->stream != NULL)
     g_input_stream_close_async (answer->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   request_answered (answer->task, answer->msg, body, error);
   g_clear_error (&error);
   g_clear_object (&answer->stream);
   g_clear_object (&answer->msg);
-  g_clear_object (&answer->cancellable);
   if (answer->data != NULL)
     g_byte_array_unref (answer->data);
   g_free (answer);
@@ -502,8 +479,8 @@ static void answer_read_cb (GObject      *source,
 static void
 answer_read_next (Answer *answer)
 {
-  g_input_stream_read_bytes_async (answer->stream, READ_CHUNK, G_PRIORITY_DEFAULT, answer->cancellable,
-                                   answer_read_cb, answer);
+  g_input_stream_read_bytes_async (answer->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                   mja_deadline_get_cancellable (answer->deadline), answer_read_cb, answer);
 }
 
 static void
@@ -570,19 +547,13 @@ send_and_read_answer (MjaApi      *self,
                       GTask       *task)
 {
   Answer *answer = g_new0 (Answer, 1);
-  GCancellable *cancellable = g_task_get_cancellable (task);
 
   answer->task = task;
   answer->msg = g_object_ref (msg);
   answer->data = g_byte_array_new ();
-  answer->cancellable = g_cancellable_new ();
-  if (cancellable != NULL)
-    answer->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (answer_cancel_cb),
-                                                  answer->cancellable, NULL);
-  answer->deadline = g_timeout_source_new_seconds (self->answer_timeout_s);
-  g_source_set_callback (answer->deadline, answer_deadline_cb, answer, NULL);
-  g_source_attach (answer->deadline, g_main_context_get_thread_default ());
-  soup_session_send_async (self->session, msg, G_PRIORITY_DEFAULT, answer->cancellable, answer_sent_cb, answer);
+  answer->deadline = mja_deadline_new (g_task_get_cancellable (task), self->answer_timeout_s);
+  soup_session_send_async (self->session, msg, G_PRIORITY_DEFAULT, mja_deadline_get_cancellable (answer->deadline),
+                           answer_sent_cb, answer);
 }
 
 /* Takes @task; @error is the caller's. */

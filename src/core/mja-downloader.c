@@ -49,10 +49,7 @@ typedef struct
   gsize          head_len;
   GInputStream  *stream;
   SoupMessage   *msg;
-  GCancellable  *try_cancellable;  /* this try's: the downloader's, or the deadline */
-  gulong         try_cancelled_id;
-  GSource       *deadline;
-  gboolean       timed_out;
+  MjaDeadline   *deadline;   /* this try's */
 } Item;
 
 struct _MjaDownloader
@@ -90,51 +87,18 @@ static void start_item (Item *item);
 static void pump (MjaDownloader *self);
 
 /* Each try has answer_timeout_s to deliver the whole image, however
- * slowly it trickles: the session's timeouts only bound one silent read. */
+ * slowly it trickles. */
 static void
 item_stop_clock (Item *item)
 {
-  if (item->deadline != NULL)
-    {
-      g_source_destroy (item->deadline);
-      g_clear_pointer (&item->deadline, g_source_unref);
-    }
-  if (item->try_cancelled_id != 0)
-    g_cancellable_disconnect (item->self->cancellable, item->try_cancelled_id);
-  item->try_cancelled_id = 0;
-  g_clear_object (&item->try_cancellable);
-}
-
-static gboolean
-item_deadline_cb (gpointer data)
-{
-  Item *item = data;
-
-  item->timed_out = TRUE;
-  g_cancellable_cancel (item->try_cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-item_cancel_try_cb (GCancellable *cancellable,
-                    GCancellable *try_cancellable)
-{
-  g_cancellable_cancel (try_cancellable);
+  g_clear_pointer (&item->deadline, mja_deadline_free);
 }
 
 static void
 item_start_clock (Item *item)
 {
-  MjaDownloader *self = item->self;
-
   item_stop_clock (item);
-  item->timed_out = FALSE;
-  item->try_cancellable = g_cancellable_new ();
-  item->try_cancelled_id = g_cancellable_connect (self->cancellable, G_CALLBACK (item_cancel_try_cb),
-                                                  item->try_cancellable, NULL);
-  item->deadline = g_timeout_source_new_seconds (self->answer_timeout_s);
-  g_source_set_callback (item->deadline, item_deadline_cb, item, NULL);
-  g_source_attach (item->deadline, g_main_context_get_thread_default ());
+  item->deadline = mja_deadline_new (item->self->cancellable, item->self->answer_timeout_s);
 }
 
 /* A try's network error: given up by the deadline, the sync cancelled, or
@@ -413,7 +377,7 @@ static void
 item_network_failed (Item   *item,
                      GError *error)
 {
-  if (item->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (mja_deadline_expired (item->deadline, error))
     {
       guint seconds = item->self->answer_timeout_s;
       g_autofree char *what = g_strdup_printf (ngettext ("the image server did not finish sending it within %u second",
@@ -616,8 +580,8 @@ read_cb (GObject      *source,
   item->received += size;
   g_signal_emit (self, signals[SIGNAL_BYTES], 0, (guint64) size);
 
-  g_input_stream_read_bytes_async (item->stream, CHUNK_SIZE, G_PRIORITY_DEFAULT, item->try_cancellable, read_cb,
-                                   item);
+  g_input_stream_read_bytes_async (item->stream, CHUNK_SIZE, G_PRIORITY_DEFAULT,
+                                   mja_deadline_get_cancellable (item->deadline), read_cb, item);
 }
 
 static void
@@ -678,8 +642,8 @@ sent_cb (GObject      *source,
     item->buffer = g_byte_array_sized_new (item->expected > 0 && item->expected <= SPILL_SIZE ? (guint) item->expected
                                                                                               : CHUNK_SIZE);
   g_byte_array_set_size (item->buffer, 0);
-  g_input_stream_read_bytes_async (item->stream, CHUNK_SIZE, G_PRIORITY_DEFAULT, item->try_cancellable, read_cb,
-                                   item);
+  g_input_stream_read_bytes_async (item->stream, CHUNK_SIZE, G_PRIORITY_DEFAULT,
+                                   mja_deadline_get_cancellable (item->deadline), read_cb, item);
 }
 
 static void
@@ -701,7 +665,8 @@ start_item (Item *item)
     }
   g_debug ("GET %s (try %u)", item->url, item->tries);
   item_start_clock (item);
-  soup_session_send_async (self->session, item->msg, G_PRIORITY_DEFAULT, item->try_cancellable, sent_cb, item);
+  soup_session_send_async (self->session, item->msg, G_PRIORITY_DEFAULT, mja_deadline_get_cancellable (item->deadline),
+                           sent_cb, item);
 }
 
 static void

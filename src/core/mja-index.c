@@ -84,6 +84,16 @@ static gboolean
 db_error (MjaIndex  *self,
           GError   **error)
 {
+  /* A full disk is not a broken index: nothing to rebuild, room to make.
+   * SQLite rolled the transaction back, so the next sync resumes. */
+  if ((sqlite3_errcode (self->db) == SQLITE_FULL) ||
+      (sqlite3_errcode (self->db) == SQLITE_IOERR && sqlite3_system_errno (self->db) == ENOSPC))
+    {
+      g_set_error (error, MJA_INDEX_ERROR, MJA_INDEX_ERROR_DATABASE,
+                   _("The archive index could not be written: %s. Free some space and sync again; the archive "
+                     "resumes where it stopped."), g_strerror (ENOSPC));
+      return FALSE;
+    }
   g_set_error (error, MJA_INDEX_ERROR, MJA_INDEX_ERROR_DATABASE,
                _("The archive index failed: %s. Run “mj-archiver-cli reindex” to rebuild it from the files."),
                sqlite3_errmsg (self->db));

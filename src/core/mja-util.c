@@ -220,3 +220,85 @@ mja_sleep_finish (GAsyncResult  *result,
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* ---- a deadline for one network answer ------------------------------- */
+
+/* libsoup's timeouts bound one silent read; an answer that trickles in a
+ * byte at a time would never end.  A deadline is a cancellable for one
+ * try, cancelled when @parent is (Stop) or when @seconds have passed,
+ * with a timer on the thread-default main context. */
+struct _MjaDeadline
+{
+  GCancellable *parent;
+  GCancellable *cancellable;
+  gulong        parent_id;
+  GSource      *timer;
+  gboolean      expired;
+};
+
+static void
+deadline_parent_cancelled_cb (GCancellable *parent,
+                              GCancellable *cancellable)
+{
+  g_cancellable_cancel (cancellable);
+}
+
+static gboolean
+deadline_timer_cb (gpointer data)
+{
+  MjaDeadline *self = data;
+
+  self->expired = TRUE;
+  g_cancellable_cancel (self->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+MjaDeadline *
+mja_deadline_new (GCancellable *parent,
+                  guint         seconds)
+{
+  MjaDeadline *self = g_new0 (MjaDeadline, 1);
+
+  self->cancellable = g_cancellable_new ();
+  if (parent != NULL)
+    {
+      self->parent = g_object_ref (parent);
+      self->parent_id = g_cancellable_connect (parent, G_CALLBACK (deadline_parent_cancelled_cb),
+                                               self->cancellable, NULL);
+    }
+  self->timer = g_timeout_source_new_seconds (seconds);
+  g_source_set_callback (self->timer, deadline_timer_cb, self, NULL);
+  g_source_attach (self->timer, g_main_context_get_thread_default ());
+  return self;
+}
+
+GCancellable *
+mja_deadline_get_cancellable (MjaDeadline *self)
+{
+  return self->cancellable;
+}
+
+/* Whether @error (of an operation given this deadline's cancellable) is
+ * the deadline passing rather than Stop or the network. */
+gboolean
+mja_deadline_expired (MjaDeadline  *self,
+                      const GError *error)
+{
+  return self->expired && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+void
+mja_deadline_free (MjaDeadline *self)
+{
+  if (self == NULL)
+    return;
+  g_source_destroy (self->timer);
+  g_source_unref (self->timer);
+  if (self->parent != NULL)
+    {
+      g_cancellable_disconnect (self->parent, self->parent_id);
+      g_object_unref (self->parent);
+    }
+  g_object_unref (self->cancellable);
+  g_free (self);
+}

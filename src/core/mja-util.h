@@ -32,4 +32,13 @@ void      mja_sleep_async  (guint                milliseconds,
 gboolean  mja_sleep_finish (GAsyncResult        *result,
                             GError             **error);
 
+typedef struct _MjaDeadline MjaDeadline;
+
+MjaDeadline  *mja_deadline_new             (GCancellable *parent,
+                                            guint         seconds);
+GCancellable *mja_deadline_get_cancellable (MjaDeadline  *self);
+gboolean      mja_deadline_expired         (MjaDeadline  *self,
+                                            const GError *error);
+void          mja_deadline_free            (MjaDeadline  *self);
+
 G_END_DECLS

@@ -41,7 +41,8 @@ try:
 
     def sync_to_the_end():
         app.find("push button", "Sync").queryAction().doAction(0)
-        app.find("progress bar", "Sync Progress", timeout=10)
+        # Under the sanitizers, on a busy machine, the first walk of the tree is slow.
+        app.find("progress bar", "Sync Progress", timeout=30)
         # The demo is quick: its sync may be over before we look for "Stop".
         wait_for(lambda: app.pyatspi.findDescendant(app.application(), lambda o: o is not None
                                                     and o.getRoleName() == "label" and o.name == "Done"),
