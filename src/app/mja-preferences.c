@@ -300,6 +300,34 @@ mja_preferences_class_init (MjaPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, every_spin);
 }
 
+/* libadwaita 1.2's password rows have a Show Text / Hide Text button that
+ * only its tooltip names, which GTK 4.8 does not hand to assistive
+ * technologies: give it that name, and follow the tooltip as it flips. */
+static void
+name_after_tooltip (GtkWidget *button)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (button);
+
+  if (tooltip != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+}
+
+static void
+name_icon_buttons (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_BUTTON (child) && gtk_button_get_label (GTK_BUTTON (child)) == NULL &&
+          gtk_widget_get_tooltip_text (child) != NULL)
+        {
+          name_after_tooltip (child);
+          g_signal_connect (child, "notify::tooltip-text", G_CALLBACK (name_after_tooltip), NULL);
+        }
+      else
+        name_icon_buttons (child);
+    }
+}
+
 static void
 mja_preferences_init (MjaPreferences *self)
 {
@@ -311,6 +339,8 @@ mja_preferences_init (MjaPreferences *self)
                                   _("Pause Between Requests"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->every_spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Sync Every (Hours)"), -1);
+  name_icon_buttons (GTK_WIDGET (self->cookie_row));
+  name_icon_buttons (GTK_WIDGET (self->session_token_row));
 }
 
 MjaPreferences *

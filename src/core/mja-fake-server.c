@@ -428,11 +428,12 @@ respond_huge_page (SoupServerMessage *msg,
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, length);
 }
 
-/* A hostile answer that never ends: @head, then a space every 100 ms. */
+/* A hostile answer that never ends: @head, then a space every 100 ms.
+ * The tick source owns the state; it is destroyed when the client goes
+ * away, or with its thread's main context when the server stops. */
 typedef struct
 {
   SoupServerMessage *msg;
-  GSource           *tick;
 } Trickle;
 
 static gboolean
@@ -447,12 +448,9 @@ trickle_cb (gpointer data)
 
 static void
 trickle_finished_cb (SoupServerMessage *msg,
-                     Trickle           *trickle)
+                     GSource           *tick)
 {
-  g_source_destroy (trickle->tick);
-  g_source_unref (trickle->tick);
-  g_signal_handlers_disconnect_by_data (msg, trickle);
-  g_free (trickle);
+  g_source_destroy (tick);
 }
 
 static void
@@ -463,17 +461,20 @@ respond_trickle (SoupServerMessage *msg,
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   Trickle *trickle = g_new0 (Trickle, 1);
+  GSource *tick = g_timeout_source_new (100);
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
   soup_message_headers_set_content_type (headers, content_type, NULL);
   soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_STATIC, head, head_len);
   trickle->msg = msg;
-  trickle->tick = g_timeout_source_new (100);
-  g_source_set_callback (trickle->tick, trickle_cb, trickle, NULL);
-  g_source_attach (trickle->tick, g_main_context_get_thread_default ());
-  g_signal_connect (msg, "finished", G_CALLBACK (trickle_finished_cb), trickle);
-  g_signal_connect (msg, "disconnected", G_CALLBACK (trickle_finished_cb), trickle);
+  g_source_set_callback (tick, trickle_cb, trickle, g_free);
+  g_source_attach (tick, g_main_context_get_thread_default ());
+  g_signal_connect_data (msg, "finished", G_CALLBACK (trickle_finished_cb), g_source_ref (tick),
+                         (GClosureNotify) (void (*) (void)) g_source_unref, 0);
+  g_signal_connect_data (msg, "disconnected", G_CALLBACK (trickle_finished_cb), g_source_ref (tick),
+                         (GClosureNotify) (void (*) (void)) g_source_unref, 0);
+  g_source_unref (tick);
 }
 
 static const char challenge_page[] =

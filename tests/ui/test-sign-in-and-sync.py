@@ -47,6 +47,10 @@ try:
         preferences = app.find("frame", "Preferences", timeout=15)
         cookie_row = app.find("text", "Browser cookie", root=preferences)
         cookie_row.queryEditableText().setTextContents(server.env["MIDJOURNEY_COOKIE"])
+        # The row's eye button has a name, and says what it will do next.
+        app.find("push button", "Show Text", root=preferences).queryAction().doAction(0)
+        app.find("push button", "Hide Text", root=preferences, timeout=5).queryAction().doAction(0)
+        app.find("push button", "Show Text", root=preferences, timeout=5)
         app.find("push button", "Sign In", root=preferences).queryAction().doAction(0)
         wait_for(lambda: label_starting("Signed in as user " + server.env["MIDJOURNEY_USER_ID"], preferences), 30,
                  "Preferences to say who is signed in")
