@@ -254,6 +254,71 @@ test_browse_and_search (void)
   helper_remove_tree (archive);
 }
 
+static void
+clipboard_text_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+static char *
+clipboard_text (GtkWidget *widget)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, clipboard_text_cb, &text);
+  wait_until (is_set, &text, 10, "the clipboard's text");
+  return text;
+}
+
+static GtkPopover *
+find_popover (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_POPOVER (child))
+      return GTK_POPOVER (child);
+  return NULL;
+}
+
+/* By keyboard alone: the grid focused, Shift+F10's action opens the menu
+ * of the focused job, and its Copy Prompt puts that job's prompt on the
+ * clipboard. */
+static void
+test_cell_menu_by_keyboard (void)
+{
+  g_autofree char *archive = make_archive (20);
+  MjaWindow *window = open_window (archive);
+  GtkWidget *grid = part (window, "grid_view");
+  GtkPopover *menu;
+  g_autofree char *copied = NULL;
+
+  wait_for_items (window, 20);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_true (gtk_widget_grab_focus (grid));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cell-menu", NULL);
+  menu = find_popover (grid);
+  g_assert_nonnull (menu);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (menu)));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.item-copy-prompt", NULL);
+  gtk_popover_popdown (menu);
+  copied = clipboard_text (GTK_WIDGET (window));
+  g_assert_cmpstr (copied, ==, "prompt of job 19");
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
 static AdwActionRow *
 find_row (GtkWidget  *widget,
           const char *title)
@@ -481,6 +546,7 @@ main (int   argc,
   g_test_add_func ("/window/signed-out-then-empty", test_signed_out_then_empty);
   g_test_add_func ("/window/browse-and-search", test_browse_and_search);
   g_test_add_func ("/window/filter-by-type", test_filter_by_type);
+  g_test_add_func ("/window/cell-menu-by-keyboard", test_cell_menu_by_keyboard);
   g_test_add_func ("/window/sync", test_sync);
   g_test_add_func ("/preferences/settings-and-keyring", test_preferences);
   status = g_test_run ();

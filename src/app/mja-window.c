@@ -501,6 +501,30 @@ queue_reload (MjaWindow *self)
 
 /* ---- cells ----------------------------------------------------------- */
 
+/* The menu of @cell's job, pointing at (@x, @y) in the cell. */
+static void
+show_cell_menu (MjaWindow   *self,
+                GtkWidget   *cell,
+                GtkListItem *list_item,
+                double       x,
+                double       y)
+{
+  MjaJobItem *item = gtk_list_item_get_item (list_item);
+  double grid_x, grid_y;
+
+  if (item == NULL)
+    return;
+  g_set_object (&self->context_item, item);
+  self->context_position = gtk_list_item_get_position (list_item);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.item-viewer", mja_job_item_get_image (item) != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.item-copy-image", mja_job_item_get_image (item) != NULL);
+  /* One popover for every cell: made once, pointed where asked. */
+  if (!gtk_widget_translate_coordinates (cell, GTK_WIDGET (self->grid_view), x, y, &grid_x, &grid_y))
+    return;
+  gtk_popover_set_pointing_to (self->cell_popover, &(GdkRectangle) { (int) grid_x, (int) grid_y, 1, 1 });
+  gtk_popover_popup (self->cell_popover);
+}
+
 static void
 cell_menu_cb (GtkGestureClick *gesture,
               int              n_press,
@@ -509,19 +533,28 @@ cell_menu_cb (GtkGestureClick *gesture,
               GtkListItem     *list_item)
 {
   GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
-  MjaWindow *self = MJA_WINDOW (gtk_widget_get_root (cell));
-  MjaJobItem *item = gtk_list_item_get_item (list_item);
-  double grid_x, grid_y;
 
-  g_set_object (&self->context_item, item);
-  self->context_position = gtk_list_item_get_position (list_item);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.item-viewer", mja_job_item_get_image (item) != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.item-copy-image", mja_job_item_get_image (item) != NULL);
-  /* One popover for every cell: made once, pointed where the click was. */
-  if (!gtk_widget_translate_coordinates (cell, GTK_WIDGET (self->grid_view), x, y, &grid_x, &grid_y))
+  show_cell_menu (MJA_WINDOW (gtk_widget_get_root (cell)), cell, list_item, x, y);
+}
+
+/* Shift+F10 or the Menu key: the menu of the job that has the focus (the
+ * grid focuses the row widget around the cell). */
+static void
+cell_menu_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  MjaWindow *self = MJA_WINDOW (widget);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  GtkWidget *cell = NULL;
+  GtkListItem *list_item;
+
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->grid_view)))
     return;
-  gtk_popover_set_pointing_to (self->cell_popover, &(GdkRectangle) { (int) grid_x, (int) grid_y, 1, 1 });
-  gtk_popover_popup (self->cell_popover);
+  cell = g_object_get_data (G_OBJECT (focus), "mja-list-item") ? focus : gtk_widget_get_first_child (focus);
+  list_item = cell ? g_object_get_data (G_OBJECT (cell), "mja-list-item") : NULL;
+  if (list_item != NULL)
+    show_cell_menu (self, cell, list_item, gtk_widget_get_width (cell) / 2.0, gtk_widget_get_height (cell) / 2.0);
 }
 
 /* Dragging a cell out gives the image file, as a file manager would. */
@@ -603,6 +636,7 @@ setup_cell (GtkSignalListItemFactory *factory,
   gtk_widget_set_overflow (stack, GTK_OVERFLOW_HIDDEN);
   gtk_widget_add_css_class (stack, "card");
   gtk_list_item_set_child (list_item, stack);
+  g_object_set_data (G_OBJECT (stack), "mja-list-item", list_item);
   gtk_widget_set_has_tooltip (stack, TRUE);
   g_signal_connect (stack, "query-tooltip", G_CALLBACK (cell_query_tooltip_cb), list_item);
 
@@ -1186,6 +1220,9 @@ mja_window_class_init (MjaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.item-folder", NULL, item_action);
   gtk_widget_class_install_action (widget_class, "win.item-copy-prompt", NULL, item_action);
   gtk_widget_class_install_action (widget_class, "win.item-copy-image", NULL, item_action);
+  gtk_widget_class_install_action (widget_class, "win.cell-menu", NULL, cell_menu_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "win.cell-menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "win.cell-menu", NULL);
   gtk_widget_class_install_action (widget_class, "win.toggle-filters", NULL, toggle_filters_action);
   gtk_widget_class_install_action (widget_class, "win.previous", NULL, previous_action);
   gtk_widget_class_install_action (widget_class, "win.next", NULL, next_action);
