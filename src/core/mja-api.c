@@ -175,6 +175,7 @@ mja_api_set_retry_policy (MjaApi *self,
   self->max_tries = MAX (max_tries, 1);
   self->base_delay_ms = base_delay_ms;
 }
+
 /* What an answer may be: at most @max_body bytes (0: 64 MiB), read in at
  * most @timeout_s seconds (0: 300) however slowly it comes.  Larger is
  * refused, slower is given up and retried like a network error. */
@@ -430,7 +431,8 @@ static void request_answered (GTask       *task,
                               GBytes      *body,
                               GError      *error);
 
-/* Hands the whole body, or why there is none, to request_answered(). */
+/* Hands the whole body, or why there is none, to request_answered();
+ * takes @error. */
 static void
 answer_finish (Answer *answer,
                GError *error)
@@ -453,7 +455,6 @@ answer_finish (Answer *answer,
   if (answer->stream != NULL)
     g_input_stream_close_async (answer->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   request_answered (answer->task, answer->msg, body, error);
-  g_clear_error (&error);
   g_clear_object (&answer->stream);
   g_clear_object (&answer->msg);
   if (answer->data != NULL)
@@ -556,7 +557,7 @@ send_and_read_answer (MjaApi      *self,
                            answer_sent_cb, answer);
 }
 
-/* Takes @task; @error is the caller's. */
+/* Takes @task and @error. */
 static void
 request_answered (GTask       *task_,
                   SoupMessage *msg,
@@ -566,7 +567,7 @@ request_answered (GTask       *task_,
   g_autoptr(GTask) task = task_;
   MjaApi *self = g_task_get_source_object (task);
   Request *request = g_task_get_task_data (task);
-  g_autoptr(GError) error = error_ ? g_error_copy (error_) : NULL;
+  g_autoptr(GError) error = error_;
   g_autoptr(JsonParser) parser = NULL;
   SoupMessageHeaders *headers;
   const char *content_type;

@@ -30,6 +30,7 @@
 #define SPILL_SIZE     (8 * 1024 * 1024)  /* larger bodies go to disk as they come */
 #define SNIFF_SIZE     16
 #define MAX_RATE_WAITS 8
+#define ANSWER_TIMEOUT 900  /* seconds for one try at a whole image, however it trickles */
 
 typedef struct
 {
@@ -101,11 +102,6 @@ item_start_clock (Item *item)
   item->deadline = mja_deadline_new (item->self->cancellable, item->self->answer_timeout_s);
 }
 
-/* A try's network error: given up by the deadline, the sync cancelled, or
- * the network's; the first and the last are tried again. */
-static void item_network_failed (Item   *item,
-                                 GError *error);
-
 static void
 item_free (Item *item)
 {
@@ -162,7 +158,7 @@ mja_downloader_init (MjaDownloader *self)
   self->max_tries = 5;
   self->base_delay_ms = 1000;
   self->max_file_size = 512 * 1024 * 1024;
-  self->answer_timeout_s = 900;
+  self->answer_timeout_s = ANSWER_TIMEOUT;
 }
 
 MjaDownloader *
@@ -201,7 +197,7 @@ mja_downloader_set_answer_timeout (MjaDownloader *self,
                                    guint          seconds)
 {
   g_return_if_fail (MJA_IS_DOWNLOADER (self));
-  self->answer_timeout_s = seconds ? seconds : 900;
+  self->answer_timeout_s = seconds ? seconds : ANSWER_TIMEOUT;
 }
 
 void
@@ -373,6 +369,8 @@ retry_or_fail (Item       *item,
   mja_sleep_async (wait_ms, self->cancellable, retry_done_cb, item);
 }
 
+/* A try's network error: given up by the deadline, the sync cancelled, or
+ * the network's; the first and the last are tried again. */
 static void
 item_network_failed (Item   *item,
                      GError *error)
