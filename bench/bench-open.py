@@ -8,8 +8,9 @@
 # The archive is bench-index's (generated and indexed on first use).  Two
 # launches of `mj-archiver ARCHIVE` in a fresh home, with the index warm:
 #   1. cold thumbnail cache: every visible thumbnail is decoded from its
-#      1024 × 1024 PNG; the app logs when the first is on screen and the
-#      rate of the whole burst;
+#      1024 × 1024 PNG; the app logs (src/app/mja-bench-hooks.c, with
+#      G_MESSAGES_DEBUG=mja-bench) when the first is on screen and the rate
+#      of the whole burst;
 #   2. the same home again: the thumbnails come from the freedesktop cache
 #      the first launch filled.
 # Then gdk-pixbuf-thumbnailer (one process per image, as file managers run
@@ -34,7 +35,7 @@ def launch(app, archive, home, schema_dir, timeout=60, scroll=False):
     env = dict(os.environ, HOME=home, XDG_CACHE_HOME=os.path.join(home, ".cache"),
                XDG_CONFIG_HOME=os.path.join(home, ".config"), XDG_DATA_HOME=os.path.join(home, ".local/share"),
                GSETTINGS_BACKEND="memory", GSETTINGS_SCHEMA_DIR=schema_dir, GIO_USE_PROXY_RESOLVER="dummy",
-               G_MESSAGES_DEBUG="mja-window mja-thumbnailer", NO_AT_BRIDGE="1")
+               G_MESSAGES_DEBUG="mja-bench", NO_AT_BRIDGE="1")
     if scroll:
         env["MJA_SCROLL_BENCHMARK"] = "1"
     # GLib writes debug lines to standard output, warnings to standard error.

@@ -16,6 +16,7 @@
 
 #include "mja-application.h"
 #include "mja-archive.h"
+#include "mja-bench-hooks.h"
 #include "mja-fake-server.h"
 #include "mja-preferences.h"
 #include "mja-window.h"
@@ -30,7 +31,6 @@ struct _MjaApplication
   gboolean        demo;
   MjaFakeServer  *fake_server;
   char           *demo_dir;
-  gint64          started;       /* monotonic µs, for the start-up timings in the debug log */
 };
 
 G_DEFINE_FINAL_TYPE (MjaApplication, mja_application, ADW_TYPE_APPLICATION)
@@ -456,18 +456,9 @@ mja_application_init (MjaApplication *self)
     { "preferences", preferences_action },
   };
 
-  self->started = g_get_monotonic_time ();
+  mja_bench_hooks_init ();
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
-}
-
-/* When the app started: the window logs how long its first thumbnails took
- * (G_MESSAGES_DEBUG=mja-window), which bench/bench-open.py reads. */
-gint64
-mja_application_get_start_time (MjaApplication *self)
-{
-  g_return_val_if_fail (MJA_IS_APPLICATION (self), 0);
-  return self->started;
 }
 
 MjaApplication *

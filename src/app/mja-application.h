@@ -15,7 +15,6 @@ G_DECLARE_FINAL_TYPE (MjaApplication, mja_application, MJA, APPLICATION, AdwAppl
 
 MjaApplication *mja_application_new              (void);
 gboolean        mja_application_get_demo         (MjaApplication *self);
-gint64          mja_application_get_start_time   (MjaApplication *self);
 const char     *mja_application_get_demo_url     (MjaApplication *self);
 GSettings      *mja_application_get_settings     (MjaApplication *self);
 char           *mja_application_dup_base_url     (MjaApplication *self,

@@ -2,9 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Decodes images at the cell's size in GIO's thread pool (gdk-pixbuf
- * scales while it decodes, so a 2048-pixel PNG never exists in memory at
- * full size) and keeps a bounded number of textures, least recently used
+ * Decodes images at the cell's size on its own few threads (see
+ * decode_worker; gdk-pixbuf scales while it decodes, so a 2048-pixel PNG
+ * never exists in memory at full size) and keeps a bounded number of textures, least recently used
  * out first.  A cell that is recycled cancels its load.
  *
  * With a shared cache (the freedesktop thumbnail cache, ~/.cache/thumbnails/
@@ -23,6 +23,7 @@
 #include <unistd.h>
 #endif
 
+#include "mja-bench-hooks.h"
 #include "mja-thumbnailer.h"
 
 struct _MjaThumbnailer
@@ -35,13 +36,6 @@ struct _MjaThumbnailer
   GHashTable *cache;   /* path -> GList link in lru */
   GQueue      lru;     /* CacheEntry*, most recent first */
   GThreadPool *decoders; /* as many as there are cores: each full decode holds a whole image */
-
-  /* For the debug log: one burst of loads, from the first request until
-   * none is pending (bench/bench-open.py reads the decode rate). */
-  guint       pending;
-  gint64      burst_start;
-  gint        decoded;     /* atomic: from the image itself */
-  gint        shared_hits; /* atomic: from the freedesktop cache */
 };
 
 typedef struct
@@ -220,11 +214,9 @@ load_thread (GTask        *task,
     return;
   if (self->shared_cache != NULL)
     pixbuf = load_shared (self, task_data);
-  if (pixbuf != NULL)
-    g_atomic_int_inc (&self->shared_hits);
-  else
+  mja_bench_hooks_thumbnail_made (pixbuf != NULL);
+  if (pixbuf == NULL)
     {
-      g_atomic_int_inc (&self->decoded);
       pixbuf = gdk_pixbuf_new_from_file_at_scale (task_data, self->size, self->size, TRUE, &error);
       if (pixbuf == NULL)
         {
@@ -273,12 +265,7 @@ mja_thumbnailer_load_async (MjaThumbnailer      *self,
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
 
-  if (self->pending++ == 0)
-    {
-      self->burst_start = g_get_monotonic_time ();
-      g_atomic_int_set (&self->decoded, 0);
-      g_atomic_int_set (&self->shared_hits, 0);
-    }
+  mja_bench_hooks_thumbnail_requested ();
   g_task_set_task_data (task, g_strdup (path), g_free);
   g_thread_pool_push (self->decoders, g_steal_pointer (&task), NULL);
 }
@@ -292,14 +279,6 @@ mja_thumbnailer_load_finish (MjaThumbnailer  *self,
 
   if (texture != NULL)
     remember (self, g_task_get_task_data (G_TASK (result)), texture);
-  if (--self->pending == 0)
-    {
-      double seconds = (g_get_monotonic_time () - self->burst_start) / (double) G_USEC_PER_SEC;
-      guint decoded = (guint) g_atomic_int_get (&self->decoded);
-
-      g_debug ("Thumbnails: %u decoded from their images, %u from the shared cache, in %.0f ms (%.1f decoded/s)",
-               decoded, (guint) g_atomic_int_get (&self->shared_hits), seconds * 1000,
-               seconds > 0 ? decoded / seconds : 0);
-    }
+  mja_bench_hooks_thumbnail_finished ();
   return texture;
 }

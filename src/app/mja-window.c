@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "mja-archive.h"
+#include "mja-bench-hooks.h"
 #include "mja-file-actions.h"
 #include "mja-filter-panel.h"
 #include "mja-image-view.h"
@@ -37,7 +38,6 @@ struct _MjaWindow
   MjaJobList           *jobs;
   gint64                total_jobs;
   MjaThumbnailer       *thumbnailer;
-  gboolean              first_thumbnail_shown;
   GCancellable         *query_cancellable;
   MjaSync              *sync;
   GCancellable         *sync_cancellable;
@@ -239,157 +239,6 @@ query_thread (GTask        *task,
     g_task_return_boolean (task, TRUE);
 }
 
-/* MJA_SCROLL_BENCHMARK=1 (bench/bench-open.py --scroll): once the grid is
- * filled, scroll it from top to bottom, two screens a frame, and report the
- * longest frame (from the frame clock's frame times), how long the frame's
- * phases took, and the peak resident memory, then quit. */
-typedef enum
-{
-  PHASE_UPDATE,  /* the tick: scrolling, and binding the cells it brings in */
-  PHASE_LAYOUT,
-  PHASE_PAINT,   /* drawing, and handing the frame to the display */
-  N_PHASES
-} Phase;
-
-typedef struct
-{
-  gint64 last_frame;
-  gint64 longest;
-  guint  frames;
-  guint  slow;      /* frames over 50 ms */
-  gint64 phase_start;
-  gint64 work;      /* this frame's phases so far */
-  gint64 longest_work;
-  guint  slow_work; /* frames whose phases took over 50 ms */
-  gint64 phase_longest[N_PHASES];
-  gint64 phase_total[N_PHASES];
-} ScrollBench;
-
-static void
-scroll_bench_phase (GdkFrameClock *clock,
-                    ScrollBench   *bench,
-                    Phase          phase)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  if (phase != N_PHASES && bench->phase_start != 0)
-    {
-      bench->phase_longest[phase] = MAX (bench->phase_longest[phase], now - bench->phase_start);
-      bench->phase_total[phase] += now - bench->phase_start;
-      bench->work += now - bench->phase_start;
-    }
-  if (phase == PHASE_PAINT)
-    {
-      bench->longest_work = MAX (bench->longest_work, bench->work);
-      bench->slow_work += bench->work > 50000;
-    }
-  if (phase == N_PHASES || phase == PHASE_PAINT)
-    bench->work = 0;
-  bench->phase_start = now;
-}
-
-static void
-scroll_bench_frame_start (GdkFrameClock *clock,
-                          ScrollBench   *bench)
-{
-  scroll_bench_phase (clock, bench, N_PHASES);
-}
-
-static void
-scroll_bench_updated (GdkFrameClock *clock,
-                      ScrollBench   *bench)
-{
-  scroll_bench_phase (clock, bench, PHASE_UPDATE);
-}
-
-static void
-scroll_bench_laid_out (GdkFrameClock *clock,
-                       ScrollBench   *bench)
-{
-  scroll_bench_phase (clock, bench, PHASE_LAYOUT);
-}
-
-static void
-scroll_bench_painted (GdkFrameClock *clock,
-                      ScrollBench   *bench)
-{
-  scroll_bench_phase (clock, bench, PHASE_PAINT);
-}
-
-static double
-peak_rss_mb (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) || (line = strstr (status, "VmHWM:")) == NULL)
-    return 0;
-  return g_ascii_strtod (line + 6, NULL) / 1024.0;
-}
-
-static gboolean
-scroll_bench_tick (GtkWidget     *widget,
-                   GdkFrameClock *clock,
-                   gpointer       user_data)
-{
-  ScrollBench *bench = user_data;
-  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (widget));
-  gint64 now = gdk_frame_clock_get_frame_time (clock);
-  double value = gtk_adjustment_get_value (adjustment);
-  double end = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
-
-  if (bench->last_frame != 0)
-    {
-      gint64 interval = now - bench->last_frame;
-
-      bench->longest = MAX (bench->longest, interval);
-      /* The frame clock gives frame times in whole refresh periods
-       * (16,667 µs at 60 Hz): three of them, 50,001 µs, are 50 ms. */
-      bench->slow += interval > 50500;
-      bench->frames++;
-    }
-  bench->last_frame = now;
-  if (gtk_adjustment_get_upper (adjustment) <= gtk_adjustment_get_page_size (adjustment))
-    return G_SOURCE_CONTINUE;  /* not laid out yet */
-  if (value >= end)
-    {
-      g_message ("Scroll benchmark: %u items, %u frames to the end, longest frame %.1f ms, %u frames over 50 ms, "
-                 "peak resident memory %.0f MB",
-                 g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (widget)))),
-                 bench->frames, bench->longest / 1000.0, bench->slow, peak_rss_mb ());
-      g_message ("Scroll benchmark phases, longest/mean ms: update (scrolling and binding cells) %.1f/%.1f, "
-                 "layout %.1f/%.1f, paint %.1f/%.1f; longest frame's work %.1f ms, %u frames' work over 50 ms",
-                 bench->phase_longest[PHASE_UPDATE] / 1000.0, bench->phase_total[PHASE_UPDATE] / 1000.0 / bench->frames,
-                 bench->phase_longest[PHASE_LAYOUT] / 1000.0, bench->phase_total[PHASE_LAYOUT] / 1000.0 / bench->frames,
-                 bench->phase_longest[PHASE_PAINT] / 1000.0, bench->phase_total[PHASE_PAINT] / 1000.0 / bench->frames,
-                 bench->longest_work / 1000.0, bench->slow_work);
-      g_signal_handlers_disconnect_by_data (clock, bench);
-      g_application_quit (g_application_get_default ());
-      return G_SOURCE_REMOVE;
-    }
-  gtk_adjustment_set_value (adjustment, MIN (end, value + 2 * gtk_adjustment_get_page_size (adjustment)));
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-maybe_scroll_benchmark (MjaWindow *self)
-{
-  static gboolean started;
-  ScrollBench *bench;
-  GdkFrameClock *clock;
-
-  if (started || g_getenv ("MJA_SCROLL_BENCHMARK") == NULL || g_list_model_get_n_items (G_LIST_MODEL (self->jobs)) == 0)
-    return;
-  started = TRUE;
-  bench = g_new0 (ScrollBench, 1);
-  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self->grid_view));
-  g_signal_connect (clock, "before-paint", G_CALLBACK (scroll_bench_frame_start), bench);
-  g_signal_connect_after (clock, "update", G_CALLBACK (scroll_bench_updated), bench);
-  g_signal_connect_after (clock, "layout", G_CALLBACK (scroll_bench_laid_out), bench);
-  g_signal_connect_after (clock, "after-paint", G_CALLBACK (scroll_bench_painted), bench);
-  gtk_widget_add_tick_callback (GTK_WIDGET (self->grid_view), scroll_bench_tick, bench, g_free);
-}
-
 static void
 query_done_cb (GObject      *source,
                GAsyncResult *result,
@@ -452,7 +301,7 @@ query_done_cb (GObject      *source,
       return;
     }
   mja_filter_panel_set_counts (self->filter_panel, query->per_type);
-  maybe_scroll_benchmark (self);
+  mja_bench_hooks_grid_filled (GTK_WIDGET (self->grid_view));
   update_page (self);
 }
 
@@ -653,21 +502,6 @@ setup_cell (GtkSignalListItemFactory *factory,
   }
 }
 
-/* Once per window, for bench/bench-open.py: how long after the app started
- * the first thumbnail was on screen. */
-static void
-note_first_thumbnail (GtkWidget *widget)
-{
-  MjaWindow *self = MJA_WINDOW (gtk_widget_get_root (widget));
-  GApplication *app = g_application_get_default ();
-
-  if (self == NULL || !MJA_IS_WINDOW (self) || self->first_thumbnail_shown || !MJA_IS_APPLICATION (app))
-    return;
-  self->first_thumbnail_shown = TRUE;
-  g_debug ("First thumbnail on screen %.0f ms after start",
-           (g_get_monotonic_time () - mja_application_get_start_time (MJA_APPLICATION (app))) / 1000.0);
-}
-
 static void
 thumbnail_cb (GObject      *source,
               GAsyncResult *result,
@@ -682,7 +516,7 @@ thumbnail_cb (GObject      *source,
       gtk_picture_set_paintable (GTK_PICTURE (gtk_stack_get_child_by_name (GTK_STACK (stack), "picture")),
                                  GDK_PAINTABLE (texture));
       gtk_stack_set_visible_child_name (GTK_STACK (stack), "picture");
-      note_first_thumbnail (stack);
+      mja_bench_hooks_thumbnail_shown ();
     }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -716,7 +550,7 @@ bind_cell (GtkSignalListItemFactory *factory,
       gtk_picture_set_paintable (GTK_PICTURE (gtk_stack_get_child_by_name (GTK_STACK (stack), "picture")),
                                  GDK_PAINTABLE (texture));
       gtk_stack_set_visible_child_name (GTK_STACK (stack), "picture");
-      note_first_thumbnail (stack);
+      mja_bench_hooks_thumbnail_shown ();
       return;
     }
   gtk_stack_set_visible_child_name (GTK_STACK (stack), "placeholder");
