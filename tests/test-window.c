@@ -16,8 +16,10 @@
 
 #include "mja-application.h"
 #include "mja-filter-panel.h"
+#include "mja-job-grid.h"
 #include "mja-job-item.h"
 #include "mja-preferences.h"
+#include "mja-progress-sidebar.h"
 #include "mja-window.h"
 #include "sync-helpers.h"
 
@@ -64,6 +66,11 @@ part (gpointer    window,
   GType type = MJA_IS_WINDOW (window) ? MJA_TYPE_WINDOW : MJA_TYPE_PREFERENCES;
   GObject *child = gtk_widget_get_template_child (GTK_WIDGET (window), type, name);
 
+  /* Or a part of the grid or the progress sidebar, in their own templates. */
+  if (child == NULL && type == MJA_TYPE_WINDOW)
+    child = gtk_widget_get_template_child (part (window, "job_grid"), MJA_TYPE_JOB_GRID, name);
+  if (child == NULL && type == MJA_TYPE_WINDOW)
+    child = gtk_widget_get_template_child (part (window, "progress_sidebar"), MJA_TYPE_PROGRESS_SIDEBAR, name);
   g_assert_nonnull (child);
   return child;
 }
@@ -307,11 +314,11 @@ test_cell_menu_by_keyboard (void)
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_true (gtk_widget_grab_focus (grid));
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.cell-menu", NULL);
-  menu = find_popover (grid);
+  gtk_widget_activate_action (grid, "job.menu", NULL);
+  menu = find_popover (part (window, "job_grid"));
   g_assert_nonnull (menu);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (menu)));
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.item-copy-prompt", NULL);
+  gtk_widget_activate_action (grid, "job.copy-prompt", NULL);
   gtk_popover_popdown (menu);
   copied = clipboard_text (GTK_WIDGET (window));
   g_assert_cmpstr (copied, ==, "prompt of job 19");

@@ -1,0 +1,58 @@
+/* mja-window-private.h — what the window's files share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "mja-filter-panel.h"
+#include "mja-image-view.h"
+#include "mja-job-grid.h"
+#include "mja-job-list.h"
+#include "mja-progress-sidebar.h"
+#include "mja-sync.h"
+#include "mja-window.h"
+
+G_BEGIN_DECLS
+
+struct _MjaWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GFile                *archive_dir;
+  MjaJobList           *jobs;
+  gint64                total_jobs;
+  GCancellable         *query_cancellable;
+  MjaSync              *sync;
+  GCancellable         *sync_cancellable;
+  guint                 reload_source;
+  guint                 periodic_source;
+  gboolean              started_once;
+  gboolean              loaded;
+  gboolean              filtering;
+  guint                 viewing;       /* position shown in the view, or G_MAXUINT */
+
+  AdwWindowTitle       *window_title;
+  GtkButton            *back_button;
+  GtkButton            *sync_button;
+  GtkToggleButton      *filters_button;
+  GtkToggleButton      *progress_button;
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
+  AdwStatusPage        *empty_page;
+  MjaImageView         *image_view;
+  MjaFilterPanel       *filter_panel;
+  MjaJobGrid           *job_grid;
+  GtkRevealer          *sidebar_revealer;
+  MjaProgressSidebar   *progress_sidebar;
+};
+
+MjaApplication *_mja_window_get_app              (MjaWindow      *self);
+void            _mja_window_set_viewing          (MjaWindow      *self,
+                                                  guint           position);
+void            _mja_window_start_sync           (MjaWindow      *self);
+void            _mja_window_class_actions_init   (MjaWindowClass *klass);
+void            _mja_window_actions_init         (MjaWindow      *self);
+
+G_END_DECLS
