@@ -57,6 +57,8 @@ show_cell_menu (MjaJobGrid  *self,
   MjaJobItem *item = gtk_list_item_get_item (list_item);
   double grid_x, grid_y;
 
+  g_assert (MJA_IS_JOB_GRID (self));
+  g_assert (MJA_IS_JOB_CELL (cell));
   if (item == NULL)
     return;
   g_set_object (&self->context_item, item);

@@ -304,6 +304,7 @@ _mja_window_set_viewing (MjaWindow *self,
                                                      : NULL;
   gboolean viewing = item != NULL;
 
+  g_assert (MJA_IS_WINDOW (self));
   self->viewing = viewing ? position : G_MAXUINT;
   gtk_widget_set_visible (GTK_WIDGET (self->back_button), viewing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", viewing);
@@ -444,6 +445,7 @@ _mja_window_start_sync (MjaWindow *self)
   g_autofree char *root = g_file_get_path (self->archive_dir);
   MjaSyncOptions options;
 
+  g_assert (self->sync == NULL);
   if (credentials == NULL)
     {
       gtk_widget_activate_action (GTK_WIDGET (self), "app.preferences", NULL);
