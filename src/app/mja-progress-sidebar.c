@@ -4,8 +4,8 @@
  *
  * Shows the sync it is given (the "sync" property): the bar, what the sync
  * is doing, its counters and its problems.  It follows whichever sync is
- * current through a GBindingGroup and a GSignalGroup, so nothing is
- * connected or disconnected by hand, and a sync that is let go of stays on
+ * current through a GBindingGroup (the bar) and a GSignalGroup (the rest),
+ * so nothing is connected or disconnected by hand, and a sync that is let go of stays on
  * screen as it ended.  It only observes: it never starts, stops or keeps a
  * sync alive beyond the one it is showing.
  */
@@ -67,6 +67,7 @@ set_counter (AdwActionRow *row,
   adw_action_row_set_subtitle (row, text);
 }
 
+/* What the sync does and its counters (the bar follows by its binding). */
 static void
 update (MjaProgressSidebar *self,
         MjaSync            *sync)
@@ -76,7 +77,6 @@ update (MjaProgressSidebar *self,
   int left = mja_sync_get_seconds_left (sync);
 
   gtk_label_set_text (self->phase_label, phase);
-  gtk_progress_bar_set_fraction (self->progress_bar, mja_sync_get_fraction (sync));
   set_counter (self->new_row, "%u", mja_sync_get_jobs_new (sync));
   set_counter (self->images_row, _("%u of %u"), mja_sync_get_images_done (sync) + mja_sync_get_images_skipped (sync),
                mja_sync_get_images_queued (sync));

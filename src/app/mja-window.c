@@ -5,13 +5,13 @@
  * Shows one archive and picks the page: loading, signed out, empty, no
  * results, the grid of its jobs (MjaJobGrid) or one job (MjaImageView),
  * with the sync's progress beside (MjaProgressSidebar); its actions are
- * in mja-window-actions.c.  It queries the index for the ids of the jobs
- * shown in a GTask's thread; the grid's model (MjaJobList) then reads each
- * row shown from SQLite on the main thread, one indexed lookup when the
+ * in mja-window-actions.c.  The ids of the jobs shown are queried from the
+ * index in a GTask's thread; the grid's model (MjaJobList) then reads each
+ * row it shows from SQLite on the main thread, one indexed lookup when the
  * grid asks for it.  Syncs run in MjaSync's own thread, thumbnails on the
- * thumbnailer's.  It never touches the network or the archive's files.
- * Until MjaSession owns it, the window also starts the sync, and keeps it
- * while it runs.
+ * thumbnailer's; the window itself reads no file on the main thread and
+ * talks to no server.  Until MjaSession owns it, the window also starts
+ * the sync and holds it while it runs.
  */
 #define G_LOG_DOMAIN "mja-window"
 
