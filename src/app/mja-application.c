@@ -17,6 +17,7 @@
 #include "mja-application.h"
 #include "mja-archive.h"
 #include "mja-bench-hooks.h"
+#include "mja-config.h"
 #include "mja-fake-server.h"
 #include "mja-preferences.h"
 #include "mja-window.h"
@@ -273,43 +274,43 @@ mja_application_get_settings (MjaApplication *self)
   return self->settings;
 }
 
-/* @which: "api", "cdn" or "auth".  The demo's fake, else the environment,
- * else the settings. */
+/* The demo's fake server and folder are the flags of mja-config's look-up. */
+static MjaConfig *
+dup_config (MjaApplication *self)
+{
+  MjaConfig *config = mja_config_new_for_settings (self->settings);
+
+  mja_config_set_flag (config, MJA_CONFIG_KEY_ARCHIVE_DIR, self->demo_dir);
+  if (self->fake_server != NULL)
+    {
+      mja_config_set_flag (config, MJA_CONFIG_KEY_API_BASE_URL, mja_fake_server_get_api_url (self->fake_server));
+      mja_config_set_flag (config, MJA_CONFIG_KEY_CDN_BASE_URL, mja_fake_server_get_cdn_url (self->fake_server));
+      mja_config_set_flag (config, MJA_CONFIG_KEY_AUTH_BASE_URL, mja_fake_server_get_auth_url (self->fake_server));
+    }
+  return config;
+}
+
+/* @which: "api", "cdn" or "auth". */
 char *
 mja_application_dup_base_url (MjaApplication *self,
                               const char     *which)
 {
-  g_autofree char *variable = g_ascii_strup (which, -1);
-  g_autofree char *name = g_strdup_printf ("MJA_%s_BASE_URL", variable);
-  g_autofree char *key = g_strdup_printf ("%s-base-url", which);
-  const char *env = g_getenv (name);
+  g_autoptr(MjaConfig) config = NULL;
 
-  if (self->fake_server != NULL)
-    {
-      if (g_str_equal (which, "api"))
-        return g_strdup (mja_fake_server_get_api_url (self->fake_server));
-      if (g_str_equal (which, "cdn"))
-        return g_strdup (mja_fake_server_get_cdn_url (self->fake_server));
-      return g_strdup (mja_fake_server_get_auth_url (self->fake_server));
-    }
-  if (env != NULL && *env != '\0')
-    return g_strdup (env);
-  return g_settings_get_string (self->settings, key);
+  g_return_val_if_fail (MJA_IS_APPLICATION (self), NULL);
+  config = dup_config (self);
+  return mja_config_dup_string (config, mja_config_base_url_key (which));
 }
 
 char *
 mja_application_dup_archive_dir (MjaApplication *self)
 {
-  g_autofree char *configured = NULL;
+  g_autoptr(MjaConfig) config = NULL;
 
-  if (self->demo_dir != NULL)
-    return g_strdup (self->demo_dir);
-  configured = g_settings_get_string (self->settings, "archive-dir");
-  if (*configured != '\0')
-    return g_steal_pointer (&configured);
-  return mja_default_archive_dir ();
+  g_return_val_if_fail (MJA_IS_APPLICATION (self), NULL);
+  config = dup_config (self);
+  return mja_config_dup_string (config, MJA_CONFIG_KEY_ARCHIVE_DIR);
 }
-
 
 static MjaWindow *
 ensure_window (MjaApplication *self)

@@ -122,30 +122,26 @@ mja_cli_parse (MjaCli              *cli,
   return MJA_EXIT_OK;
 }
 
-static GSettings *
-app_settings (void)
+/* The common flags are the first level of mja-config's look-up. */
+static MjaConfig *
+cli_config (MjaCli *cli)
 {
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = source ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+  MjaConfig *config = mja_config_new ();
+  g_autofree char *archive = cli->archive ? g_canonicalize_filename (cli->archive, NULL) : NULL;
 
-  /* Only where the app is installed: the CLI runs without it too. */
-  return schema ? g_settings_new_full (schema, NULL, NULL) : NULL;
+  mja_config_set_flag (config, MJA_CONFIG_KEY_ARCHIVE_DIR, archive);
+  mja_config_set_flag (config, MJA_CONFIG_KEY_API_BASE_URL, cli->api_base_url);
+  mja_config_set_flag (config, MJA_CONFIG_KEY_CDN_BASE_URL, cli->cdn_base_url);
+  mja_config_set_flag (config, MJA_CONFIG_KEY_AUTH_BASE_URL, cli->auth_base_url);
+  return config;
 }
 
 char *
 mja_cli_archive_dir (MjaCli *cli)
 {
-  g_autoptr(GSettings) settings = NULL;
-  g_autofree char *configured = NULL;
+  g_autoptr(MjaConfig) config = cli_config (cli);
 
-  if (cli->archive != NULL)
-    return g_canonicalize_filename (cli->archive, NULL);
-  settings = app_settings ();
-  if (settings != NULL)
-    configured = g_settings_get_string (settings, "archive-dir");
-  if (configured != NULL && *configured != '\0')
-    return g_steal_pointer (&configured);
-  return mja_default_archive_dir ();
+  return mja_config_dup_string (config, MJA_CONFIG_KEY_ARCHIVE_DIR);
 }
 
 /* @which: "api", "cdn" or "auth" */
@@ -153,24 +149,9 @@ char *
 mja_cli_base_url (MjaCli     *cli,
                   const char *which)
 {
-  const char *flag = g_str_equal (which, "api") ? cli->api_base_url
-                     : g_str_equal (which, "cdn") ? cli->cdn_base_url : cli->auth_base_url;
-  g_autofree char *variable = g_strdup_printf ("MJA_%s_BASE_URL", which);
-  g_autofree char *key = g_strdup_printf ("%s-base-url", which);
-  g_autoptr(GSettings) settings = NULL;
-  const char *env;
+  g_autoptr(MjaConfig) config = cli_config (cli);
 
-  for (char *p = variable; *p; p++)
-    *p = g_ascii_toupper (*p);
-  if (flag != NULL)
-    return g_strdup (flag);
-  env = g_getenv (variable);
-  if (env != NULL && *env != '\0')
-    return g_strdup (env);
-  settings = app_settings ();
-  if (settings != NULL)
-    return g_settings_get_string (settings, key);
-  return NULL;  /* Midjourney's own */
+  return mja_config_dup_string (config, mja_config_base_url_key (which));
 }
 
 /* Flags first, then the environment, then the keyring. */

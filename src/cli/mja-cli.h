@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "mja-archive.h"
+#include "mja-config.h"
 #include "mja-credentials.h"
 #include "mja-index.h"
 #include "mja-sync.h"
