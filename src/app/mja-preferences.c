@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "mja-api.h"
+#include "mja-config.h"
 #include "mja-preferences.h"
 
 struct _MjaPreferences
@@ -47,8 +48,6 @@ struct _MjaPreferences
 };
 
 G_DEFINE_FINAL_TYPE (MjaPreferences, mja_preferences, ADW_TYPE_PREFERENCES_WINDOW)
-
-static const char * const formats[] = { "png", "webp", "jpeg" };
 
 static void
 update_account (MjaPreferences *self)
@@ -215,8 +214,9 @@ format_get_mapping (GValue   *value,
                     gpointer  user_data)
 {
   const char *format = g_variant_get_string (variant, NULL);
+  const char * const *formats = mja_config_get_image_formats ();
 
-  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+  for (guint i = 0; formats[i] != NULL; i++)
     if (g_str_equal (format, formats[i]))
       {
         g_value_set_uint (value, i);
@@ -230,9 +230,9 @@ format_set_mapping (const GValue       *value,
                     const GVariantType *type,
                     gpointer            user_data)
 {
-  guint i = g_value_get_uint (value);
+  const char * const *formats = mja_config_get_image_formats ();
 
-  return g_variant_new_string (formats[MIN (i, G_N_ELEMENTS (formats) - 1)]);
+  return g_variant_new_string (formats[MIN (g_value_get_uint (value), g_strv_length ((GStrv) formats) - 1)]);
 }
 
 static gboolean
@@ -240,9 +240,10 @@ protocol_get_mapping (GValue   *value,
                       GVariant *variant,
                       gpointer  user_data)
 {
-  const char *nick = g_variant_get_string (variant, NULL);
+  MjaProtocol protocol = MJA_PROTOCOL_AUTO;
 
-  g_value_set_uint (value, g_str_equal (nick, "current") ? 1 : g_str_equal (nick, "legacy") ? 2 : 0);
+  mja_config_protocol_from_string (g_variant_get_string (variant, NULL), &protocol);
+  g_value_set_uint (value, protocol);
   return TRUE;
 }
 
@@ -251,9 +252,7 @@ protocol_set_mapping (const GValue       *value,
                       const GVariantType *type,
                       gpointer            user_data)
 {
-  static const char * const nicks[] = { "auto", "current", "legacy" };
-
-  return g_variant_new_string (nicks[MIN (g_value_get_uint (value), 2)]);
+  return g_variant_new_string (mja_config_protocol_to_string (MIN (g_value_get_uint (value), MJA_PROTOCOL_LEGACY)));
 }
 
 static void

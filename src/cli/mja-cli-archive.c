@@ -504,7 +504,8 @@ mja_cli_reindex (MjaCli  *cli,
   if (index == NULL)
     return mja_cli_fail (error);
   cdn = mja_cli_base_url (cli, "cdn");
-  report = mja_index_rebuild (index, archive, cdn, format ? format : "png", NULL, &error);
+  report = mja_index_rebuild (index, archive, cdn, format ? format : mja_config_get_default_string (MJA_CONFIG_KEY_IMAGE_FORMAT),
+                              NULL, &error);
   if (report == NULL)
     return mja_cli_fail (error);
 

@@ -242,15 +242,8 @@ static gboolean
 parse_protocol (const char   *text,
                 MjaProtocol  *protocol)
 {
-  if (text == NULL || g_str_equal (text, "auto"))
-    *protocol = MJA_PROTOCOL_AUTO;
-  else if (g_str_equal (text, "current"))
-    *protocol = MJA_PROTOCOL_CURRENT;
-  else if (g_str_equal (text, "legacy"))
-    *protocol = MJA_PROTOCOL_LEGACY;
-  else
-    return FALSE;
-  return TRUE;
+  return mja_config_protocol_from_string (text ? text : mja_config_get_default_string (MJA_CONFIG_KEY_PROTOCOL),
+                                          protocol);
 }
 
 static void
@@ -272,7 +265,9 @@ mja_cli_sync (MjaCli  *cli,
   g_autofree char *from_date = NULL;
   g_autofree char *to_date = NULL;
   g_autofree char *format = NULL;
-  int page_limit = 0, json_indent = 2, concurrency = 6, request_interval = -1;
+  int page_limit = 0, request_interval = -1;
+  int json_indent = mja_config_get_default_uint (MJA_CONFIG_KEY_JSON_INDENT);
+  int concurrency = mja_config_get_default_uint (MJA_CONFIG_KEY_CONCURRENCY);
   gboolean overwrite = FALSE, full = FALSE, no_download = FALSE;
   const GOptionEntry entries[] = {
     { "job-type", 't', 0, G_OPTION_ARG_STRING, &job_types,
@@ -320,7 +315,7 @@ mja_cli_sync (MjaCli  *cli,
       g_printerr (_("--concurrency takes 1 to 16, --json-indent 0 to 16, --page-limit 0 or more.\n"));
       return MJA_EXIT_USAGE;
     }
-  if (format != NULL && !g_str_equal (format, "png") && !g_str_equal (format, "webp") && !g_str_equal (format, "jpeg"))
+  if (format != NULL && !mja_config_image_format_is_valid (format))
     {
       g_printerr (_("Unknown image format “%s”: use png, webp or jpeg.\n"), format);
       return MJA_EXIT_USAGE;
@@ -365,7 +360,7 @@ mja_cli_download (MjaCli  *cli,
                   char   **argv)
 {
   g_autofree char *download_types = NULL;
-  int concurrency = 6;
+  int concurrency = mja_config_get_default_uint (MJA_CONFIG_KEY_CONCURRENCY);
   const GOptionEntry entries[] = {
     { "job-types-to-download", 0, 0, G_OPTION_ARG_STRING, &download_types,
       N_("Whose images to download: grid, upscale, video or all (default grid,upscale)"), N_("TYPES") },

@@ -17,10 +17,11 @@
 #include <string.h>
 
 #include "mja-api.h"
+#include "mja-config.h"
 #include "mja-util.h"
 
-#define MAX_BODY_SIZE      (64 * 1024 * 1024)
-#define ANSWER_TIMEOUT     300   /* seconds for a whole answer, however it trickles */
+#define MAX_BODY_SIZE      mja_config_get_default_uint (MJA_CONFIG_KEY_MAX_PAGE_BYTES)
+#define ANSWER_TIMEOUT     mja_config_get_default_uint (MJA_CONFIG_KEY_PAGE_DEADLINE)  /* however it trickles */
 #define READ_CHUNK         (64 * 1024)
 #define MAX_RATE_WAITS     8
 #define DEFAULT_RATE_WAIT  5
@@ -102,9 +103,9 @@ mja_api_class_init (MjaApiClass *klass)
 static void
 mja_api_init (MjaApi *self)
 {
-  self->max_tries = 5;
-  self->base_delay_ms = 1000;
-  self->interval_ms = 250;
+  self->max_tries = mja_config_get_default_uint (MJA_CONFIG_KEY_MAX_TRIES);
+  self->base_delay_ms = mja_config_get_default_uint (MJA_CONFIG_KEY_RETRY_BASE);
+  self->interval_ms = mja_config_get_default_uint (MJA_CONFIG_KEY_REQUEST_INTERVAL);
   self->max_body = MAX_BODY_SIZE;
   self->answer_timeout_s = ANSWER_TIMEOUT;
   self->session = soup_session_new_with_options ("user-agent", mja_user_agent (),
@@ -130,8 +131,10 @@ mja_api_new (const char *api_base_url,
 {
   MjaApi *self = g_object_new (MJA_TYPE_API, NULL);
 
-  self->api_base = strip_slashes (api_base_url ? api_base_url : "https://www.midjourney.com");
-  self->auth_base = strip_slashes (auth_base_url ? auth_base_url : "https://securetoken.googleapis.com");
+  self->api_base = strip_slashes (api_base_url ? api_base_url
+                                  : mja_config_get_default_string (MJA_CONFIG_KEY_API_BASE_URL));
+  self->auth_base = strip_slashes (auth_base_url ? auth_base_url
+                                   : mja_config_get_default_string (MJA_CONFIG_KEY_AUTH_BASE_URL));
   return self;
 }
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "mja-api.h"
+#include "mja-config.h"
 #include "mja-downloader.h"
 #include "mja-util.h"
 
@@ -30,7 +31,7 @@
 #define SPILL_SIZE     (8 * 1024 * 1024)  /* larger bodies go to disk as they come */
 #define SNIFF_SIZE     16
 #define MAX_RATE_WAITS 8
-#define ANSWER_TIMEOUT 900  /* seconds for one try at a whole image, however it trickles */
+#define ANSWER_TIMEOUT mja_config_get_default_uint (MJA_CONFIG_KEY_IMAGE_DEADLINE)  /* however it trickles */
 
 typedef struct
 {
@@ -155,9 +156,9 @@ static void
 mja_downloader_init (MjaDownloader *self)
 {
   g_queue_init (&self->queue);
-  self->max_tries = 5;
-  self->base_delay_ms = 1000;
-  self->max_file_size = 512 * 1024 * 1024;
+  self->max_tries = mja_config_get_default_uint (MJA_CONFIG_KEY_MAX_TRIES);
+  self->base_delay_ms = mja_config_get_default_uint (MJA_CONFIG_KEY_RETRY_BASE);
+  self->max_file_size = mja_config_get_default_uint (MJA_CONFIG_KEY_MAX_IMAGE_BYTES);
   self->answer_timeout_s = ANSWER_TIMEOUT;
 }
 

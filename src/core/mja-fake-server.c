@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "mja-config.h"
 #include "mja-fake-server.h"
 #include "mja-job.h"
 #include "mja-util.h"
@@ -585,7 +586,7 @@ add_legacy_job (MjaFakeServer *self,
                                                         : g_strdup_printf ("%s/%s/0_%u.png",
                                                                            /* not started: Midjourney's own */
                                                                            self->cdn_url ? self->cdn_url
-                                                                           : "https://cdn.midjourney.com",
+                                                                           : mja_config_get_default_string (MJA_CONFIG_KEY_CDN_BASE_URL),
                                                                            job->id, i);
           json_builder_add_string_value (b, url);
         }

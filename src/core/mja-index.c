@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "mja-config.h"
 #include "mja-index.h"
 
 #define SCHEMA_VERSION 1
@@ -756,7 +757,7 @@ mja_index_dup_stats (MjaIndex  *self,
                      GStrv      download_kinds,
                      GError   **error)
 {
-  static const char * const defaults[] = { "grid", "upscale", NULL };
+  const char * const *defaults = mja_config_get_default_strv (MJA_CONFIG_KEY_DOWNLOAD_KINDS);
   const char * const *kinds = download_kinds ? (const char * const *) download_kinds : defaults;
   g_autoptr(MjaIndexStats) stats = g_new0 (MjaIndexStats, 1);
   g_autoptr(sqlite3_stmt) totals = NULL;
@@ -982,6 +983,7 @@ mja_index_build_if_empty (MjaIndex     *self,
 
   if (mja_index_count (self, &everything, NULL) != 0)
     return 0;
-  report = mja_index_rebuild (self, archive, cdn_base_url, "png", cancellable, NULL);
+  report = mja_index_rebuild (self, archive, cdn_base_url, mja_config_get_default_string (MJA_CONFIG_KEY_IMAGE_FORMAT),
+                              cancellable, NULL);
   return report ? report->jobs : 0;
 }

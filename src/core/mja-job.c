@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "mja-config.h"
 #include "mja-job.h"
 
 #define MAX_ID_LENGTH 64
@@ -707,13 +708,14 @@ mja_job_dup_image_urls (MjaJob     *self,
     }
   else
     {
-      g_autofree char *base = g_strdup (cdn_base_url ? cdn_base_url : "https://cdn.midjourney.com");
+      g_autofree char *base = g_strdup (cdn_base_url ? cdn_base_url
+                                        : mja_config_get_default_string (MJA_CONFIG_KEY_CDN_BASE_URL));
       size_t len = strlen (base);
 
       while (len > 0 && base[len - 1] == '/')
         base[--len] = '\0';
       if (!mja_extension_is_valid (extension) || g_str_equal (extension, "mp4"))
-        extension = "png";
+        extension = mja_config_get_default_string (MJA_CONFIG_KEY_IMAGE_FORMAT);
 
       for (guint i = 0; i < self->batch_size; i++)
         {

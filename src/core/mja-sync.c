@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "mja-archive.h"
+#include "mja-config.h"
 #include "mja-downloader.h"
 #include "mja-index.h"
 #include "mja-sync.h"
@@ -105,16 +106,16 @@ void
 mja_sync_options_init (MjaSyncOptions *options)
 {
   memset (options, 0, sizeof *options);
-  options->protocol = MJA_PROTOCOL_AUTO;
+  mja_config_protocol_from_string (mja_config_get_default_string (MJA_CONFIG_KEY_PROTOCOL), &options->protocol);
   options->list = TRUE;
-  options->page_size = 100;
-  options->json_indent = 2;
+  options->page_size = mja_config_get_default_uint (MJA_CONFIG_KEY_PAGE_SIZE);
+  options->json_indent = mja_config_get_default_uint (MJA_CONFIG_KEY_JSON_INDENT);
   options->download = TRUE;
-  options->concurrency = 6;
-  options->image_format = g_strdup ("png");
-  options->request_interval_ms = 250;
-  options->max_tries = 5;
-  options->retry_base_ms = 1000;
+  options->concurrency = mja_config_get_default_uint (MJA_CONFIG_KEY_CONCURRENCY);
+  options->image_format = g_strdup (mja_config_get_default_string (MJA_CONFIG_KEY_IMAGE_FORMAT));
+  options->request_interval_ms = mja_config_get_default_uint (MJA_CONFIG_KEY_REQUEST_INTERVAL);
+  options->max_tries = mja_config_get_default_uint (MJA_CONFIG_KEY_MAX_TRIES);
+  options->retry_base_ms = mja_config_get_default_uint (MJA_CONFIG_KEY_RETRY_BASE);
 }
 
 void
@@ -138,7 +139,8 @@ options_copy (MjaSyncOptions       *dest,
   dest->auth_base_url = g_strdup (src->auth_base_url);
   dest->job_types = g_strdupv (src->job_types);
   dest->download_kinds = g_strdupv (src->download_kinds);
-  dest->image_format = g_strdup (src->image_format ? src->image_format : "png");
+  dest->image_format = g_strdup (src->image_format ? src->image_format
+                                 : mja_config_get_default_string (MJA_CONFIG_KEY_IMAGE_FORMAT));
 }
 
 static void
