@@ -11,7 +11,7 @@
 #include "config.h"
 
 #include "mja-job-list.h"
-#include "sync-helpers.h"
+#include "test-utils.h"
 
 #define N_JOBS 700
 

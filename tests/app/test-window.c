@@ -21,41 +21,13 @@
 #include "mja-preferences.h"
 #include "mja-progress-sidebar.h"
 #include "mja-window.h"
-#include "sync-helpers.h"
+#include "test-utils.h"
 
 #define N_JOBS 300
 
 static MjaApplication *app;
 static MjaFakeServer *server;
 static char *home;
-
-/* ---- waiting on the main loop ------------------------------------------ */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_until (Condition   condition,
-            gpointer    data,
-            guint       seconds,
-            const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-  guint wake = g_timeout_add (10, wake_cb, NULL);
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Gave up after %u s waiting for %s", seconds, what);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (wake);
-}
 
 /* ---- the window's parts, as bound in its template ------------------------ */
 
@@ -118,7 +90,7 @@ wait_for_page (MjaWindow  *window,
   Expected expected = { window, page, 0 };
   g_autofree char *what = g_strdup_printf ("the page “%s” (showing “%s”)", page, page_of (window));
 
-  wait_until (shows_page, &expected, 30, what);
+  helper_wait_until (shows_page, &expected, 30, what);
 }
 
 static void
@@ -128,7 +100,7 @@ wait_for_items (MjaWindow *window,
   Expected expected = { window, NULL, n_items };
   g_autofree char *what = g_strdup_printf ("%u jobs in the grid", n_items);
 
-  wait_until (shows_n_items, &expected, 30, what);
+  helper_wait_until (shows_n_items, &expected, 30, what);
 }
 
 static MjaWindow *
@@ -177,7 +149,7 @@ static void
 sign_out (void)
 {
   mja_application_sign_out (app);
-  wait_until (signed_in, GINT_TO_POINTER (FALSE), 10, "signing out");
+  helper_wait_until (signed_in, GINT_TO_POINTER (FALSE), 10, "signing out");
 }
 
 /* ---- the window's states ------------------------------------------------- */
@@ -241,7 +213,7 @@ test_browse_and_search (void)
 
   wait_for_items (window, N_JOBS);
   title_check[0] = window;
-  wait_until (subtitle_is, title_check, 10, subtitle);
+  helper_wait_until (subtitle_is, title_check, 10, subtitle);
   newest = g_list_model_get_item (grid_model (window), 0);
   g_assert_cmpstr (mja_job_item_get_prompt (newest), ==, "prompt of job 299");
 
@@ -285,7 +257,7 @@ clipboard_text (GtkWidget *widget)
   char *text = NULL;
 
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, clipboard_text_cb, &text);
-  wait_until (is_set, &text, 10, "the clipboard's text");
+  helper_wait_until (is_set, &text, 10, "the clipboard's text");
   return text;
 }
 
@@ -364,7 +336,7 @@ test_filter_by_type (void)
 
   wait_for_items (window, N_JOBS);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-filters", NULL);
-  wait_until (has_row, row_check, 30, "the row of the upscale type");
+  helper_wait_until (has_row, row_check, 30, "the row of the upscale type");
   upscale = find_row (panel, "upscale");
   g_assert_cmpstr (adw_action_row_get_subtitle (upscale), ==, "100 jobs");
   g_assert_cmpstr (adw_action_row_get_subtitle (find_row (panel, "diffusion")), ==, "200 jobs");
@@ -413,9 +385,9 @@ test_sync (void)
   stop[1] = "Stop";
   done[1] = "Sync";
   gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL);
-  wait_until (button_says, stop, 10, "the Sync button to say Stop");
+  helper_wait_until (button_says, stop, 10, "the Sync button to say Stop");
   g_assert_true (gtk_revealer_get_reveal_child (part (window, "sidebar_revealer")));
-  wait_until (button_says, done, 120, "the sync to end");
+  helper_wait_until (button_says, done, 120, "the sync to end");
   g_assert_cmpfloat (gtk_progress_bar_get_fraction (part (window, "progress_bar")), ==, 1.0);
   wait_for_items (window, 40);
 
@@ -491,10 +463,10 @@ test_preferences (void)
 
   gtk_editable_set_text (part (preferences, "cookie_row"), cookie);
   g_signal_emit_by_name (part (preferences, "sign_in_button"), "clicked");
-  wait_until (status_starts_with, status, 30, signed_in_as);
+  helper_wait_until (status_starts_with, status, 30, signed_in_as);
   g_assert_nonnull (mja_application_get_credentials (app));
   /* The keyring, read as the next start would: the session, then nothing. */
-  wait_until (keyring_holds_session, GINT_TO_POINTER (TRUE), 10, "the session in the keyring");
+  helper_wait_until (keyring_holds_session, GINT_TO_POINTER (TRUE), 10, "the session in the keyring");
   stored = mja_credentials_lookup (NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (mja_credentials_get_user_id (stored), ==, mja_fake_server_get_user_id (server));
@@ -502,8 +474,8 @@ test_preferences (void)
                    mja_credentials_get_id_token (mja_application_get_credentials (app)));
 
   g_signal_emit_by_name (part (preferences, "sign_out_button"), "clicked");
-  wait_until (signed_in, GINT_TO_POINTER (FALSE), 10, "signing out");
-  wait_until (keyring_holds_session, GINT_TO_POINTER (FALSE), 10, "the keyring emptied");
+  helper_wait_until (signed_in, GINT_TO_POINTER (FALSE), 10, "signing out");
+  helper_wait_until (keyring_holds_session, GINT_TO_POINTER (FALSE), 10, "the keyring emptied");
   gtk_window_destroy (GTK_WINDOW (preferences));
 }
 
@@ -512,20 +484,16 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *keyring = NULL;
   MjaFakeServerOptions options;
   int status;
 
   /* A home of our own (thumbnails, the keyring file) before GLib reads it. */
   home = g_dir_make_tmp ("mja-test-window-XXXXXX", &error);
   g_assert_no_error (error);
-  keyring = g_build_filename (home, "keyring", NULL);
   g_setenv ("HOME", home, TRUE);
   g_setenv ("XDG_CACHE_HOME", home, TRUE);
   g_setenv ("XDG_DATA_HOME", home, TRUE);
-  g_setenv ("SECRET_BACKEND", "file", TRUE);
-  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
-  g_setenv ("SECRET_FILE_TEST_PASSWORD", "test", TRUE);
+  helper_use_file_keyring (home);
   g_unsetenv ("MIDJOURNEY_COOKIE");
   g_unsetenv ("MIDJOURNEY_SESSION_TOKEN");
 

@@ -15,6 +15,7 @@
 #include "mja-fake-server.h"
 #include "mja-job.h"
 #include "mja-util.h"
+#include "test-utils.h"
 
 typedef struct
 {
@@ -35,17 +36,6 @@ answer_free (Answer *answer)
   g_free (answer);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Answer, answer_free)
-
-static MjaFakeServer *
-start_server (MjaFakeServerOptions *options)
-{
-  g_autoptr(GError) error = NULL;
-  MjaFakeServer *server = mja_fake_server_new (options);
-
-  g_assert_true (mja_fake_server_start (server, &error));
-  g_assert_no_error (error);
-  return server;
-}
 
 static Answer *
 request (const char *method,
@@ -196,7 +186,7 @@ test_current_listing (void)
       mja_fake_server_options_init (&options);
       options.n_jobs = 95;
       options.end_style = styles[s];
-      server = start_server (&options);
+      server = helper_start_server (&options);
       expected = mja_fake_server_dup_job_ids (server);
 
       ids = list_all_current (server, "/api/imagine", 20, NULL, &pages);
@@ -228,7 +218,7 @@ test_current_alias_and_update (void)
 
   mja_fake_server_options_init (&options);
   options.n_jobs = 30;
-  server = start_server (&options);
+  server = helper_start_server (&options);
 
   ids = list_all_current (server, "/api/imagine", 50, &checkpoint, NULL);
   alias = list_all_current (server, "/api/pg/thomas-jobs", 7, NULL, NULL);
@@ -334,7 +324,7 @@ test_legacy_listing (void)
       options.n_jobs = 120;
       options.eras = MJA_FAKE_ERA_LEGACY;
       options.legacy_empty_end = empty_end;
-      server = start_server (&options);
+      server = helper_start_server (&options);
 
       ids = list_all_legacy (server, NULL, empty_end, &pages);
       g_assert_cmpuint (ids->len, ==, 120);
@@ -366,7 +356,7 @@ test_legacy_cap (void)
 
   mja_fake_server_options_init (&options);
   options.n_jobs = 2600;
-  server = start_server (&options);
+  server = helper_start_server (&options);
 
   ids = list_all_legacy (server, NULL, FALSE, &pages);
   /* 50 pages of 50, then the end marker although 100 jobs remain. */
@@ -385,7 +375,7 @@ test_challenge (void)
 
   mja_fake_server_options_init (&options);
   options.challenge = TRUE;
-  server = start_server (&options);
+  server = helper_start_server (&options);
   cookie = mja_fake_server_dup_cookie_header (server);
 
   answer = current_page (server, "/api/imagine", cookie, 10, NULL, NULL);
@@ -411,7 +401,7 @@ test_rate_limit (void)
       options.rate_limit_every = 2;
       options.retry_after = 3;
       options.retry_after_date = as_date;
-      server = start_server (&options);
+      server = helper_start_server (&options);
       cookie = mja_fake_server_dup_cookie_header (server);
 
       first = current_page (server, "/api/imagine", cookie, 10, NULL, NULL);
@@ -446,7 +436,7 @@ test_server_errors (void)
 
   mja_fake_server_options_init (&options);
   options.server_error_rate = 1.0;
-  server = start_server (&options);
+  server = helper_start_server (&options);
   cookie = mja_fake_server_dup_cookie_header (server);
 
   answer = current_page (server, "/api/imagine", cookie, 10, NULL, NULL);
@@ -494,7 +484,7 @@ test_expired_session (void)
 
   mja_fake_server_options_init (&options);
   options.expired_session = TRUE;
-  server = start_server (&options);
+  server = helper_start_server (&options);
   cookie = mja_fake_server_dup_cookie_header (server);
   refresh_token = mja_fake_server_dup_refresh_token (server);
 
@@ -543,7 +533,7 @@ test_revoked_session (void)
 
   mja_fake_server_options_init (&options);
   options.revoked = TRUE;
-  server = start_server (&options);
+  server = helper_start_server (&options);
   refresh_token = mja_fake_server_dup_refresh_token (server);
 
   id_token = refresh (server, refresh_token, &status);
@@ -592,7 +582,7 @@ test_cdn (void)
   mja_fake_server_options_init (&options);
   options.n_jobs = 40;
   options.image_kib = 48;
-  server = start_server (&options);
+  server = helper_start_server (&options);
   cookie = mja_fake_server_dup_cookie_header (server);
 
   page = current_page (server, "/api/imagine", cookie, 40, NULL, NULL);
@@ -661,7 +651,7 @@ test_html_image (void)
 
   mja_fake_server_options_init (&options);
   options.html_image_every = 1;
-  server = start_server (&options);
+  server = helper_start_server (&options);
   ids = mja_fake_server_dup_job_ids (server);
   url = g_strdup_printf ("%s/%s/0_0.png", mja_fake_server_get_cdn_url (server), ids[0]);
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "mja-downloader.h"
-#include "sync-helpers.h"
+#include "test-utils.h"
 
 /* Every job archived once, and every image of the downloaded kinds on
  * disk, byte for byte what the server has. */

@@ -1,17 +1,29 @@
-/* sync-helpers.h — run syncs against the fake server in tests
+/* test-utils.c — what the test suites share: servers, archives, waiting
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Owns the plumbing a suite needs before it can say anything about its
+ * room: the fake Midjourney started and the sync pointed at it, temporary
+ * archives made, listed and removed, the main loop run until something a
+ * user would see has happened, a plain SoupServer for tests that must
+ * shape answers byte by byte, libsecret's file keyring.  It must never
+ * assert anything about a room itself; that is the suites' job.  The
+ * functions keep the names the header of inline helpers they replace gave
+ * them, so that test cases written against it still build.
  */
-#pragma once
+#define G_LOG_DOMAIN "mja-test-utils"
 
+#include "config.h"
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
-#include "mja-archive.h"
-#include "mja-fake-server.h"
-#include "mja-index.h"
-#include "mja-sync.h"
+#include "test-utils.h"
 
-static inline MjaFakeServer *
+/* ---- the fake Midjourney -------------------------------------------- */
+
+MjaFakeServer *
 helper_start_server (MjaFakeServerOptions *options)
 {
   g_autoptr(GError) error = NULL;
@@ -22,7 +34,7 @@ helper_start_server (MjaFakeServerOptions *options)
   return server;
 }
 
-static inline void
+void
 helper_sync_options (MjaSyncOptions *options,
                      MjaFakeServer  *server)
 {
@@ -35,7 +47,7 @@ helper_sync_options (MjaSyncOptions *options,
   options->page_size = 25;
 }
 
-static inline MjaCredentials *
+MjaCredentials *
 helper_current_credentials (MjaFakeServer *server)
 {
   g_autofree char *cookie = mja_fake_server_dup_cookie_header (server);
@@ -46,7 +58,7 @@ helper_current_credentials (MjaFakeServer *server)
   return credentials;
 }
 
-static inline MjaCredentials *
+MjaCredentials *
 helper_legacy_credentials (MjaFakeServer *server)
 {
   g_autoptr(GError) error = NULL;
@@ -63,10 +75,10 @@ typedef struct
   GError    *error;
 } SyncRun;
 
-static inline void
-helper_sync_done_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+static void
+sync_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   SyncRun *run = user_data;
 
@@ -74,21 +86,22 @@ helper_sync_done_cb (GObject      *source,
   g_main_loop_quit (run->loop);
 }
 
-/* Runs @sync to its end; returns its error, if any. */
-static inline GError *
+GError *
 helper_run (MjaSync      *sync,
             GCancellable *cancellable)
 {
   SyncRun run = { g_main_loop_new (NULL, FALSE), FALSE, NULL };
 
-  mja_sync_run_async (sync, cancellable, helper_sync_done_cb, &run);
+  mja_sync_run_async (sync, cancellable, sync_done_cb, &run);
   g_main_loop_run (run.loop);
   g_main_loop_unref (run.loop);
   g_assert_true (run.ok == (run.error == NULL));
   return run.error;
 }
 
-static inline char *
+/* ---- archives and files --------------------------------------------- */
+
+char *
 helper_make_archive_dir (void)
 {
   g_autoptr(GError) error = NULL;
@@ -98,17 +111,17 @@ helper_make_archive_dir (void)
   return dir;
 }
 
-static inline int
-helper_compare_names (gconstpointer a,
-                      gconstpointer b)
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
 {
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
-static inline void
-helper_collect_files (const char *root,
-                      const char *relative,
-                      GString    *listing)
+static void
+collect_files (const char *root,
+               const char *relative,
+               GString    *listing)
 {
   g_autofree char *path = g_build_filename (root, relative, NULL);
   g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
@@ -119,7 +132,7 @@ helper_collect_files (const char *root,
     return;
   while ((name = g_dir_read_name (dir)) != NULL)
     g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, helper_compare_names);
+  g_ptr_array_sort (names, compare_names);
   for (guint i = 0; i < names->len; i++)
     {
       const char *child_name = names->pdata[i];
@@ -129,7 +142,7 @@ helper_collect_files (const char *root,
       if (g_str_equal (child_name, MJA_ARCHIVE_STATE_DIR))
         continue;
       if (g_file_test (child_path, G_FILE_TEST_IS_DIR))
-        helper_collect_files (root, child, listing);
+        collect_files (root, child, listing);
       else
         {
           g_autofree char *contents = NULL;
@@ -144,16 +157,16 @@ helper_collect_files (const char *root,
 }
 
 /* Every file of the archive (but the state folder) with size and hash. */
-static inline char *
+char *
 helper_archive_listing (const char *root)
 {
   GString *listing = g_string_new (NULL);
 
-  helper_collect_files (root, "", listing);
+  collect_files (root, "", listing);
   return g_string_free (listing, FALSE);
 }
 
-static inline void
+void
 helper_remove_tree (const char *path)
 {
   g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
@@ -175,7 +188,7 @@ helper_remove_tree (const char *path)
  * third an upscale, the others diffusions, job i's prompt "prompt of job i"
  * and its id "0000000i-0000-4000-8000-00000000000i" (i in hexadecimal,
  * then in decimal). */
-static inline void
+void
 helper_index_numbered_jobs (MjaIndex *index,
                             guint     n)
 {
@@ -197,4 +210,113 @@ helper_index_numbered_jobs (MjaIndex *index,
       g_assert_no_error (error);
     }
   g_assert_true (mja_index_commit (index, &error));
+}
+
+/* A complete, valid image file in @format ("png" or "jpeg") of at least
+ * @min_size bytes: a PNG grows by a text chunk, which every reader skips. */
+GBytes *
+helper_image_bytes (const char *format,
+                    gsize       min_size)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 16, 16);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *padding = NULL;
+  gchar *data = NULL;
+  gsize size = 0;
+
+  gdk_pixbuf_fill (pixbuf, 0x3366ccff);
+  if (g_str_equal (format, "png") && min_size > 0)
+    {
+      padding = g_malloc (min_size + 1);
+      memset (padding, 'x', min_size);
+      padding[min_size] = '\0';
+      g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &data, &size, "png", &error, "tEXt::Comment", padding,
+                                                "compression", "0", NULL));
+    }
+  else
+    g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &data, &size, format, &error, NULL));
+  g_assert_no_error (error);
+  g_assert_cmpuint (size, >=, min_size);
+  return g_bytes_new_take (data, size);
+}
+
+/* ---- waiting on the main loop ---------------------------------------- */
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until @condition holds; fails the test after
+ * @seconds, naming @what it waited for. */
+void
+helper_wait_until (HelperCondition  condition,
+                   gpointer         data,
+                   guint            seconds,
+                   const char      *what)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  guint wake = g_timeout_add (10, wake_cb, NULL);
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Gave up after %u s waiting for %s", seconds, what);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (wake);
+}
+
+static gboolean
+time_is_up (gpointer data)
+{
+  return g_get_monotonic_time () >= *(gint64 *) data;
+}
+
+/* Runs the main loop for @milliseconds, whatever happens meanwhile. */
+void
+helper_wait_ms (guint milliseconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) milliseconds * 1000;
+
+  helper_wait_until (time_is_up, &end, milliseconds / 1000 + 10, "time to pass");
+}
+
+/* ---- a server of the test's own -------------------------------------- */
+
+/* A SoupServer on loopback in the thread-default context, without
+ * handlers; *@base_url gets its address without a trailing slash. */
+SoupServer *
+helper_local_server_new (char **base_url)
+{
+  SoupServer *server = soup_server_new ("server-header", "mja-test-server ", NULL);
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+  char *url;
+
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  g_assert_nonnull (uris);
+  url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  if (g_str_has_suffix (url, "/"))
+    url[strlen (url) - 1] = '\0';
+  *base_url = url;
+  return server;
+}
+
+/* ---- the keyring ------------------------------------------------------ */
+
+/* libsecret's file backend in @dir, so that storing a session touches no
+ * keyring of the person running the tests.  Call before libsecret is used. */
+void
+helper_use_file_keyring (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "keyring", NULL);
+
+  g_setenv ("SECRET_BACKEND", "file", TRUE);
+  g_setenv ("SECRET_FILE_TEST_PATH", path, TRUE);
+  g_setenv ("SECRET_FILE_TEST_PASSWORD", "test", TRUE);
 }
