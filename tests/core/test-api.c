@@ -1,0 +1,618 @@
+/* test-api.c — MjaApi and its listings against the in-process fake Midjourney
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What a sync gets from the API room, whatever the server does: every job
+ * of the account once, newest first, in pages of either era however the
+ * list ends; only what is new since a checkpoint; an expired session
+ * refreshed once and for all; a "too many requests" waited out as long
+ * as the server asked; every failure turned into the MJA_API_ERROR code a
+ * caller acts on; and the session never sent anywhere but the API.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "mja-api.h"
+#include "test-utils.h"
+
+typedef struct
+{
+  GMainLoop *loop;
+  MjaPage   *page;
+  GError    *error;
+} Next;
+
+static void
+next_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Next *next = user_data;
+
+  next->page = mja_listing_next_finish (MJA_LISTING (source), result, &next->error);
+  g_main_loop_quit (next->loop);
+}
+
+/* The listing's next page, or NULL at the end or with *@error set. */
+static MjaPage *
+next_page (MjaListing  *listing,
+           GError     **error)
+{
+  Next next = { g_main_loop_new (NULL, FALSE), NULL, NULL };
+
+  mja_listing_next_async (listing, NULL, next_cb, &next);
+  g_main_loop_run (next.loop);
+  g_main_loop_unref (next.loop);
+  g_assert_true (next.page == NULL || next.error == NULL);
+  if (next.error != NULL)
+    g_propagate_error (error, next.error);
+  return next.page;
+}
+
+typedef struct
+{
+  GPtrArray *ids;        /* char*, in the order listed */
+  guint      pages;
+  guint      rejected;
+} Listed;
+
+static void
+listed_clear (Listed *listed)
+{
+  g_clear_pointer (&listed->ids, g_ptr_array_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Listed, listed_clear)
+
+/* Lists to the end; returns the error that stopped it, if any. */
+static GError *
+list_all (MjaListing *listing,
+          Listed     *listed)
+{
+  GError *error = NULL;
+  MjaPage *page;
+
+  listed->ids = g_ptr_array_new_with_free_func (g_free);
+  while ((page = next_page (listing, &error)) != NULL)
+    {
+      listed->pages++;
+      g_assert_cmpuint (page->number, ==, listed->pages);
+      for (guint i = 0; i < page->jobs->len; i++)
+        g_ptr_array_add (listed->ids, g_strdup (mja_job_get_id (page->jobs->pdata[i])));
+      listed->rejected += page->rejected->len;
+      mja_page_free (page);
+    }
+  /* At the end it stays at the end. */
+  if (error == NULL)
+    {
+      g_assert_null (next_page (listing, &error));
+      g_assert_no_error (error);
+    }
+  return error;
+}
+
+/* The account's jobs, newest first, as a listing must give them. */
+static void
+assert_all_jobs (MjaFakeServer *server,
+                 Listed        *listed)
+{
+  g_auto(GStrv) oldest_first = mja_fake_server_dup_job_ids (server);
+  guint n = g_strv_length (oldest_first);
+
+  g_assert_cmpuint (listed->ids->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpstr (listed->ids->pdata[i], ==, oldest_first[n - 1 - i]);
+}
+
+static MjaApi *
+api_for (MjaFakeServer  *server,
+         MjaCredentials *credentials)
+{
+  MjaApi *api = mja_api_new (mja_fake_server_get_api_url (server), mja_fake_server_get_auth_url (server));
+
+  mja_api_set_credentials (api, credentials);
+  mja_api_set_request_interval (api, 0);
+  mja_api_set_retry_policy (api, 3, 10);
+  return api;
+}
+
+static MjaFakeServer *
+start (guint        n_jobs,
+       MjaFakeEra   eras,
+       MjaFakeServerOptions *options)
+{
+  MjaFakeServerOptions defaults;
+
+  if (options == NULL)
+    {
+      mja_fake_server_options_init (&defaults);
+      options = &defaults;
+    }
+  options->n_jobs = n_jobs;
+  options->eras = eras;
+  return helper_start_server (options);
+}
+
+static void
+stop (MjaFakeServer *server)
+{
+  mja_fake_server_stop (server);
+  g_object_unref (server);
+}
+
+/* The current era's pages, whichever of its four ways the list ends. */
+static void
+test_current_pages (void)
+{
+  static const MjaFakeEndStyle styles[] = {
+    MJA_FAKE_END_NULL_CURSOR, MJA_FAKE_END_NO_CURSOR, MJA_FAKE_END_EMPTY_PAGE, MJA_FAKE_END_REPEAT_CURSOR,
+  };
+
+  for (guint s = 0; s < G_N_ELEMENTS (styles); s++)
+    {
+      MjaFakeServerOptions options;
+      MjaFakeServer *server;
+      g_autoptr(MjaCredentials) credentials = NULL;
+      g_autoptr(MjaApi) api = NULL;
+      g_autoptr(MjaListing) listing = NULL;
+      g_auto(Listed) listed = { 0 };
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("end style %u", styles[s]);
+      mja_fake_server_options_init (&options);
+      options.end_style = styles[s];
+      server = start (130, MJA_FAKE_ERA_CURRENT, &options);
+      credentials = helper_current_credentials (server);
+      api = api_for (server, credentials);
+      listing = mja_api_list (api, 25, NULL, NULL);
+      error = list_all (listing, &listed);
+      g_assert_no_error (error);
+      assert_all_jobs (server, &listed);
+      g_assert_cmpuint (listed.pages, ==, 6);
+      g_assert_cmpuint (listed.rejected, ==, 0);
+      g_assert_false (mja_listing_get_cap_reached (listing));
+      /* What the next sync starts from. */
+      g_assert_nonnull (mja_listing_get_checkpoint (listing));
+      stop (server);
+    }
+}
+
+/* After a checkpoint only the jobs made since are listed; a checkpoint
+ * the server no longer knows lists everything, and says so. */
+static void
+test_current_checkpoint (void)
+{
+  MjaFakeServer *server = start (40, MJA_FAKE_ERA_CURRENT, NULL);
+  g_autoptr(MjaCredentials) credentials = helper_current_credentials (server);
+  g_autoptr(MjaApi) api = api_for (server, credentials);
+  g_autoptr(MjaListing) first = mja_api_list (api, 25, NULL, NULL);
+  g_autoptr(MjaListing) update = NULL;
+  g_autoptr(MjaListing) unknown = NULL;
+  g_auto(Listed) all = { 0 };
+  g_auto(Listed) added = { 0 };
+  g_auto(Listed) again = { 0 };
+  g_auto(GStrv) ids = NULL;
+  g_autoptr(GError) error = NULL;
+
+  error = list_all (first, &all);
+  g_assert_no_error (error);
+  mja_fake_server_add_jobs (server, 7);
+  ids = mja_fake_server_dup_job_ids (server);
+
+  update = mja_api_list (api, 25, mja_listing_get_checkpoint (first), NULL);
+  error = list_all (update, &added);
+  g_assert_no_error (error);
+  g_assert_cmpuint (added.ids->len, ==, 7);
+  for (guint i = 0; i < 7; i++)
+    g_assert_cmpstr (added.ids->pdata[i], ==, ids[46 - i]);
+  g_assert_false (mja_listing_get_update_failed (update));
+
+  unknown = mja_api_list (api, 25, "bm90IGEgY2hlY2twb2ludA", NULL);
+  error = list_all (unknown, &again);
+  g_assert_no_error (error);
+  assert_all_jobs (server, &again);
+  g_assert_true (mja_listing_get_update_failed (unknown));
+  stop (server);
+}
+
+/* The legacy site's pages of 50, whichever way it says "no more". */
+static void
+test_legacy_pages (void)
+{
+  for (guint empty_end = 0; empty_end < 2; empty_end++)
+    {
+      MjaFakeServerOptions options;
+      MjaFakeServer *server;
+      g_autoptr(MjaCredentials) credentials = NULL;
+      g_autoptr(MjaApi) api = NULL;
+      g_autoptr(MjaListing) listing = NULL;
+      g_auto(Listed) listed = { 0 };
+      g_autoptr(GError) error = NULL;
+
+      mja_fake_server_options_init (&options);
+      options.legacy_empty_end = empty_end;
+      server = start (120, MJA_FAKE_ERA_LEGACY, &options);
+      credentials = helper_legacy_credentials (server);
+      api = api_for (server, credentials);
+      listing = mja_api_list (api, 25, NULL, NULL);
+      error = list_all (listing, &listed);
+      g_assert_no_error (error);
+      assert_all_jobs (server, &listed);
+      g_assert_cmpuint (listed.pages, ==, 3);
+      g_assert_false (mja_listing_get_cap_reached (listing));
+      stop (server);
+    }
+}
+
+/* The legacy site shows 2,500 jobs and no more: the listing says so. */
+static void
+test_legacy_cap (void)
+{
+  MjaFakeServer *server = start (2600, MJA_FAKE_ERA_LEGACY, NULL);
+  g_autoptr(MjaCredentials) credentials = helper_legacy_credentials (server);
+  g_autoptr(MjaApi) api = api_for (server, credentials);
+  g_autoptr(MjaListing) listing = mja_api_list (api, 25, NULL, NULL);
+  g_auto(Listed) listed = { 0 };
+  g_auto(GStrv) ids = mja_fake_server_dup_job_ids (server);
+  g_autoptr(GError) error = NULL;
+
+  error = list_all (listing, &listed);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed.ids->len, ==, 2500);
+  g_assert_cmpstr (listed.ids->pdata[0], ==, ids[2599]);
+  g_assert_true (mja_listing_get_cap_reached (listing));
+  stop (server);
+}
+
+/* A browser's cookie carries both sites' sessions: where the current API
+ * is not there, the legacy one is listed. */
+static void
+test_auto_falls_back_to_legacy (void)
+{
+  MjaFakeServer *server = start (60, MJA_FAKE_ERA_LEGACY, NULL);
+  g_autofree char *current = mja_fake_server_dup_cookie_header (server);
+  g_autofree char *cookie = g_strdup_printf ("%s; __Secure-next-auth.session-token=%s", current,
+                                             mja_fake_server_get_session_token (server));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MjaCredentials) credentials = mja_credentials_parse (cookie, NULL, &error);
+  g_autoptr(MjaApi) api = NULL;
+  g_autoptr(MjaListing) listing = NULL;
+  g_auto(Listed) listed = { 0 };
+
+  g_assert_no_error (error);
+  api = api_for (server, credentials);
+  listing = mja_api_list (api, 25, NULL, NULL);
+  error = list_all (listing, &listed);
+  g_assert_no_error (error);
+  assert_all_jobs (server, &listed);
+  g_assert_cmpuint (listed.pages, ==, 2);
+  stop (server);
+}
+
+/* An id token that has expired: one refresh, and the listing goes on
+ * with the new token, which the caller can store. */
+static void
+test_refresh_after_401 (void)
+{
+  MjaFakeServerOptions options;
+  MjaFakeServer *server;
+  g_autoptr(MjaCredentials) credentials = NULL;
+  g_autoptr(MjaApi) api = NULL;
+  g_autoptr(MjaListing) listing = NULL;
+  g_auto(Listed) listed = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old_token = NULL;
+  g_autofree char *old_refresh = NULL;
+  g_autofree char *new_refresh = NULL;
+
+  mja_fake_server_options_init (&options);
+  options.expired_session = TRUE;
+  server = start (60, MJA_FAKE_ERA_CURRENT, &options);
+  credentials = helper_current_credentials (server);
+  old_token = g_strdup (mja_credentials_get_id_token (credentials));
+  old_refresh = g_strdup (mja_credentials_get_refresh_token (credentials));
+  api = api_for (server, credentials);
+  listing = mja_api_list (api, 25, NULL, NULL);
+  error = list_all (listing, &listed);
+  g_assert_no_error (error);
+  assert_all_jobs (server, &listed);
+  g_assert_cmpuint (mja_fake_server_get_refresh_count (server), ==, 1);
+  g_assert_true (mja_api_get_credentials (api) == credentials);
+  g_assert_cmpstr (mja_credentials_get_id_token (credentials), !=, old_token);
+  g_assert_false (mja_credentials_needs_refresh (credentials, g_get_real_time () / G_USEC_PER_SEC));
+  /* The rotated refresh token is the one the server now expects. */
+  new_refresh = mja_fake_server_dup_refresh_token (server);
+  g_assert_cmpstr (mja_credentials_get_refresh_token (credentials), ==, new_refresh);
+  g_assert_cmpstr (new_refresh, !=, old_refresh);
+  stop (server);
+}
+
+static void
+assert_listing_fails (MjaFakeServer *server,
+                      MjaApi        *api,
+                      int            code)
+{
+  g_autoptr(MjaListing) listing = mja_api_list (api, 25, NULL, NULL);
+  g_auto(Listed) listed = { 0 };
+  g_autoptr(GError) error = list_all (listing, &listed);
+
+  g_assert_error (error, MJA_API_ERROR, code);
+  g_assert_cmpuint (listed.ids->len, ==, 0);
+  /* Whatever went wrong, the session's secrets are not in the message. */
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  if (mja_credentials_get_id_token (mja_api_get_credentials (api)) != NULL)
+    g_assert_null (strstr (error->message, mja_credentials_get_id_token (mja_api_get_credentials (api))));
+  if (mja_credentials_get_session_token (mja_api_get_credentials (api)) != NULL)
+    g_assert_null (strstr (error->message, mja_credentials_get_session_token (mja_api_get_credentials (api))));
+}
+
+/* Signed out for good: revoked, expired without a refresh token, or the
+ * legacy site's login page. */
+static void
+test_auth_expired (void)
+{
+  MjaFakeServerOptions options;
+  MjaFakeServer *server;
+  g_autoptr(MjaCredentials) credentials = NULL;
+  g_autoptr(MjaCredentials) no_refresh = NULL;
+  g_autoptr(MjaApi) api = NULL;
+  g_autoptr(GError) error = NULL;
+
+  mja_fake_server_options_init (&options);
+  options.revoked = TRUE;
+  server = start (10, MJA_FAKE_ERA_BOTH, &options);
+  credentials = helper_current_credentials (server);
+  api = api_for (server, credentials);
+  assert_listing_fails (server, api, MJA_API_ERROR_AUTH_EXPIRED);
+  g_assert_cmpuint (mja_fake_server_get_refresh_count (server), ==, 1);
+  g_clear_object (&api);
+  stop (server);
+
+  mja_fake_server_options_init (&options);
+  options.expired_session = TRUE;
+  server = start (10, MJA_FAKE_ERA_BOTH, &options);
+  credentials = helper_current_credentials (server);
+  no_refresh = mja_credentials_new_current (mja_credentials_get_id_token (credentials), NULL, &error);
+  g_assert_no_error (error);
+  api = api_for (server, no_refresh);
+  assert_listing_fails (server, api, MJA_API_ERROR_AUTH_EXPIRED);
+  g_assert_cmpuint (mja_fake_server_get_refresh_count (server), ==, 0);
+  g_clear_object (&api);
+  g_clear_object (&credentials);
+
+  /* The legacy site answers a dead session with its login page. */
+  credentials = helper_legacy_credentials (server);
+  api = api_for (server, credentials);
+  assert_listing_fails (server, api, MJA_API_ERROR_AUTH_EXPIRED);
+  stop (server);
+}
+
+typedef struct
+{
+  MjaListing *listing;
+  gint64      elapsed_us;
+  GError     *error;
+  guint       jobs;
+} Timed;
+
+static void
+list_timed (MjaApi *api,
+            Timed  *timed)
+{
+  g_autoptr(MjaListing) listing = mja_api_list (api, 25, NULL, NULL);
+  g_auto(Listed) listed = { 0 };
+  gint64 start_us = g_get_monotonic_time ();
+
+  timed->error = list_all (listing, &listed);
+  timed->elapsed_us = g_get_monotonic_time () - start_us;
+  timed->jobs = listed.ids->len;
+}
+
+/* "Too many requests, retry after 1 s": the listing waits that long, not
+ * its own default, and goes on; given as an HTTP date, likewise. */
+static void
+test_retry_after (void)
+{
+  for (guint as_date = 0; as_date < 2; as_date++)
+    {
+      MjaFakeServerOptions options;
+      MjaFakeServer *server;
+      g_autoptr(MjaCredentials) credentials = NULL;
+      g_autoptr(MjaApi) api = NULL;
+      Timed timed = { 0 };
+
+      mja_fake_server_options_init (&options);
+      options.rate_limit_every = 2;
+      options.retry_after = as_date ? 2 : 1;
+      options.retry_after_date = as_date;
+      server = start (40, MJA_FAKE_ERA_CURRENT, &options);
+      credentials = helper_current_credentials (server);
+      api = api_for (server, credentials);
+      list_timed (api, &timed);
+      g_assert_no_error (timed.error);
+      g_assert_cmpuint (timed.jobs, ==, 40);
+      /* Two pages, the second asked for twice. */
+      g_assert_cmpuint (mja_fake_server_get_request_count (server), ==, 3);
+      g_test_message ("waited %" G_GINT64_FORMAT " ms", timed.elapsed_us / 1000);
+      /* A date has whole seconds: "in 2 s" is between 1 and 2 s away. */
+      g_assert_cmpint (timed.elapsed_us, >=, as_date ? 900000 : 1000000);
+      g_assert_cmpint (timed.elapsed_us, <, 4000000);
+      stop (server);
+    }
+}
+
+/* Every failure of the server, as the code the sync and the window act on. */
+static void
+test_errors_mapped (void)
+{
+  static const struct
+  {
+    const char *what;
+    gboolean    challenge;
+    guint       rate_limit_every;
+    double      server_error_rate;
+    guint       huge_page_mib;
+    gboolean    slow_body;
+    MjaFakeEra  eras;
+    gboolean    legacy_credentials;
+    int         code;
+  } cases[] = {
+    { "bot challenge", TRUE, 0, 0, 0, FALSE, MJA_FAKE_ERA_BOTH, FALSE, MJA_API_ERROR_BLOCKED },
+    { "always 429", FALSE, 1, 0, 0, FALSE, MJA_FAKE_ERA_BOTH, FALSE, MJA_API_ERROR_RATE_LIMITED },
+    { "always 5xx", FALSE, 0, 1.0, 0, FALSE, MJA_FAKE_ERA_BOTH, FALSE, MJA_API_ERROR_SERVER },
+    { "answer too large", FALSE, 0, 0, 2, FALSE, MJA_FAKE_ERA_BOTH, FALSE, MJA_API_ERROR_BAD_RESPONSE },
+    { "answer never ends", FALSE, 0, 0, 0, TRUE, MJA_FAKE_ERA_BOTH, FALSE, MJA_API_ERROR_SERVER },
+    { "no legacy site", FALSE, 0, 0, 0, FALSE, MJA_FAKE_ERA_CURRENT, TRUE, MJA_API_ERROR_NOT_FOUND },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      MjaFakeServerOptions options;
+      MjaFakeServer *server;
+      g_autoptr(MjaCredentials) credentials = NULL;
+      g_autoptr(MjaApi) api = NULL;
+
+      g_test_message ("%s", cases[i].what);
+      mja_fake_server_options_init (&options);
+      options.challenge = cases[i].challenge;
+      options.rate_limit_every = cases[i].rate_limit_every;
+      options.retry_after = 0;
+      options.server_error_rate = cases[i].server_error_rate;
+      options.huge_page_mib = cases[i].huge_page_mib;
+      options.slow_body = cases[i].slow_body;
+      server = start (10, cases[i].eras, &options);
+      credentials = cases[i].legacy_credentials ? helper_legacy_credentials (server)
+                                                : helper_current_credentials (server);
+      api = api_for (server, credentials);
+      mja_api_set_retry_policy (api, 2, 1);
+      mja_api_set_answer_limits (api, 1024 * 1024, 1);
+      assert_listing_fails (server, api, cases[i].code);
+      stop (server);
+    }
+}
+
+/* An API that redirects elsewhere (here: to the CDN's host) is not
+ * followed, so the session cookie never reaches another host. */
+static void
+test_redirect_not_followed (void)
+{
+  MjaFakeServerOptions options;
+  MjaFakeServer *server;
+  g_autoptr(MjaCredentials) credentials = NULL;
+  g_autoptr(MjaApi) api = NULL;
+
+  mja_fake_server_options_init (&options);
+  options.redirect = TRUE;
+  server = start (10, MJA_FAKE_ERA_BOTH, &options);
+  credentials = helper_current_credentials (server);
+  api = api_for (server, credentials);
+  assert_listing_fails (server, api, MJA_API_ERROR_BAD_RESPONSE);
+  g_assert_cmpuint (mja_fake_server_get_cdn_cookie_count (server), ==, 0);
+  /* Nor the legacy session. */
+  g_clear_object (&api);
+  g_clear_object (&credentials);
+  credentials = helper_legacy_credentials (server);
+  api = api_for (server, credentials);
+  assert_listing_fails (server, api, MJA_API_ERROR_BAD_RESPONSE);
+  g_assert_cmpuint (mja_fake_server_get_cdn_cookie_count (server), ==, 0);
+  stop (server);
+}
+
+/* Some 5xx on the way: retried, and nothing is lost or listed twice. */
+static void
+test_transient_errors_retried (void)
+{
+  MjaFakeServerOptions options;
+  MjaFakeServer *server;
+  g_autoptr(MjaCredentials) credentials = NULL;
+  g_autoptr(MjaApi) api = NULL;
+  g_autoptr(MjaListing) listing = NULL;
+  g_auto(Listed) listed = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  mja_fake_server_options_init (&options);
+  options.server_error_rate = 0.3;
+  server = start (200, MJA_FAKE_ERA_CURRENT, &options);
+  credentials = helper_current_credentials (server);
+  api = api_for (server, credentials);
+  mja_api_set_retry_policy (api, 10, 1);
+  listing = mja_api_list (api, 20, NULL, NULL);
+  error = list_all (listing, &listed);
+  g_assert_no_error (error);
+  assert_all_jobs (server, &listed);
+  g_assert_cmpuint (mja_fake_server_get_request_count (server), >, listed.pages);
+  stop (server);
+}
+
+/* Jobs whose id or image address tries to leave the archive are refused
+ * one by one, each with a reason; the others of the page are listed. */
+static void
+test_hostile_jobs_rejected (void)
+{
+  MjaFakeServerOptions options;
+  MjaFakeServer *server;
+  g_autoptr(MjaCredentials) credentials = NULL;
+  g_autoptr(MjaApi) api = NULL;
+  g_autoptr(MjaListing) listing = NULL;
+  g_autoptr(GError) error = NULL;
+  guint jobs = 0, rejected = 0;
+  MjaPage *page;
+
+  mja_fake_server_options_init (&options);
+  options.hostile_every = 4;
+  server = start (80, MJA_FAKE_ERA_CURRENT, &options);
+  credentials = helper_current_credentials (server);
+  api = api_for (server, credentials);
+  listing = mja_api_list (api, 25, NULL, NULL);
+  while ((page = next_page (listing, &error)) != NULL)
+    {
+      for (guint i = 0; i < page->jobs->len; i++)
+        {
+          const char *id = mja_job_get_id (page->jobs->pdata[i]);
+
+          g_assert_null (strchr (id, '/'));
+          g_assert_null (strstr (id, ".."));
+        }
+      /* Said in words a terminal shows as they are: no control characters
+       * from the server's id. */
+      for (guint i = 0; i < page->rejected->len; i++)
+        {
+          const char *why = page->rejected->pdata[i];
+
+          g_assert_true (g_utf8_validate (why, -1, NULL));
+          g_assert_cmpuint (strlen (why), >, 0);
+          for (const char *p = why; *p; p++)
+            g_assert_cmpint ((guchar) *p, >=, 0x20);
+        }
+      jobs += page->jobs->len;
+      rejected += page->rejected->len;
+      mja_page_free (page);
+    }
+  g_assert_no_error (error);
+  g_assert_cmpuint (rejected, >, 0);
+  g_assert_cmpuint (jobs, >=, 60);
+  g_assert_cmpuint (jobs + rejected, <=, 80);
+  stop (server);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/api/current/pages", test_current_pages);
+  g_test_add_func ("/api/current/checkpoint", test_current_checkpoint);
+  g_test_add_func ("/api/legacy/pages", test_legacy_pages);
+  g_test_add_func ("/api/legacy/cap", test_legacy_cap);
+  g_test_add_func ("/api/auto-falls-back-to-legacy", test_auto_falls_back_to_legacy);
+  g_test_add_func ("/api/auth/refresh-after-401", test_refresh_after_401);
+  g_test_add_func ("/api/auth/expired", test_auth_expired);
+  g_test_add_func ("/api/retry-after", test_retry_after);
+  g_test_add_func ("/api/errors-mapped", test_errors_mapped);
+  g_test_add_func ("/api/redirect-not-followed", test_redirect_not_followed);
+  g_test_add_func ("/api/transient-errors-retried", test_transient_errors_retried);
+  g_test_add_func ("/api/hostile-jobs-rejected", test_hostile_jobs_rejected);
+
+  return g_test_run ();
+}
