@@ -289,10 +289,40 @@ test_auto_falls_back_to_legacy (void)
   stop (server);
 }
 
-/* An id token that has expired: one refresh, and the listing goes on
- * with the new token, which the caller can store. */
+/* An id token the server no longer takes although it has not run out
+ * (signed out elsewhere, keys rotated): the 401 is answered with one
+ * refresh, and the listing goes on from where it was. */
 static void
 test_refresh_after_401 (void)
+{
+  MjaFakeServer *server = start (60, MJA_FAKE_ERA_CURRENT, NULL);
+  g_autoptr(MjaCredentials) credentials = helper_current_credentials (server);
+  g_autoptr(MjaApi) api = api_for (server, credentials);
+  g_autoptr(MjaListing) listing = mja_api_list (api, 25, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MjaPage) first = NULL;
+  g_autofree char *old_token = g_strdup (mja_credentials_get_id_token (credentials));
+  g_auto(Listed) rest = { .pages = 1 };
+
+  g_assert_false (mja_credentials_needs_refresh (credentials, g_get_real_time () / G_USEC_PER_SEC));
+  first = next_page (listing, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (first->jobs->len, ==, 25);
+  g_assert_cmpuint (mja_fake_server_get_refresh_count (server), ==, 0);
+
+  mja_fake_server_expire_session (server);
+  error = list_all (listing, &rest);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rest.ids->len, ==, 35);
+  g_assert_cmpuint (mja_fake_server_get_refresh_count (server), ==, 1);
+  g_assert_cmpstr (mja_credentials_get_id_token (credentials), !=, old_token);
+  stop (server);
+}
+
+/* An id token that has run out: refreshed once before it is used, and
+ * the listing goes on with the new token, which the caller can store. */
+static void
+test_expired_token_refreshed (void)
 {
   MjaFakeServerOptions options;
   MjaFakeServer *server;
@@ -607,6 +637,7 @@ main (int   argc,
   g_test_add_func ("/api/legacy/cap", test_legacy_cap);
   g_test_add_func ("/api/auto-falls-back-to-legacy", test_auto_falls_back_to_legacy);
   g_test_add_func ("/api/auth/refresh-after-401", test_refresh_after_401);
+  g_test_add_func ("/api/auth/expired-token-refreshed", test_expired_token_refreshed);
   g_test_add_func ("/api/auth/expired", test_auth_expired);
   g_test_add_func ("/api/retry-after", test_retry_after);
   g_test_add_func ("/api/errors-mapped", test_errors_mapped);

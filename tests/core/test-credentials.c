@@ -171,6 +171,7 @@ test_parse_refused (void)
   assert_refused (LG_COOKIE "=legacy-token-77", NULL, MJA_CREDENTIALS_ERROR_INVALID, "legacy-token-77");
   assert_refused (LG_COOKIE "=legacy-token-77", "../me", MJA_CREDENTIALS_ERROR_INVALID, "legacy-token-77");
   assert_refused ("legacy token with spaces; and=semicolons", "123", MJA_CREDENTIALS_ERROR_INVALID, "semicolons");
+  assert_refused (LG_COOKIE "=secret\"legacy<", "123", MJA_CREDENTIALS_ERROR_INVALID, "secret\"legacy<");
 }
 
 /* The id token lives an hour: refreshed shortly before it ends, never

@@ -21,6 +21,7 @@
 
 #define BIG_SIZE  (20u << 20)  /* larger than any download is held in memory */
 #define HELD_TAIL 4096
+#define SLOW_ANSWER_MS 300
 
 typedef struct
 {
@@ -95,7 +96,7 @@ slow_answer_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* /slow/…   a PNG after 60 ms, counting how many are asked for at once
+/* /slow/…   a PNG after 300 ms, counting how many are asked for at once
  * /png/…    a PNG           /jpeg/…  a JPEG       /html/…  a web page as image/png
  * /flakyN/… 503 N times, then a PNG               /down/…  always 503
  * /missing/… 404            /limited/… 429 "Retry-After: 1" once, then a PNG
@@ -127,7 +128,9 @@ cdn_cb (SoupServer        *server,
       cdn->in_flight++;
       cdn->max_in_flight = MAX (cdn->max_in_flight, cdn->in_flight);
       soup_server_message_pause (msg);
-      g_timeout_add (60, slow_answer_cb, slow);
+      /* Long enough for every request the downloader lets out at once
+       * to arrive, even under valgrind. */
+      g_timeout_add (SLOW_ANSWER_MS, slow_answer_cb, slow);
     }
   else if (g_str_has_prefix (path, "/png/"))
     respond_bytes (msg, "image/png", cdn->png);
