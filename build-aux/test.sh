@@ -55,11 +55,13 @@ if [[ $quick -eq 0 ]]; then
     unset UBSAN_OPTIONS LSAN_OPTIONS
     logs+=("asan+ubsan=$asan/meson-logs/asan.json" "asan+ubsan (ui)=$asan/meson-logs/asan-ui.json")
 
-    # Memcheck over the core tests and the fuzz corpora.  The sync test is
-    # left to the sanitizer run here: under valgrind it takes 12 minutes
-    # (run it with: meson test -C _build --setup valgrind sync).
+    # Memcheck over the core tests and the fuzz corpora.  The sync and api
+    # tests are left to the sanitizer run here: under valgrind they take
+    # 12 minutes and over a minute and a half (run them with:
+    # meson test -C _build --setup valgrind sync api).
     meson test -C "$build" --print-errorlogs --num-processes 2 --setup valgrind \
-        job job-list archive fake-server fuzz-job fuzz-listing fuzz-credentials fuzz-names || status=$?
+        job job-list archive fake-server credentials index downloader \
+        fuzz-job fuzz-listing fuzz-credentials fuzz-names || status=$?
     logs+=("valgrind=$build/meson-logs/testlog-valgrind.json")
 
     # libFuzzer, a few seconds per target from its corpus.
