@@ -68,35 +68,20 @@ helper_legacy_credentials (MjaFakeServer *server)
   return credentials;
 }
 
-typedef struct
-{
-  GMainLoop *loop;
-  gboolean   ok;
-  GError    *error;
-} SyncRun;
-
-static void
-sync_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  SyncRun *run = user_data;
-
-  run->ok = mja_sync_run_finish (MJA_SYNC (source), result, &run->error);
-  g_main_loop_quit (run->loop);
-}
-
 GError *
 helper_run (MjaSync      *sync,
             GCancellable *cancellable)
 {
-  SyncRun run = { g_main_loop_new (NULL, FALSE), FALSE, NULL };
+  HelperAsync async = { g_main_loop_new (NULL, FALSE), NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *error = NULL;
+  gboolean ok;
 
-  mja_sync_run_async (sync, cancellable, sync_done_cb, &run);
-  g_main_loop_run (run.loop);
-  g_main_loop_unref (run.loop);
-  g_assert_true (run.ok == (run.error == NULL));
-  return run.error;
+  mja_sync_run_async (sync, cancellable, helper_async_done_cb, &async);
+  result = helper_async_wait (&async);
+  ok = mja_sync_run_finish (sync, result, &error);
+  g_assert_true (ok == (error == NULL));
+  return error;
 }
 
 /* ---- archives and files --------------------------------------------- */
@@ -281,6 +266,30 @@ helper_wait_ms (guint milliseconds)
   gint64 end = g_get_monotonic_time () + (gint64) milliseconds * 1000;
 
   helper_wait_until (time_is_up, &end, milliseconds / 1000 + 10, "time to pass");
+}
+
+void
+helper_async_done_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  HelperAsync *async = user_data;
+
+  g_assert_null (async->result);
+  async->result = g_object_ref (result);
+  g_main_loop_quit (async->loop);
+}
+
+/* Runs the main loop until the operation given helper_async_done_cb and
+ * @async ends; returns (transfer full) its result. */
+GAsyncResult *
+helper_async_wait (HelperAsync *async)
+{
+  g_assert_nonnull (async->loop);
+  if (async->result == NULL)
+    g_main_loop_run (async->loop);
+  g_clear_pointer (&async->loop, g_main_loop_unref);
+  return g_steal_pointer (&async->result);
 }
 
 /* ---- a server of the test's own -------------------------------------- */

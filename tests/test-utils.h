@@ -50,6 +50,19 @@ void            helper_wait_until           (HelperCondition       condition,
                                              const char           *what);
 void            helper_wait_ms              (guint                 milliseconds);
 
+/* The GAsyncReadyCallback of helper_async_wait(): pass it with a
+ * HelperAsync as user data, then wait for the result to finish with. */
+typedef struct
+{
+  GMainLoop    *loop;
+  GAsyncResult *result;
+} HelperAsync;
+
+void            helper_async_done_cb        (GObject              *source,
+                                             GAsyncResult         *result,
+                                             gpointer              user_data);
+GAsyncResult   *helper_async_wait           (HelperAsync          *async);
+
 /* ---- a server of the test's own -------------------------------------- */
 
 SoupServer     *helper_local_server_new     (char                **base_url);

@@ -16,38 +16,23 @@
 #include "mja-api.h"
 #include "test-utils.h"
 
-typedef struct
-{
-  GMainLoop *loop;
-  MjaPage   *page;
-  GError    *error;
-} Next;
-
-static void
-next_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Next *next = user_data;
-
-  next->page = mja_listing_next_finish (MJA_LISTING (source), result, &next->error);
-  g_main_loop_quit (next->loop);
-}
-
 /* The listing's next page, or NULL at the end or with *@error set. */
 static MjaPage *
 next_page (MjaListing  *listing,
            GError     **error)
 {
-  Next next = { g_main_loop_new (NULL, FALSE), NULL, NULL };
+  HelperAsync async = { g_main_loop_new (NULL, FALSE), NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *local_error = NULL;
+  MjaPage *page;
 
-  mja_listing_next_async (listing, NULL, next_cb, &next);
-  g_main_loop_run (next.loop);
-  g_main_loop_unref (next.loop);
-  g_assert_true (next.page == NULL || next.error == NULL);
-  if (next.error != NULL)
-    g_propagate_error (error, next.error);
-  return next.page;
+  mja_listing_next_async (listing, NULL, helper_async_done_cb, &async);
+  result = helper_async_wait (&async);
+  page = mja_listing_next_finish (listing, result, &local_error);
+  g_assert_true (page == NULL || local_error == NULL);
+  if (local_error != NULL)
+    g_propagate_error (error, local_error);
+  return page;
 }
 
 typedef struct
@@ -104,22 +89,43 @@ assert_all_jobs (MjaFakeServer *server,
     g_assert_cmpstr (listed->ids->pdata[i], ==, oldest_first[n - 1 - i]);
 }
 
-static MjaApi *
-api_for (MjaFakeServer  *server,
-         MjaCredentials *credentials)
+/* The fake Midjourney, a session with it, and an API room to use it. */
+typedef struct
 {
-  MjaApi *api = mja_api_new (mja_fake_server_get_api_url (server), mja_fake_server_get_auth_url (server));
+  MjaFakeServer  *server;
+  MjaCredentials *credentials;
+  MjaApi         *api;
+} Session;
 
-  mja_api_set_credentials (api, credentials);
-  mja_api_set_request_interval (api, 0);
-  mja_api_set_retry_policy (api, 3, 10);
-  return api;
+/* Signs @session in with @credentials (the fake's own when NULL: of the
+ * legacy site when @legacy); retries are quick. */
+static void
+session_sign_in (Session        *session,
+                 MjaCredentials *credentials,
+                 gboolean        legacy)
+{
+  g_clear_object (&session->api);
+  g_clear_object (&session->credentials);
+  if (credentials != NULL)
+    session->credentials = g_object_ref (credentials);
+  else if (legacy)
+    session->credentials = helper_legacy_credentials (session->server);
+  else
+    session->credentials = helper_current_credentials (session->server);
+  session->api = mja_api_new (mja_fake_server_get_api_url (session->server),
+                              mja_fake_server_get_auth_url (session->server));
+  mja_api_set_credentials (session->api, session->credentials);
+  mja_api_set_request_interval (session->api, 0);
+  mja_api_set_retry_policy (session->api, 3, 10);
 }
 
-static MjaFakeServer *
-start (guint        n_jobs,
-       MjaFakeEra   eras,
-       MjaFakeServerOptions *options)
+/* A fake account of @n_jobs in @eras, as @options (or the defaults) say. */
+static void
+session_start (Session              *session,
+               MjaFakeServerOptions *options,
+               guint                 n_jobs,
+               MjaFakeEra            eras,
+               gboolean              legacy)
 {
   MjaFakeServerOptions defaults;
 
@@ -130,14 +136,31 @@ start (guint        n_jobs,
     }
   options->n_jobs = n_jobs;
   options->eras = eras;
-  return helper_start_server (options);
+  session->server = helper_start_server (options);
+  session_sign_in (session, NULL, legacy);
 }
 
 static void
-stop (MjaFakeServer *server)
+session_clear (Session *session)
 {
-  mja_fake_server_stop (server);
-  g_object_unref (server);
+  g_clear_object (&session->api);
+  g_clear_object (&session->credentials);
+  if (session->server != NULL)
+    mja_fake_server_stop (session->server);
+  g_clear_object (&session->server);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Session, session_clear)
+
+/* Lists the whole account with @session; returns the error, if any. */
+static GError *
+session_list (Session    *session,
+              guint       page_size,
+              const char *checkpoint,
+              Listed     *listed)
+{
+  g_autoptr(MjaListing) listing = mja_api_list (session->api, page_size, checkpoint, NULL);
+
+  return list_all (listing, listed);
 }
 
 /* The current era's pages, whichever of its four ways the list ends. */
@@ -151,9 +174,7 @@ test_current_pages (void)
   for (guint s = 0; s < G_N_ELEMENTS (styles); s++)
     {
       MjaFakeServerOptions options;
-      MjaFakeServer *server;
-      g_autoptr(MjaCredentials) credentials = NULL;
-      g_autoptr(MjaApi) api = NULL;
+      g_auto(Session) session = { 0 };
       g_autoptr(MjaListing) listing = NULL;
       g_auto(Listed) listed = { 0 };
       g_autoptr(GError) error = NULL;
@@ -161,19 +182,16 @@ test_current_pages (void)
       g_test_message ("end style %u", styles[s]);
       mja_fake_server_options_init (&options);
       options.end_style = styles[s];
-      server = start (130, MJA_FAKE_ERA_CURRENT, &options);
-      credentials = helper_current_credentials (server);
-      api = api_for (server, credentials);
-      listing = mja_api_list (api, 25, NULL, NULL);
+      session_start (&session, &options, 130, MJA_FAKE_ERA_CURRENT, FALSE);
+      listing = mja_api_list (session.api, 25, NULL, NULL);
       error = list_all (listing, &listed);
       g_assert_no_error (error);
-      assert_all_jobs (server, &listed);
+      assert_all_jobs (session.server, &listed);
       g_assert_cmpuint (listed.pages, ==, 6);
       g_assert_cmpuint (listed.rejected, ==, 0);
       g_assert_false (mja_listing_get_cap_reached (listing));
       /* What the next sync starts from. */
       g_assert_nonnull (mja_listing_get_checkpoint (listing));
-      stop (server);
     }
 }
 
@@ -182,10 +200,8 @@ test_current_pages (void)
 static void
 test_current_checkpoint (void)
 {
-  MjaFakeServer *server = start (40, MJA_FAKE_ERA_CURRENT, NULL);
-  g_autoptr(MjaCredentials) credentials = helper_current_credentials (server);
-  g_autoptr(MjaApi) api = api_for (server, credentials);
-  g_autoptr(MjaListing) first = mja_api_list (api, 25, NULL, NULL);
+  g_auto(Session) session = { 0 };
+  g_autoptr(MjaListing) first = NULL;
   g_autoptr(MjaListing) update = NULL;
   g_autoptr(MjaListing) unknown = NULL;
   g_auto(Listed) all = { 0 };
@@ -194,12 +210,14 @@ test_current_checkpoint (void)
   g_auto(GStrv) ids = NULL;
   g_autoptr(GError) error = NULL;
 
+  session_start (&session, NULL, 40, MJA_FAKE_ERA_CURRENT, FALSE);
+  first = mja_api_list (session.api, 25, NULL, NULL);
   error = list_all (first, &all);
   g_assert_no_error (error);
-  mja_fake_server_add_jobs (server, 7);
-  ids = mja_fake_server_dup_job_ids (server);
+  mja_fake_server_add_jobs (session.server, 7);
+  ids = mja_fake_server_dup_job_ids (session.server);
 
-  update = mja_api_list (api, 25, mja_listing_get_checkpoint (first), NULL);
+  update = mja_api_list (session.api, 25, mja_listing_get_checkpoint (first), NULL);
   error = list_all (update, &added);
   g_assert_no_error (error);
   g_assert_cmpuint (added.ids->len, ==, 7);
@@ -207,12 +225,11 @@ test_current_checkpoint (void)
     g_assert_cmpstr (added.ids->pdata[i], ==, ids[46 - i]);
   g_assert_false (mja_listing_get_update_failed (update));
 
-  unknown = mja_api_list (api, 25, "bm90IGEgY2hlY2twb2ludA", NULL);
+  unknown = mja_api_list (session.api, 25, "bm90IGEgY2hlY2twb2ludA", NULL);
   error = list_all (unknown, &again);
   g_assert_no_error (error);
-  assert_all_jobs (server, &again);
+  assert_all_jobs (session.server, &again);
   g_assert_true (mja_listing_get_update_failed (unknown));
-  stop (server);
 }
 
 /* The legacy site's pages of 50, whichever way it says "no more". */
@@ -222,25 +239,20 @@ test_legacy_pages (void)
   for (guint empty_end = 0; empty_end < 2; empty_end++)
     {
       MjaFakeServerOptions options;
-      MjaFakeServer *server;
-      g_autoptr(MjaCredentials) credentials = NULL;
-      g_autoptr(MjaApi) api = NULL;
+      g_auto(Session) session = { 0 };
       g_autoptr(MjaListing) listing = NULL;
       g_auto(Listed) listed = { 0 };
       g_autoptr(GError) error = NULL;
 
       mja_fake_server_options_init (&options);
       options.legacy_empty_end = empty_end;
-      server = start (120, MJA_FAKE_ERA_LEGACY, &options);
-      credentials = helper_legacy_credentials (server);
-      api = api_for (server, credentials);
-      listing = mja_api_list (api, 25, NULL, NULL);
+      session_start (&session, &options, 120, MJA_FAKE_ERA_LEGACY, TRUE);
+      listing = mja_api_list (session.api, 25, NULL, NULL);
       error = list_all (listing, &listed);
       g_assert_no_error (error);
-      assert_all_jobs (server, &listed);
+      assert_all_jobs (session.server, &listed);
       g_assert_cmpuint (listed.pages, ==, 3);
       g_assert_false (mja_listing_get_cap_reached (listing));
-      stop (server);
     }
 }
 
@@ -248,20 +260,20 @@ test_legacy_pages (void)
 static void
 test_legacy_cap (void)
 {
-  MjaFakeServer *server = start (2600, MJA_FAKE_ERA_LEGACY, NULL);
-  g_autoptr(MjaCredentials) credentials = helper_legacy_credentials (server);
-  g_autoptr(MjaApi) api = api_for (server, credentials);
-  g_autoptr(MjaListing) listing = mja_api_list (api, 25, NULL, NULL);
+  g_auto(Session) session = { 0 };
+  g_autoptr(MjaListing) listing = NULL;
   g_auto(Listed) listed = { 0 };
-  g_auto(GStrv) ids = mja_fake_server_dup_job_ids (server);
+  g_auto(GStrv) ids = NULL;
   g_autoptr(GError) error = NULL;
 
+  session_start (&session, NULL, 2600, MJA_FAKE_ERA_LEGACY, TRUE);
+  ids = mja_fake_server_dup_job_ids (session.server);
+  listing = mja_api_list (session.api, 25, NULL, NULL);
   error = list_all (listing, &listed);
   g_assert_no_error (error);
   g_assert_cmpuint (listed.ids->len, ==, 2500);
   g_assert_cmpstr (listed.ids->pdata[0], ==, ids[2599]);
   g_assert_true (mja_listing_get_cap_reached (listing));
-  stop (server);
 }
 
 /* A browser's cookie carries both sites' sessions: where the current API
@@ -269,24 +281,24 @@ test_legacy_cap (void)
 static void
 test_auto_falls_back_to_legacy (void)
 {
-  MjaFakeServer *server = start (60, MJA_FAKE_ERA_LEGACY, NULL);
-  g_autofree char *current = mja_fake_server_dup_cookie_header (server);
-  g_autofree char *cookie = g_strdup_printf ("%s; __Secure-next-auth.session-token=%s", current,
-                                             mja_fake_server_get_session_token (server));
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MjaCredentials) credentials = mja_credentials_parse (cookie, NULL, &error);
-  g_autoptr(MjaApi) api = NULL;
-  g_autoptr(MjaListing) listing = NULL;
+  g_auto(Session) session = { 0 };
+  g_autofree char *current = NULL;
+  g_autofree char *cookie = NULL;
+  g_autoptr(MjaCredentials) both = NULL;
   g_auto(Listed) listed = { 0 };
+  g_autoptr(GError) error = NULL;
 
+  session_start (&session, NULL, 60, MJA_FAKE_ERA_LEGACY, FALSE);
+  current = mja_fake_server_dup_cookie_header (session.server);
+  cookie = g_strdup_printf ("%s; __Secure-next-auth.session-token=%s", current,
+                            mja_fake_server_get_session_token (session.server));
+  both = mja_credentials_parse (cookie, NULL, &error);
   g_assert_no_error (error);
-  api = api_for (server, credentials);
-  listing = mja_api_list (api, 25, NULL, NULL);
-  error = list_all (listing, &listed);
+  session_sign_in (&session, both, FALSE);
+  error = session_list (&session, 25, NULL, &listed);
   g_assert_no_error (error);
-  assert_all_jobs (server, &listed);
+  assert_all_jobs (session.server, &listed);
   g_assert_cmpuint (listed.pages, ==, 2);
-  stop (server);
 }
 
 /* An id token the server no longer takes although it has not run out
@@ -295,28 +307,28 @@ test_auto_falls_back_to_legacy (void)
 static void
 test_refresh_after_401 (void)
 {
-  MjaFakeServer *server = start (60, MJA_FAKE_ERA_CURRENT, NULL);
-  g_autoptr(MjaCredentials) credentials = helper_current_credentials (server);
-  g_autoptr(MjaApi) api = api_for (server, credentials);
-  g_autoptr(MjaListing) listing = mja_api_list (api, 25, NULL, NULL);
+  g_auto(Session) session = { 0 };
+  g_autoptr(MjaListing) listing = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(MjaPage) first = NULL;
-  g_autofree char *old_token = g_strdup (mja_credentials_get_id_token (credentials));
+  g_autofree char *old_token = NULL;
   g_auto(Listed) rest = { .pages = 1 };
 
-  g_assert_false (mja_credentials_needs_refresh (credentials, g_get_real_time () / G_USEC_PER_SEC));
+  session_start (&session, NULL, 60, MJA_FAKE_ERA_CURRENT, FALSE);
+  old_token = g_strdup (mja_credentials_get_id_token (session.credentials));
+  g_assert_false (mja_credentials_needs_refresh (session.credentials, g_get_real_time () / G_USEC_PER_SEC));
+  listing = mja_api_list (session.api, 25, NULL, NULL);
   first = next_page (listing, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (first->jobs->len, ==, 25);
-  g_assert_cmpuint (mja_fake_server_get_refresh_count (server), ==, 0);
+  g_assert_cmpuint (mja_fake_server_get_refresh_count (session.server), ==, 0);
 
-  mja_fake_server_expire_session (server);
+  mja_fake_server_expire_session (session.server);
   error = list_all (listing, &rest);
   g_assert_no_error (error);
   g_assert_cmpuint (rest.ids->len, ==, 35);
-  g_assert_cmpuint (mja_fake_server_get_refresh_count (server), ==, 1);
-  g_assert_cmpstr (mja_credentials_get_id_token (credentials), !=, old_token);
-  stop (server);
+  g_assert_cmpuint (mja_fake_server_get_refresh_count (session.server), ==, 1);
+  g_assert_cmpstr (mja_credentials_get_id_token (session.credentials), !=, old_token);
 }
 
 /* An id token that has run out: refreshed once before it is used, and
@@ -325,10 +337,7 @@ static void
 test_expired_token_refreshed (void)
 {
   MjaFakeServerOptions options;
-  MjaFakeServer *server;
-  g_autoptr(MjaCredentials) credentials = NULL;
-  g_autoptr(MjaApi) api = NULL;
-  g_autoptr(MjaListing) listing = NULL;
+  g_auto(Session) session = { 0 };
   g_auto(Listed) listed = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *old_token = NULL;
@@ -337,43 +346,39 @@ test_expired_token_refreshed (void)
 
   mja_fake_server_options_init (&options);
   options.expired_session = TRUE;
-  server = start (60, MJA_FAKE_ERA_CURRENT, &options);
-  credentials = helper_current_credentials (server);
-  old_token = g_strdup (mja_credentials_get_id_token (credentials));
-  old_refresh = g_strdup (mja_credentials_get_refresh_token (credentials));
-  api = api_for (server, credentials);
-  listing = mja_api_list (api, 25, NULL, NULL);
-  error = list_all (listing, &listed);
+  session_start (&session, &options, 60, MJA_FAKE_ERA_CURRENT, FALSE);
+  old_token = g_strdup (mja_credentials_get_id_token (session.credentials));
+  old_refresh = g_strdup (mja_credentials_get_refresh_token (session.credentials));
+  error = session_list (&session, 25, NULL, &listed);
   g_assert_no_error (error);
-  assert_all_jobs (server, &listed);
-  g_assert_cmpuint (mja_fake_server_get_refresh_count (server), ==, 1);
-  g_assert_true (mja_api_get_credentials (api) == credentials);
-  g_assert_cmpstr (mja_credentials_get_id_token (credentials), !=, old_token);
-  g_assert_false (mja_credentials_needs_refresh (credentials, g_get_real_time () / G_USEC_PER_SEC));
+  assert_all_jobs (session.server, &listed);
+  g_assert_cmpuint (mja_fake_server_get_refresh_count (session.server), ==, 1);
+  g_assert_true (mja_api_get_credentials (session.api) == session.credentials);
+  g_assert_cmpstr (mja_credentials_get_id_token (session.credentials), !=, old_token);
+  g_assert_false (mja_credentials_needs_refresh (session.credentials, g_get_real_time () / G_USEC_PER_SEC));
   /* The rotated refresh token is the one the server now expects. */
-  new_refresh = mja_fake_server_dup_refresh_token (server);
-  g_assert_cmpstr (mja_credentials_get_refresh_token (credentials), ==, new_refresh);
+  new_refresh = mja_fake_server_dup_refresh_token (session.server);
+  g_assert_cmpstr (mja_credentials_get_refresh_token (session.credentials), ==, new_refresh);
   g_assert_cmpstr (new_refresh, !=, old_refresh);
-  stop (server);
 }
 
+/* Listing with @session fails with @code, and says so without secrets. */
 static void
-assert_listing_fails (MjaFakeServer *server,
-                      MjaApi        *api,
-                      int            code)
+assert_listing_fails (Session *session,
+                      int      code)
 {
-  g_autoptr(MjaListing) listing = mja_api_list (api, 25, NULL, NULL);
   g_auto(Listed) listed = { 0 };
-  g_autoptr(GError) error = list_all (listing, &listed);
+  g_autoptr(GError) error = session_list (session, 25, NULL, &listed);
+  const char *id_token = mja_credentials_get_id_token (session->credentials);
+  const char *session_token = mja_credentials_get_session_token (session->credentials);
 
   g_assert_error (error, MJA_API_ERROR, code);
   g_assert_cmpuint (listed.ids->len, ==, 0);
-  /* Whatever went wrong, the session's secrets are not in the message. */
   g_assert_true (g_utf8_validate (error->message, -1, NULL));
-  if (mja_credentials_get_id_token (mja_api_get_credentials (api)) != NULL)
-    g_assert_null (strstr (error->message, mja_credentials_get_id_token (mja_api_get_credentials (api))));
-  if (mja_credentials_get_session_token (mja_api_get_credentials (api)) != NULL)
-    g_assert_null (strstr (error->message, mja_credentials_get_session_token (mja_api_get_credentials (api))));
+  if (id_token != NULL)
+    g_assert_null (strstr (error->message, id_token));
+  if (session_token != NULL)
+    g_assert_null (strstr (error->message, session_token));
 }
 
 /* Signed out for good: revoked, expired without a refresh token, or the
@@ -382,60 +387,29 @@ static void
 test_auth_expired (void)
 {
   MjaFakeServerOptions options;
-  MjaFakeServer *server;
-  g_autoptr(MjaCredentials) credentials = NULL;
+  g_auto(Session) revoked = { 0 };
+  g_auto(Session) expired = { 0 };
   g_autoptr(MjaCredentials) no_refresh = NULL;
-  g_autoptr(MjaApi) api = NULL;
   g_autoptr(GError) error = NULL;
 
   mja_fake_server_options_init (&options);
   options.revoked = TRUE;
-  server = start (10, MJA_FAKE_ERA_BOTH, &options);
-  credentials = helper_current_credentials (server);
-  api = api_for (server, credentials);
-  assert_listing_fails (server, api, MJA_API_ERROR_AUTH_EXPIRED);
-  g_assert_cmpuint (mja_fake_server_get_refresh_count (server), ==, 1);
-  g_clear_object (&api);
-  stop (server);
+  session_start (&revoked, &options, 10, MJA_FAKE_ERA_BOTH, FALSE);
+  assert_listing_fails (&revoked, MJA_API_ERROR_AUTH_EXPIRED);
+  g_assert_cmpuint (mja_fake_server_get_refresh_count (revoked.server), ==, 1);
 
   mja_fake_server_options_init (&options);
   options.expired_session = TRUE;
-  server = start (10, MJA_FAKE_ERA_BOTH, &options);
-  credentials = helper_current_credentials (server);
-  no_refresh = mja_credentials_new_current (mja_credentials_get_id_token (credentials), NULL, &error);
+  session_start (&expired, &options, 10, MJA_FAKE_ERA_BOTH, FALSE);
+  no_refresh = mja_credentials_new_current (mja_credentials_get_id_token (expired.credentials), NULL, &error);
   g_assert_no_error (error);
-  api = api_for (server, no_refresh);
-  assert_listing_fails (server, api, MJA_API_ERROR_AUTH_EXPIRED);
-  g_assert_cmpuint (mja_fake_server_get_refresh_count (server), ==, 0);
-  g_clear_object (&api);
-  g_clear_object (&credentials);
+  session_sign_in (&expired, no_refresh, FALSE);
+  assert_listing_fails (&expired, MJA_API_ERROR_AUTH_EXPIRED);
+  g_assert_cmpuint (mja_fake_server_get_refresh_count (expired.server), ==, 0);
 
   /* The legacy site answers a dead session with its login page. */
-  credentials = helper_legacy_credentials (server);
-  api = api_for (server, credentials);
-  assert_listing_fails (server, api, MJA_API_ERROR_AUTH_EXPIRED);
-  stop (server);
-}
-
-typedef struct
-{
-  MjaListing *listing;
-  gint64      elapsed_us;
-  GError     *error;
-  guint       jobs;
-} Timed;
-
-static void
-list_timed (MjaApi *api,
-            Timed  *timed)
-{
-  g_autoptr(MjaListing) listing = mja_api_list (api, 25, NULL, NULL);
-  g_auto(Listed) listed = { 0 };
-  gint64 start_us = g_get_monotonic_time ();
-
-  timed->error = list_all (listing, &listed);
-  timed->elapsed_us = g_get_monotonic_time () - start_us;
-  timed->jobs = listed.ids->len;
+  session_sign_in (&expired, NULL, TRUE);
+  assert_listing_fails (&expired, MJA_API_ERROR_AUTH_EXPIRED);
 }
 
 /* "Too many requests, retry after 1 s": the listing waits that long, not
@@ -446,28 +420,27 @@ test_retry_after (void)
   for (guint as_date = 0; as_date < 2; as_date++)
     {
       MjaFakeServerOptions options;
-      MjaFakeServer *server;
-      g_autoptr(MjaCredentials) credentials = NULL;
-      g_autoptr(MjaApi) api = NULL;
-      Timed timed = { 0 };
+      g_auto(Session) session = { 0 };
+      g_auto(Listed) listed = { 0 };
+      g_autoptr(GError) error = NULL;
+      gint64 start_us, elapsed_us;
 
       mja_fake_server_options_init (&options);
       options.rate_limit_every = 2;
       options.retry_after = as_date ? 2 : 1;
       options.retry_after_date = as_date;
-      server = start (40, MJA_FAKE_ERA_CURRENT, &options);
-      credentials = helper_current_credentials (server);
-      api = api_for (server, credentials);
-      list_timed (api, &timed);
-      g_assert_no_error (timed.error);
-      g_assert_cmpuint (timed.jobs, ==, 40);
+      session_start (&session, &options, 40, MJA_FAKE_ERA_CURRENT, FALSE);
+      start_us = g_get_monotonic_time ();
+      error = session_list (&session, 25, NULL, &listed);
+      elapsed_us = g_get_monotonic_time () - start_us;
+      g_assert_no_error (error);
+      g_assert_cmpuint (listed.ids->len, ==, 40);
       /* Two pages, the second asked for twice. */
-      g_assert_cmpuint (mja_fake_server_get_request_count (server), ==, 3);
-      g_test_message ("waited %" G_GINT64_FORMAT " ms", timed.elapsed_us / 1000);
+      g_assert_cmpuint (mja_fake_server_get_request_count (session.server), ==, 3);
+      g_test_message ("waited %" G_GINT64_FORMAT " ms", elapsed_us / 1000);
       /* A date has whole seconds: "in 2 s" is between 1 and 2 s away. */
-      g_assert_cmpint (timed.elapsed_us, >=, as_date ? 900000 : 1000000);
-      g_assert_cmpint (timed.elapsed_us, <, 4000000);
-      stop (server);
+      g_assert_cmpint (elapsed_us, >=, as_date ? 900000 : 1000000);
+      g_assert_cmpint (elapsed_us, <, 4000000);
     }
 }
 
@@ -498,9 +471,7 @@ test_errors_mapped (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       MjaFakeServerOptions options;
-      MjaFakeServer *server;
-      g_autoptr(MjaCredentials) credentials = NULL;
-      g_autoptr(MjaApi) api = NULL;
+      g_auto(Session) session = { 0 };
 
       g_test_message ("%s", cases[i].what);
       mja_fake_server_options_init (&options);
@@ -510,42 +481,29 @@ test_errors_mapped (void)
       options.server_error_rate = cases[i].server_error_rate;
       options.huge_page_mib = cases[i].huge_page_mib;
       options.slow_body = cases[i].slow_body;
-      server = start (10, cases[i].eras, &options);
-      credentials = cases[i].legacy_credentials ? helper_legacy_credentials (server)
-                                                : helper_current_credentials (server);
-      api = api_for (server, credentials);
-      mja_api_set_retry_policy (api, 2, 1);
-      mja_api_set_answer_limits (api, 1024 * 1024, 1);
-      assert_listing_fails (server, api, cases[i].code);
-      stop (server);
+      session_start (&session, &options, 10, cases[i].eras, cases[i].legacy_credentials);
+      mja_api_set_retry_policy (session.api, 2, 1);
+      mja_api_set_answer_limits (session.api, 1024 * 1024, 1);
+      assert_listing_fails (&session, cases[i].code);
     }
 }
 
 /* An API that redirects elsewhere (here: to the CDN's host) is not
- * followed, so the session cookie never reaches another host. */
+ * followed, so neither session cookie ever reaches another host. */
 static void
 test_redirect_not_followed (void)
 {
   MjaFakeServerOptions options;
-  MjaFakeServer *server;
-  g_autoptr(MjaCredentials) credentials = NULL;
-  g_autoptr(MjaApi) api = NULL;
+  g_auto(Session) session = { 0 };
 
   mja_fake_server_options_init (&options);
   options.redirect = TRUE;
-  server = start (10, MJA_FAKE_ERA_BOTH, &options);
-  credentials = helper_current_credentials (server);
-  api = api_for (server, credentials);
-  assert_listing_fails (server, api, MJA_API_ERROR_BAD_RESPONSE);
-  g_assert_cmpuint (mja_fake_server_get_cdn_cookie_count (server), ==, 0);
-  /* Nor the legacy session. */
-  g_clear_object (&api);
-  g_clear_object (&credentials);
-  credentials = helper_legacy_credentials (server);
-  api = api_for (server, credentials);
-  assert_listing_fails (server, api, MJA_API_ERROR_BAD_RESPONSE);
-  g_assert_cmpuint (mja_fake_server_get_cdn_cookie_count (server), ==, 0);
-  stop (server);
+  session_start (&session, &options, 10, MJA_FAKE_ERA_BOTH, FALSE);
+  assert_listing_fails (&session, MJA_API_ERROR_BAD_RESPONSE);
+  g_assert_cmpuint (mja_fake_server_get_cdn_cookie_count (session.server), ==, 0);
+  session_sign_in (&session, NULL, TRUE);
+  assert_listing_fails (&session, MJA_API_ERROR_BAD_RESPONSE);
+  g_assert_cmpuint (mja_fake_server_get_cdn_cookie_count (session.server), ==, 0);
 }
 
 /* Some 5xx on the way: retried, and nothing is lost or listed twice. */
@@ -553,25 +511,18 @@ static void
 test_transient_errors_retried (void)
 {
   MjaFakeServerOptions options;
-  MjaFakeServer *server;
-  g_autoptr(MjaCredentials) credentials = NULL;
-  g_autoptr(MjaApi) api = NULL;
-  g_autoptr(MjaListing) listing = NULL;
+  g_auto(Session) session = { 0 };
   g_auto(Listed) listed = { 0 };
   g_autoptr(GError) error = NULL;
 
   mja_fake_server_options_init (&options);
   options.server_error_rate = 0.3;
-  server = start (200, MJA_FAKE_ERA_CURRENT, &options);
-  credentials = helper_current_credentials (server);
-  api = api_for (server, credentials);
-  mja_api_set_retry_policy (api, 10, 1);
-  listing = mja_api_list (api, 20, NULL, NULL);
-  error = list_all (listing, &listed);
+  session_start (&session, &options, 200, MJA_FAKE_ERA_CURRENT, FALSE);
+  mja_api_set_retry_policy (session.api, 10, 1);
+  error = session_list (&session, 20, NULL, &listed);
   g_assert_no_error (error);
-  assert_all_jobs (server, &listed);
-  g_assert_cmpuint (mja_fake_server_get_request_count (server), >, listed.pages);
-  stop (server);
+  assert_all_jobs (session.server, &listed);
+  g_assert_cmpuint (mja_fake_server_get_request_count (session.server), >, listed.pages);
 }
 
 /* Jobs whose id or image address tries to leave the archive are refused
@@ -580,9 +531,7 @@ static void
 test_hostile_jobs_rejected (void)
 {
   MjaFakeServerOptions options;
-  MjaFakeServer *server;
-  g_autoptr(MjaCredentials) credentials = NULL;
-  g_autoptr(MjaApi) api = NULL;
+  g_auto(Session) session = { 0 };
   g_autoptr(MjaListing) listing = NULL;
   g_autoptr(GError) error = NULL;
   guint jobs = 0, rejected = 0;
@@ -590,10 +539,8 @@ test_hostile_jobs_rejected (void)
 
   mja_fake_server_options_init (&options);
   options.hostile_every = 4;
-  server = start (80, MJA_FAKE_ERA_CURRENT, &options);
-  credentials = helper_current_credentials (server);
-  api = api_for (server, credentials);
-  listing = mja_api_list (api, 25, NULL, NULL);
+  session_start (&session, &options, 80, MJA_FAKE_ERA_CURRENT, FALSE);
+  listing = mja_api_list (session.api, 25, NULL, NULL);
   while ((page = next_page (listing, &error)) != NULL)
     {
       for (guint i = 0; i < page->jobs->len; i++)
@@ -622,7 +569,6 @@ test_hostile_jobs_rejected (void)
   g_assert_cmpuint (rejected, >, 0);
   g_assert_cmpuint (jobs, >=, 60);
   g_assert_cmpuint (jobs + rejected, <=, 80);
-  stop (server);
 }
 
 int
