@@ -42,6 +42,8 @@ check "bash completion" "bash -n '$root/share/bash-completion/completions/mj-arc
 check "German translation" "test -s '$root/share/locale/de/LC_MESSAGES/mj-archiver.mo'"
 check "the installed CLI speaks German under LANGUAGE=de" \
     "env -u LC_ALL -u LC_MESSAGES LANG=C.UTF-8 LANGUAGE=de MJA_LOCALEDIR='$root/share/locale' '$root/bin/mj-archiver-cli' --help | grep -q '^Befehle:'"
+check "the fake Midjourney is not installed (built for tests, demos and people only)" \
+    "test -z \"\$(find '$root' -name 'mja-fake*' -print -quit)\""
 check "systemd timer example" "test -s '$root/share/doc/mj-archiver/systemd/mj-archiver-sync.timer'"
 
 echo "1..$n"

@@ -1,4 +1,4 @@
-/* mja-fake-server-main.c — run the fake Midjourney so a person can point
+/* main.c — run the fake Midjourney so a person can point
  * the app or the CLI at it
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
