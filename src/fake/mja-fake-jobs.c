@@ -1,0 +1,413 @@
+/* mja-fake-jobs.c — the account the fake Midjourney serves
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Owns the fake's jobs: generating them from the seed (kinds, prompts,
+ * dates, the quirks a real account has, the hostile ones the knobs ask
+ * for) and writing one as either API era lists it.  Called with the
+ * server's mutex held, or taking it; it must never answer a request or
+ * know about sockets: the API and the CDN ask it.
+ */
+#define G_LOG_DOMAIN "mja-fake-server"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "mja-config.h"
+#include "mja-fake-server-private.h"
+#include "mja-job.h"
+
+static const char * const subjects[] = {
+  "a lighthouse on a basalt cliff", "an owl reading by candlelight", "a koi pond in autumn",
+  "a brutalist library at dawn", "a red fox in fresh snow", "a tram crossing a bridge in Lisbon",
+  "a greenhouse full of ferns", "a jellyfish made of stained glass", "an old cartographer's desk",
+  "a desert observatory under the milky way", "a paper boat on a rain puddle", "a bonsai on a windowsill",
+};
+
+static const char * const styles[] = {
+  "watercolor", "isometric 3d render", "35mm film photograph", "ukiyo-e woodblock print",
+  "oil painting, impasto", "cinematic lighting", "pencil sketch", "art nouveau poster",
+};
+
+static const char * const unicode_bits[] = {
+  "猫と桜の庭 🌸", "café au lait, crème brûlée", "Москва зимой", "נמל יפו", "ο Παρθενώνας", "🐙🚲✨",
+};
+
+static const char * const params[] = {
+  "--ar 16:9 --v 6.1", "--ar 2:3 --style raw --v 7", "--v 5.2 --q 2", "--ar 1:1 --stylize 250 --v 6",
+  "--niji 6 --ar 3:4", "--v 7 --chaos 20 --ar 21:9",
+};
+
+void
+mja_fake_job_free (gpointer data)
+{
+  FakeJob *job = data;
+
+  g_free (job->prompt);
+  g_free (job->full_command);
+  g_free (job->parent_id);
+  g_free (job);
+}
+
+char *
+mja_fake_random_uuid (GRand *rand)
+{
+  return g_strdup_printf ("%08x-%04x-4%03x-%04x-%04x%08x",
+                          g_rand_int (rand),
+                          g_rand_int_range (rand, 0, 0x10000),
+                          g_rand_int_range (rand, 0, 0x1000),
+                          g_rand_int_range (rand, 0x8000, 0xc000),
+                          g_rand_int_range (rand, 0, 0x10000),
+                          g_rand_int (rand));
+}
+
+static char *
+make_prompt (GRand *rand,
+             guint  serial)
+{
+  GString *prompt = g_string_new (NULL);
+
+  g_string_append_printf (prompt, "%s, %s",
+                          subjects[g_rand_int_range (rand, 0, G_N_ELEMENTS (subjects))],
+                          styles[g_rand_int_range (rand, 0, G_N_ELEMENTS (styles))]);
+  if (serial % 5 == 2)
+    g_string_append_printf (prompt, ", %s", unicode_bits[g_rand_int_range (rand, 0, G_N_ELEMENTS (unicode_bits))]);
+  /* Some people write essays: one job in 97 has a 5,000-character prompt. */
+  if (serial % 97 == 50)
+    {
+      while (g_utf8_strlen (prompt->str, -1) < 5000)
+        g_string_append_printf (prompt, ", %s in the style of %s",
+                                subjects[g_rand_int_range (rand, 0, G_N_ELEMENTS (subjects))],
+                                styles[g_rand_int_range (rand, 0, G_N_ELEMENTS (styles))]);
+      g_string_truncate (prompt, g_utf8_offset_to_pointer (prompt->str, 5000) - prompt->str);
+    }
+  return g_string_free (prompt, FALSE);
+}
+
+/* Called with the mutex held. */
+void
+mja_fake_server_generate_jobs (MjaFakeServer *self,
+                               guint          n_jobs)
+{
+  for (guint n = 0; n < n_jobs; n++)
+    {
+      FakeJob *job = g_new0 (FakeJob, 1);
+      guint serial = self->jobs->len;
+      g_autofree char *id = mja_fake_random_uuid (self->rand);
+      int roll = g_rand_int_range (self->rand, 0, 100);
+      g_autofree char *prompt = NULL;
+
+      g_strlcpy (job->id, id, sizeof job->id);
+      job->time_us = self->next_time_us + g_rand_int_range (self->rand, 0, 1000000);
+      self->next_time_us += (gint64) g_rand_int_range (self->rand, 60, (gint32) self->max_gap_s) * G_USEC_PER_SEC;
+
+      if (roll < 55)
+        {
+          job->kind = MJA_JOB_KIND_GRID;
+          job->job_type = serial % 2 ? "v7_raw_diffusion" : "v6_diffusion";
+          job->event_type = "diffusion";
+          job->batch = 4;
+        }
+      else if (roll < 65)
+        {
+          job->kind = MJA_JOB_KIND_GRID;
+          job->job_type = "v6_variation";
+          job->event_type = "variation";
+          job->batch = 4;
+        }
+      else if (roll < 90)
+        {
+          job->kind = MJA_JOB_KIND_UPSCALE;
+          job->job_type = "v6_upscale";
+          job->event_type = "upscale";
+          job->batch = 1;
+        }
+      else
+        {
+          job->kind = MJA_JOB_KIND_VIDEO;
+          job->job_type = "v7_video";
+          job->event_type = "video_diffusion";
+          job->batch = 2;
+        }
+
+      /* Variations and upscales come from an earlier grid. */
+      if (job->event_type[0] != 'd' && serial > 0)
+        {
+          for (guint back = 1; back <= 8 && back <= serial; back++)
+            {
+              FakeJob *candidate = g_ptr_array_index (self->jobs, serial - back);
+              if (candidate->kind == MJA_JOB_KIND_GRID)
+                {
+                  job->parent_id = g_strdup (candidate->id);
+                  break;
+                }
+            }
+        }
+
+      prompt = make_prompt (self->rand, serial);
+      job->full_command = g_strdup_printf ("%s %s", prompt,
+                                           params[g_rand_int_range (self->rand, 0, G_N_ELEMENTS (params))]);
+      job->prompt = g_steal_pointer (&prompt);
+      job->width = job->kind == MJA_JOB_KIND_UPSCALE ? 2048 : 1024;
+      job->height = serial % 3 == 0 ? job->width * 9 / 16 : job->width;
+      job->rating = serial % 6 == 0 ? (guint) g_rand_int_range (self->rand, 1, 6) : 0;
+      job->liked = serial % 9 == 4;
+      job->null_paths = serial % 11 == 7;
+      job->no_micro = serial % 7 == 3;
+      job->no_parsed_params = serial < 10;
+      job->hostile = self->options.hostile_every > 0 && serial % self->options.hostile_every == 1;
+
+      g_ptr_array_add (self->jobs, job);
+      g_hash_table_insert (self->job_index, job->id, GUINT_TO_POINTER (self->jobs->len));
+    }
+}
+
+/* ---- the jobs as each era lists them -------------------------------- */
+
+static char *
+format_time (const FakeJob *job,
+             gboolean       legacy)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (job->time_us / G_USEC_PER_SEC);
+  g_autofree char *base = g_date_time_format (dt, legacy ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%dT%H:%M:%S");
+  int micro = (int) (job->time_us % G_USEC_PER_SEC);
+
+  if (legacy)
+    return job->no_micro ? g_steal_pointer (&base) : g_strdup_printf ("%s.%06d", base, micro);
+  return g_strdup_printf ("%s.%06d+00:00", base, micro);
+}
+
+void
+mja_fake_server_add_current_job (MjaFakeServer *self,
+                                 JsonBuilder   *b,
+                                 const FakeJob *job)
+{
+  g_autofree char *time = format_time (job, FALSE);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  /* A hostile server tries to make the client write outside its archive. */
+  json_builder_add_string_value (b, job->hostile ? "../../escaped" : job->id);
+  json_builder_set_member_name (b, "enqueue_time");
+  json_builder_add_string_value (b, time);
+  json_builder_set_member_name (b, "job_type");
+  json_builder_add_string_value (b, job->job_type);
+  json_builder_set_member_name (b, "event_type");
+  json_builder_add_string_value (b, job->event_type);
+  json_builder_set_member_name (b, "full_command");
+  json_builder_add_string_value (b, job->full_command);
+  json_builder_set_member_name (b, "batch_size");
+  json_builder_add_int_value (b, job->batch);
+  json_builder_set_member_name (b, "width");
+  json_builder_add_int_value (b, job->width);
+  json_builder_set_member_name (b, "height");
+  json_builder_add_int_value (b, job->height);
+  json_builder_set_member_name (b, "parent_id");
+  if (job->parent_id)
+    json_builder_add_string_value (b, job->parent_id);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "parent_grid");
+  if (job->parent_id)
+    json_builder_add_int_value (b, job->time_us % 4);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "rating");
+  if (job->rating)
+    json_builder_add_int_value (b, job->rating);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "published");
+  json_builder_add_boolean_value (b, job->time_us % 3 == 0);
+  json_builder_set_member_name (b, "shown");
+  json_builder_add_boolean_value (b, TRUE);
+  json_builder_set_member_name (b, "user_hidden");
+  json_builder_add_boolean_value (b, FALSE);
+  json_builder_set_member_name (b, "personalization_codes");
+  json_builder_begin_array (b);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "liked_by_user");
+  json_builder_add_boolean_value (b, job->liked);
+  json_builder_end_object (b);
+}
+
+void
+mja_fake_server_add_legacy_job (MjaFakeServer *self,
+                                JsonBuilder   *b,
+                                const FakeJob *job)
+{
+  g_autofree char *time = format_time (job, TRUE);
+  gboolean upscale = job->kind == MJA_JOB_KIND_UPSCALE;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, job->id);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, upscale ? "upscale" : "grid");
+  json_builder_set_member_name (b, "enqueue_time");
+  json_builder_add_string_value (b, time);
+  json_builder_set_member_name (b, "prompt");
+  json_builder_add_string_value (b, job->prompt);
+  json_builder_set_member_name (b, "full_command");
+  json_builder_add_string_value (b, job->full_command);
+  json_builder_set_member_name (b, "image_paths");
+  if (job->null_paths)
+    json_builder_add_null_value (b);
+  else
+    {
+      json_builder_begin_array (b);
+      for (guint i = 0; i < job->batch; i++)
+        {
+          g_autofree char *url = job->hostile && i == 0 ? g_strdup ("file:///etc/passwd.png")
+                                                        : g_strdup_printf ("%s/%s/0_%u.png",
+                                                                           /* not started: Midjourney's own */
+                                                                           self->cdn_url ? self->cdn_url
+                                                                           : mja_config_get_default_string (MJA_CONFIG_KEY_CDN_BASE_URL),
+                                                                           job->id, i);
+          json_builder_add_string_value (b, url);
+        }
+      json_builder_end_array (b);
+    }
+  json_builder_set_member_name (b, "parent_id");
+  if (job->parent_id)
+    json_builder_add_string_value (b, job->parent_id);
+  else
+    json_builder_add_null_value (b);
+  if (!job->no_parsed_params)
+    {
+      json_builder_set_member_name (b, "_parsed_params");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "version");
+      json_builder_add_string_value (b, "5.2");
+      json_builder_end_object (b);
+    }
+  json_builder_set_member_name (b, "event");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "width");
+  json_builder_add_int_value (b, job->width);
+  json_builder_set_member_name (b, "height");
+  json_builder_add_int_value (b, job->height);
+  json_builder_set_member_name (b, "batchSize");
+  json_builder_add_int_value (b, job->batch);
+  json_builder_set_member_name (b, "eventType");
+  json_builder_add_string_value (b, upscale ? "upscale" : "imagine");
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "ranking_by_user");
+  /* The legacy site only ever stored 1, 2, 4 or 5. */
+  if (job->rating)
+    json_builder_add_int_value (b, job->rating == 3 ? 4 : job->rating);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "liked_by_user");
+  json_builder_add_boolean_value (b, job->liked);
+  json_builder_set_member_name (b, "username");
+  json_builder_add_string_value (b, "fake_artist");
+  json_builder_set_member_name (b, "user_id");
+  json_builder_add_string_value (b, self->user_id);
+  json_builder_set_member_name (b, "platform");
+  json_builder_add_string_value (b, "discord");
+  json_builder_set_member_name (b, "platform_channel_id");
+  json_builder_add_string_value (b, "989268300473192561");
+  json_builder_end_object (b);
+}
+
+/* ---- what tests and benchmarks ask ---------------------------------- */
+
+guint
+mja_fake_server_get_n_jobs (MjaFakeServer *self)
+{
+  guint n;
+
+  g_return_val_if_fail (MJA_IS_FAKE_SERVER (self), 0);
+  g_mutex_lock (&self->mutex);
+  n = self->jobs->len;
+  g_mutex_unlock (&self->mutex);
+  return n;
+}
+
+void
+mja_fake_server_add_jobs (MjaFakeServer *self,
+                          guint          n_jobs)
+{
+  g_return_if_fail (MJA_IS_FAKE_SERVER (self));
+  g_mutex_lock (&self->mutex);
+  mja_fake_server_generate_jobs (self, n_jobs);
+  g_mutex_unlock (&self->mutex);
+}
+
+GStrv
+mja_fake_server_dup_job_ids (MjaFakeServer *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (MJA_IS_FAKE_SERVER (self), NULL);
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < self->jobs->len; i++)
+    g_strv_builder_add (builder, ((FakeJob *) g_ptr_array_index (self->jobs, i))->id);
+  g_mutex_unlock (&self->mutex);
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * mja_fake_server_dup_job_node:
+ * @position: 0 for the newest job, up to mja_fake_server_get_n_jobs() − 1
+ * @legacy: the legacy era's shape of the job instead of the current one's
+ *
+ * One job of the account as the API would list it; the archive generator
+ * of the benchmarks writes these to disk without a sync.
+ *
+ * Returns: (transfer full) (nullable): the job's JSON object
+ */
+JsonNode *
+mja_fake_server_dup_job_node (MjaFakeServer *self,
+                              guint          position,
+                              gboolean       legacy)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (MJA_IS_FAKE_SERVER (self), NULL);
+  g_mutex_lock (&self->mutex);
+  if (position >= self->jobs->len)
+    {
+      g_mutex_unlock (&self->mutex);
+      return NULL;
+    }
+  if (legacy)
+    mja_fake_server_add_legacy_job (self, builder, g_ptr_array_index (self->jobs, position));
+  else
+    mja_fake_server_add_current_job (self, builder, g_ptr_array_index (self->jobs, position));
+  g_mutex_unlock (&self->mutex);
+  return json_builder_get_root (builder);
+}
+
+/**
+ * mja_fake_server_get_n_images:
+ * @kinds: comma-separated kinds ("grid,upscale,video") as the current era
+ *   reports them, or %NULL for all
+ *
+ * How many image files a complete current-era download of those kinds
+ * holds.
+ */
+guint
+mja_fake_server_get_n_images (MjaFakeServer *self,
+                              const char    *kinds)
+{
+  g_auto(GStrv) wanted = kinds ? g_strsplit (kinds, ",", -1) : NULL;
+  guint n = 0;
+
+  g_return_val_if_fail (MJA_IS_FAKE_SERVER (self), 0);
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < self->jobs->len; i++)
+    {
+      FakeJob *job = g_ptr_array_index (self->jobs, i);
+
+      if (job->hostile)
+        continue;
+      if (wanted == NULL || g_strv_contains ((const char * const *) wanted, mja_job_kind_to_string (job->kind)))
+        n += job->batch;
+    }
+  g_mutex_unlock (&self->mutex);
+  return n;
+}
