@@ -358,6 +358,8 @@ mja_fake_server_handle_api (MjaFakeServer     *self,
   gboolean update = g_str_equal (path, "/api/imagine-update");
   gboolean legacy = g_str_equal (path, "/api/app/recent-jobs") || g_str_equal (path, "/api/app/recent-jobs/");
 
+  g_assert (MJA_IS_FAKE_SERVER (self));
+
   g_mutex_lock (&self->mutex);
 
   if (self->options.challenge)
@@ -400,6 +402,8 @@ mja_fake_server_handle_auth (MjaFakeServer     *self,
   g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   g_autoptr(GHashTable) form = NULL;
   const char *refresh;
+
+  g_assert (MJA_IS_FAKE_SERVER (self));
 
   if (!g_str_equal (path, "/v1/token") || g_strcmp0 (soup_server_message_get_method (msg), "POST") != 0)
     {

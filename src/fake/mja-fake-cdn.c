@@ -222,6 +222,29 @@ render_thread (GTask        *task,
     g_task_return_pointer (task, bytes, (GDestroyNotify) g_bytes_unref);
 }
 
+static char *
+cache_key (const char *job_id,
+           guint       index,
+           const char *extension)
+{
+  return g_strdup_printf ("%s/%u.%s", job_id, index, extension);
+}
+
+/* Takes the mutex. */
+static GBytes *
+lookup_cached (MjaFakeServer *self,
+               const char    *key)
+{
+  GBytes *bytes;
+
+  g_mutex_lock (&self->mutex);
+  bytes = g_hash_table_lookup (self->image_cache, key);
+  if (bytes != NULL)
+    g_bytes_ref (bytes);
+  g_mutex_unlock (&self->mutex);
+  return bytes;
+}
+
 GBytes *
 mja_fake_server_dup_image (MjaFakeServer *self,
                            const char    *job_id,
@@ -230,26 +253,22 @@ mja_fake_server_dup_image (MjaFakeServer *self,
 {
   g_autofree char *key = NULL;
   GBytes *bytes;
-  FakeJob *job = NULL;
-  gpointer position;
+  const FakeJob *job;
+  gboolean known;
 
   g_return_val_if_fail (MJA_IS_FAKE_SERVER (self), NULL);
+  g_return_val_if_fail (job_id != NULL, NULL);
+  g_return_val_if_fail (extension != NULL, NULL);
 
   g_mutex_lock (&self->mutex);
-  position = g_hash_table_lookup (self->job_index, job_id);
-  if (position != NULL)
-    job = g_ptr_array_index (self->jobs, GPOINTER_TO_UINT (position) - 1);
-  if (job == NULL || index >= job->batch)
-    {
-      g_mutex_unlock (&self->mutex);
-      return NULL;
-    }
-  key = g_strdup_printf ("%s/%u.%s", job_id, index, extension);
-  bytes = g_hash_table_lookup (self->image_cache, key);
-  if (bytes != NULL)
-    g_bytes_ref (bytes);
+  job = mja_fake_server_lookup_job (self, job_id);
+  known = job != NULL && index < job->batch;
   g_mutex_unlock (&self->mutex);
+  if (!known)
+    return NULL;
 
+  key = cache_key (job_id, index, extension);
+  bytes = lookup_cached (self, key);
   if (bytes == NULL)
     {
       bytes = render_image (job_id, index, extension, self->options.image_kib, self->options.image_pixels, NULL);
@@ -313,6 +332,9 @@ mja_fake_server_handle_cdn (MjaFakeRequest *pending)
   gboolean serve_html = FALSE;
   gboolean known;
 
+  g_assert (MJA_IS_FAKE_SERVER (self));
+  g_assert (pending->endpoint == MJA_FAKE_ENDPOINT_CDN);
+
   g_mutex_lock (&self->mutex);
   if (soup_message_headers_get_one (headers, "Cookie") != NULL ||
       soup_message_headers_get_one (headers, "Authorization") != NULL)
@@ -336,8 +358,7 @@ mja_fake_server_handle_cdn (MjaFakeRequest *pending)
     }
   if (parse_cdn_path (pending->path, &job_id, &index, &extension))
     {
-      gpointer position = g_hash_table_lookup (self->job_index, job_id);
-      FakeJob *job = position ? g_ptr_array_index (self->jobs, GPOINTER_TO_UINT (position) - 1) : NULL;
+      const FakeJob *job = mja_fake_server_lookup_job (self, job_id);
 
       /* Stills of every job (the legacy site showed videos as grids),
        * videos only of video jobs. */
@@ -368,14 +389,9 @@ mja_fake_server_handle_cdn (MjaFakeRequest *pending)
 
   /* Drawn before: answer at once.  Drawing takes a thread. */
   {
-    g_autofree char *key = g_strdup_printf ("%s/%u.%s", job_id, index, extension);
-    g_autoptr(GBytes) cached = NULL;
+    g_autofree char *key = cache_key (job_id, index, extension);
+    g_autoptr(GBytes) cached = lookup_cached (self, key);
 
-    g_mutex_lock (&self->mutex);
-    cached = g_hash_table_lookup (self->image_cache, key);
-    if (cached != NULL)
-      g_bytes_ref (cached);
-    g_mutex_unlock (&self->mutex);
     if (cached != NULL)
       {
         set_image_response (msg, extension, cached);

@@ -91,6 +91,8 @@ void
 mja_fake_server_generate_jobs (MjaFakeServer *self,
                                guint          n_jobs)
 {
+  g_assert (MJA_IS_FAKE_SERVER (self));
+
   for (guint n = 0; n < n_jobs; n++)
     {
       FakeJob *job = g_new0 (FakeJob, 1);
@@ -164,6 +166,21 @@ mja_fake_server_generate_jobs (MjaFakeServer *self,
     }
 }
 
+/* Called with the mutex held. */
+const FakeJob *
+mja_fake_server_lookup_job (MjaFakeServer *self,
+                            const char    *job_id)
+{
+  guint position = GPOINTER_TO_UINT (g_hash_table_lookup (self->job_index, job_id));
+
+  g_assert (MJA_IS_FAKE_SERVER (self));
+
+  if (position == 0)
+    return NULL;
+  g_assert (position <= self->jobs->len);
+  return g_ptr_array_index (self->jobs, position - 1);
+}
+
 /* ---- the jobs as each era lists them -------------------------------- */
 
 static char *
@@ -185,6 +202,8 @@ mja_fake_server_add_current_job (MjaFakeServer *self,
                                  const FakeJob *job)
 {
   g_autofree char *time = format_time (job, FALSE);
+
+  g_assert (MJA_IS_FAKE_SERVER (self));
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");
@@ -240,6 +259,8 @@ mja_fake_server_add_legacy_job (MjaFakeServer *self,
 {
   g_autofree char *time = format_time (job, TRUE);
   gboolean upscale = job->kind == MJA_JOB_KIND_UPSCALE;
+
+  g_assert (MJA_IS_FAKE_SERVER (self));
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");

@@ -84,13 +84,22 @@ struct _MjaFakeServer
   guint                 refresh_count;
 };
 
+/* Which of the three servers a request came to. */
+typedef enum
+{
+  MJA_FAKE_ENDPOINT_API,
+  MJA_FAKE_ENDPOINT_CDN,
+  MJA_FAKE_ENDPOINT_AUTH,
+} MjaFakeEndpoint;
+
+/* One request on its way through the loop to its endpoint. */
 typedef struct
 {
   MjaFakeServer     *self;
   SoupServerMessage *msg;
   char              *path;
   GHashTable        *query;
-  int                which;  /* 0 api, 1 cdn, 2 auth */
+  MjaFakeEndpoint    endpoint;
   gboolean           rendering;  /* handed to a render thread */
 } MjaFakeRequest;
 
@@ -116,6 +125,8 @@ void      mja_fake_job_free                     (gpointer           data);
 char     *mja_fake_random_uuid                  (GRand             *rand);
 void      mja_fake_server_generate_jobs         (MjaFakeServer     *self,
                                                  guint              n_jobs);
+const FakeJob *mja_fake_server_lookup_job (MjaFakeServer     *self,
+                                           const char        *job_id);
 void      mja_fake_server_add_current_job       (MjaFakeServer     *self,
                                                  JsonBuilder       *b,
                                                  const FakeJob     *job);

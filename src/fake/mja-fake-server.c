@@ -258,21 +258,25 @@ dispatch (gpointer user_data)
 {
   MjaFakeRequest *pending = user_data;
 
-  switch (pending->which)
+  g_assert (MJA_IS_FAKE_SERVER (pending->self));
+
+  switch (pending->endpoint)
     {
-    case 0:
+    case MJA_FAKE_ENDPOINT_API:
       mja_fake_server_handle_api (pending->self, pending->msg, pending->path, pending->query);
       break;
-    case 1:
+    case MJA_FAKE_ENDPOINT_CDN:
       if (!mja_fake_server_handle_cdn (pending))
         {
           pending->rendering = TRUE;  /* image_ready_cb finishes it */
           return G_SOURCE_REMOVE;
         }
       break;
-    default:
+    case MJA_FAKE_ENDPOINT_AUTH:
       mja_fake_server_handle_auth (pending->self, pending->msg, pending->path);
       break;
+    default:
+      g_assert_not_reached ();
     }
   soup_server_message_unpause (pending->msg);
   return G_SOURCE_REMOVE;
@@ -304,7 +308,7 @@ server_cb (SoupServer        *server,
   pending->msg = g_object_ref (msg);
   pending->path = g_strdup (path);
   pending->query = query ? g_hash_table_ref (query) : NULL;
-  pending->which = GPOINTER_TO_INT (user_data);
+  pending->endpoint = GPOINTER_TO_INT (user_data);
 
   /* Every answer goes through the loop, after the configured latency, so
    * that slow answers never hold up the others. */
@@ -367,13 +371,13 @@ listen_shared (SoupServer  *server,
 }
 
 static SoupServer *
-new_server (MjaFakeServer *self,
-            int            which)
+new_server (MjaFakeServer  *self,
+            MjaFakeEndpoint endpoint)
 {
   SoupServer *server = soup_server_new ("server-header", "mja-fake-server ", NULL);
 
   g_object_set_data (G_OBJECT (server), "mja-fake-server", self);
-  soup_server_add_handler (server, NULL, server_cb, GINT_TO_POINTER (which), NULL);
+  soup_server_add_handler (server, NULL, server_cb, GINT_TO_POINTER (endpoint), NULL);
   return server;
 }
 
@@ -385,7 +389,7 @@ cdn_thread (gpointer data)
   guint16 bound = 0;
 
   g_main_context_push_thread_default (cdn->context);
-  server = new_server (cdn->self, 1);
+  server = new_server (cdn->self, MJA_FAKE_ENDPOINT_CDN);
   if (!listen_shared (server, cdn->port, &bound, &cdn->error))
     g_clear_object (&server);
 
@@ -441,12 +445,12 @@ stop_cdn_thread (CdnThread *cdn)
 
 static SoupServer *
 make_server (MjaFakeServer  *self,
-             int             which,
+             MjaFakeEndpoint endpoint,
              guint16         port,
              char          **url,
              GError        **error)
 {
-  g_autoptr(SoupServer) server = new_server (self, which);
+  g_autoptr(SoupServer) server = new_server (self, endpoint);
   GSList *uris;
   GUri *uri;
 
@@ -469,9 +473,9 @@ server_thread (gpointer data)
 
   g_main_context_push_thread_default (self->context);
 
-  api = make_server (self, 0, self->options.api_port, &self->api_url, &error);
+  api = make_server (self, MJA_FAKE_ENDPOINT_API, self->options.api_port, &self->api_url, &error);
   if (api != NULL)
-    auth = make_server (self, 2, self->options.auth_port, &self->auth_url, &error);
+    auth = make_server (self, MJA_FAKE_ENDPOINT_AUTH, self->options.auth_port, &self->auth_url, &error);
 
   g_mutex_lock (&self->start_mutex);
   self->start_error = error;
