@@ -111,34 +111,35 @@ encode_token (const char *text)
   return mja_base64url_encode ((const guint8 *) text, strlen (text));
 }
 
+/* Returns: (nullable): the token's text, NUL-terminated */
+static char *
+decode_token (const char *token)
+{
+  gsize len;
+  g_autofree char *text = (char *) mja_base64url_decode (token, &len);
+
+  return text ? g_strndup (text, len) : NULL;
+}
+
 static gboolean
 decode_cursor (const char *cursor,
                guint      *anchor,
                guint      *offset,
                guint      *lower)
 {
-  gsize len;
-  g_autofree char *text = (char *) mja_base64url_decode (cursor, &len);
-  g_autofree char *nul = NULL;
+  g_autofree char *text = decode_token (cursor);
 
-  if (text == NULL)
-    return FALSE;
-  nul = g_strndup (text, len);
-  return sscanf (nul, "c:%u:%u:%u", anchor, offset, lower) == 3 && *offset <= *anchor && *lower <= *anchor;
+  return text != NULL && sscanf (text, "c:%u:%u:%u", anchor, offset, lower) == 3 &&
+         *offset <= *anchor && *lower <= *anchor;
 }
 
 static gboolean
 decode_checkpoint (const char *checkpoint,
                    guint      *count)
 {
-  gsize len;
-  g_autofree char *text = (char *) mja_base64url_decode (checkpoint, &len);
-  g_autofree char *nul = NULL;
+  g_autofree char *text = decode_token (checkpoint);
 
-  if (text == NULL)
-    return FALSE;
-  nul = g_strndup (text, len);
-  return sscanf (nul, "cp:%u", count) == 1;
+  return text != NULL && sscanf (text, "cp:%u", count) == 1;
 }
 
 static guint
@@ -468,13 +469,8 @@ mja_fake_server_dup_cookie_header (MjaFakeServer *self)
 guint
 mja_fake_server_get_refresh_count (MjaFakeServer *self)
 {
-  guint n;
-
   g_return_val_if_fail (MJA_IS_FAKE_SERVER (self), 0);
-  g_mutex_lock (&self->mutex);
-  n = self->refresh_count;
-  g_mutex_unlock (&self->mutex);
-  return n;
+  return mja_fake_server_read_count (self, &self->refresh_count);
 }
 
 /* As if an hour had passed: every id token issued so far has expired. */

@@ -408,11 +408,6 @@ mja_fake_server_handle_cdn (MjaFakeRequest *pending)
 guint
 mja_fake_server_get_cdn_cookie_count (MjaFakeServer *self)
 {
-  guint n;
-
   g_return_val_if_fail (MJA_IS_FAKE_SERVER (self), 0);
-  g_mutex_lock (&self->mutex);
-  n = self->cdn_cookie_count;
-  g_mutex_unlock (&self->mutex);
-  return n;
+  return mja_fake_server_read_count (self, &self->cdn_cookie_count);
 }

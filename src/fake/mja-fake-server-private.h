@@ -119,6 +119,8 @@ void      mja_fake_respond_trickle              (SoupServerMessage *msg,
 gboolean  mja_fake_server_inject_fault          (MjaFakeServer     *self,
                                                  SoupServerMessage *msg);
 void      mja_fake_request_free                 (MjaFakeRequest    *pending);
+guint     mja_fake_server_read_count            (MjaFakeServer     *self,
+                                                 const guint       *count);
 
 /* mja-fake-jobs.c */
 void      mja_fake_job_free                     (gpointer           data);
