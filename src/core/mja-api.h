@@ -9,6 +9,7 @@
 
 #include "mja-credentials.h"
 #include "mja-job.h"
+#include "mja-listing.h"
 
 G_BEGIN_DECLS
 
@@ -34,18 +35,8 @@ typedef enum
   MJA_PROTOCOL_LEGACY,
 } MjaProtocol;
 
-typedef struct
-{
-  GPtrArray *jobs;      /* MjaJob*, newest first */
-  GPtrArray *rejected;  /* char*: "job <id>: why", for jobs refused by validation */
-  guint      number;    /* 1-based */
-} MjaPage;
-
 #define MJA_TYPE_API (mja_api_get_type ())
 G_DECLARE_FINAL_TYPE (MjaApi, mja_api, MJA, API, GObject)
-
-#define MJA_TYPE_LISTING (mja_listing_get_type ())
-G_DECLARE_FINAL_TYPE (MjaListing, mja_listing, MJA, LISTING, GObject)
 
 GQuark          mja_api_error_quark           (void);
 
@@ -69,21 +60,6 @@ MjaListing     *mja_api_list                  (MjaApi              *self,
                                                guint                page_size,
                                                const char          *checkpoint,
                                                const char          *legacy_job_type);
-void            mja_listing_next_async        (MjaListing          *self,
-                                               GCancellable        *cancellable,
-                                               GAsyncReadyCallback  callback,
-                                               gpointer             user_data);
-MjaPage        *mja_listing_next_finish       (MjaListing          *self,
-                                               GAsyncResult        *result,
-                                               GError             **error);
-const char     *mja_listing_get_checkpoint    (MjaListing          *self);
-gboolean        mja_listing_get_cap_reached   (MjaListing          *self);
-gboolean        mja_listing_get_update_failed (MjaListing          *self);
-MjaPage        *mja_listing_take_answer       (MjaListing          *self,
-                                               JsonNode            *root,
-                                               GError             **error);
-
-void            mja_page_free                 (MjaPage             *page);
 
 /* Shared with the downloader, which fetches from the CDN. */
 gint64          mja_parse_retry_after         (const char          *value,
@@ -92,7 +68,5 @@ guint           mja_backoff_delay_ms          (guint                attempt,
                                                guint                base_delay_ms);
 const char     *mja_user_agent                (void);
 gboolean        mja_error_is_transient        (GError              *error);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (MjaPage, mja_page_free)
 
 G_END_DECLS
