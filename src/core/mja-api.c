@@ -231,6 +231,49 @@ mja_error_is_transient (GError *error)
   return TRUE;
 }
 
+/**
+ * mja_api_dup_image_urls:
+ * @job: the job
+ * @cdn_base_url: (nullable): CDN base for current-era jobs (no trailing
+ *   slash needed)
+ * @extension: image format for current-era stills: png, webp or jpeg
+ *
+ * Legacy jobs list their URLs (already validated at parse time).
+ * Current-era URLs are built from the id.
+ *
+ * Returns: (transfer full): the addresses of the job's images, in order
+ */
+GStrv
+mja_api_dup_image_urls (MjaJob     *job,
+                        const char *cdn_base_url,
+                        const char *extension)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_autofree char *base = NULL;
+
+  g_return_val_if_fail (MJA_IS_JOB (job), NULL);
+
+  if (mja_job_get_era (job) == MJA_JOB_ERA_LEGACY)
+    return mja_job_dup_listed_urls (job);
+
+  builder = g_strv_builder_new ();
+  base = strip_slashes (cdn_base_url ? cdn_base_url : mja_config_get_default_string (MJA_CONFIG_KEY_CDN_BASE_URL));
+  if (!mja_extension_is_valid (extension) || g_str_equal (extension, "mp4"))
+    extension = mja_config_get_default_string (MJA_CONFIG_KEY_IMAGE_FORMAT);
+
+  for (guint i = 0; i < mja_job_get_batch_size (job); i++)
+    {
+      g_autofree char *url = NULL;
+
+      if (mja_job_get_kind (job) == MJA_JOB_KIND_VIDEO)
+        url = g_strdup_printf ("%s/video/%s/%u.mp4", base, mja_job_get_id (job), i);
+      else
+        url = g_strdup_printf ("%s/%s/0_%u.%s", base, mja_job_get_id (job), i, extension);
+      g_strv_builder_add (builder, url);
+    }
+  return g_strv_builder_end (builder);
+}
+
 /* ---- one request, with its retries --------------------------------- */
 
 typedef struct

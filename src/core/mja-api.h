@@ -61,6 +61,10 @@ MjaListing     *mja_api_list                  (MjaApi              *self,
                                                const char          *checkpoint,
                                                const char          *legacy_job_type);
 
+GStrv           mja_api_dup_image_urls        (MjaJob              *job,
+                                               const char          *cdn_base_url,
+                                               const char          *extension);
+
 /* Shared with the downloader, which fetches from the CDN. */
 gint64          mja_parse_retry_after         (const char          *value,
                                                gint64               now_s);

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mja-api.h"
 #include "mja-archive.h"
 
 #define PROMPT_WIDTH  80
@@ -162,12 +163,32 @@ mja_archive_dup_path (MjaArchive *self,
   return g_build_filename (self->root, relative, NULL);
 }
 
+/* "YYYYMMDD-HHMMSS_<id>", the stem of each of a job's files. */
+char *
+mja_archive_dup_base_name (MjaJob *job)
+{
+  g_autofree char *stamp = NULL;
+
+  g_return_val_if_fail (MJA_IS_JOB (job), NULL);
+
+  stamp = g_date_time_format (mja_job_get_enqueue_time (job), "%Y%m%d-%H%M%S");
+  return g_strdup_printf ("%s_%s", stamp, mja_job_get_id (job));
+}
+
+/* "YYYY/YYYY-MM/YYYY-MM-DD", the day folder of a job's files. */
+char *
+mja_archive_dup_date_dir (MjaJob *job)
+{
+  g_return_val_if_fail (MJA_IS_JOB (job), NULL);
+  return g_date_time_format (mja_job_get_enqueue_time (job), "%Y/%Y-%m/%Y-%m-%d");
+}
+
 static char *
 job_relative (MjaJob     *job,
               const char *suffix)
 {
-  g_autofree char *dir = mja_job_dup_date_dir (job);
-  g_autofree char *base = mja_job_dup_base_name (job);
+  g_autofree char *dir = mja_archive_dup_date_dir (job);
+  g_autofree char *base = mja_archive_dup_base_name (job);
   g_autofree char *name = g_strconcat (base, suffix, NULL);
 
   return g_build_filename (dir, name, NULL);
@@ -225,7 +246,7 @@ mja_archive_plan_images (MjaJob     *job,
                          const char *cdn_base_url,
                          const char *extension)
 {
-  g_auto(GStrv) urls = mja_job_dup_image_urls (job, cdn_base_url, extension);
+  g_auto(GStrv) urls = mja_api_dup_image_urls (job, cdn_base_url, extension);
   GPtrArray *images = g_ptr_array_new_with_free_func ((GDestroyNotify) mja_planned_image_free);
   guint n = g_strv_length (urls);
 

@@ -54,6 +54,8 @@ char           *mja_archive_dup_state_path       (MjaArchive    *self,
 char           *mja_archive_dup_path             (MjaArchive    *self,
                                                   const char    *relative);
 
+char           *mja_archive_dup_base_name        (MjaJob        *job);
+char           *mja_archive_dup_date_dir         (MjaJob        *job);
 char           *mja_archive_dup_json_path        (MjaJob        *job);
 char           *mja_archive_dup_prompt_path      (MjaJob        *job);
 char           *mja_archive_dup_image_path       (MjaJob        *job,

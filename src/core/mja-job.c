@@ -15,7 +15,6 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "mja-config.h"
 #include "mja-job.h"
 
 #define MAX_ID_LENGTH 64
@@ -678,76 +677,31 @@ mja_job_get_parent_id (MjaJob *self)
 }
 
 /**
- * mja_job_dup_image_urls:
- * @cdn_base_url: CDN base for current-era jobs (no trailing slash needed)
- * @extension: image format for current-era stills: png, webp or jpeg
+ * mja_job_dup_listed_urls:
  *
- * Legacy jobs list their URLs (already validated at parse time; a null
- * list gives none).  Current-era URLs are built from the id.
+ * The image URLs the job lists itself: a legacy job's "image_paths",
+ * validated when it was parsed (a null list gives none).  A current-era
+ * job lists none; MjaApi builds its URLs from the id.
+ *
+ * Returns: (transfer full): the URLs, maybe none
  */
 GStrv
-mja_job_dup_image_urls (MjaJob     *self,
-                        const char *cdn_base_url,
-                        const char *extension)
+mja_job_dup_listed_urls (MjaJob *self)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonNode *paths;
 
   g_return_val_if_fail (MJA_IS_JOB (self), NULL);
 
-  if (self->era == MJA_JOB_ERA_LEGACY)
+  paths = self->era == MJA_JOB_ERA_LEGACY ? get_member (self->json, "image_paths") : NULL;
+  if (paths != NULL)
     {
-      JsonNode *paths = get_member (self->json, "image_paths");
+      JsonArray *array = json_node_get_array (paths);
 
-      if (paths != NULL)
-        {
-          JsonArray *array = json_node_get_array (paths);
-
-          for (guint i = 0; i < json_array_get_length (array); i++)
-            g_strv_builder_add (builder, json_array_get_string_element (array, i));
-        }
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        g_strv_builder_add (builder, json_array_get_string_element (array, i));
     }
-  else
-    {
-      g_autofree char *base = g_strdup (cdn_base_url ? cdn_base_url
-                                        : mja_config_get_default_string (MJA_CONFIG_KEY_CDN_BASE_URL));
-      size_t len = strlen (base);
-
-      while (len > 0 && base[len - 1] == '/')
-        base[--len] = '\0';
-      if (!mja_extension_is_valid (extension) || g_str_equal (extension, "mp4"))
-        extension = mja_config_get_default_string (MJA_CONFIG_KEY_IMAGE_FORMAT);
-
-      for (guint i = 0; i < self->batch_size; i++)
-        {
-          g_autofree char *url = NULL;
-
-          if (self->kind == MJA_JOB_KIND_VIDEO)
-            url = g_strdup_printf ("%s/video/%s/%u.mp4", base, self->id, i);
-          else
-            url = g_strdup_printf ("%s/%s/0_%u.%s", base, self->id, i, extension);
-          g_strv_builder_add (builder, url);
-        }
-    }
-
   return g_strv_builder_end (builder);
-}
-
-char *
-mja_job_dup_base_name (MjaJob *self)
-{
-  g_autofree char *stamp = NULL;
-
-  g_return_val_if_fail (MJA_IS_JOB (self), NULL);
-
-  stamp = g_date_time_format (self->enqueue_time, "%Y%m%d-%H%M%S");
-  return g_strdup_printf ("%s_%s", stamp, self->id);
-}
-
-char *
-mja_job_dup_date_dir (MjaJob *self)
-{
-  g_return_val_if_fail (MJA_IS_JOB (self), NULL);
-  return g_date_time_format (self->enqueue_time, "%Y/%Y-%m/%Y-%m-%d");
 }
 
 const char *

@@ -65,11 +65,7 @@ guint        mja_job_get_rating         (MjaJob       *self);
 gboolean     mja_job_get_liked          (MjaJob       *self);
 const char  *mja_job_get_parent_id      (MjaJob       *self);
 
-GStrv        mja_job_dup_image_urls     (MjaJob       *self,
-                                         const char   *cdn_base_url,
-                                         const char   *extension);
-char        *mja_job_dup_base_name      (MjaJob       *self);
-char        *mja_job_dup_date_dir       (MjaJob       *self);
+GStrv        mja_job_dup_listed_urls    (MjaJob       *self);
 
 const char  *mja_job_kind_to_string     (MjaJobKind    kind);
 gboolean     mja_job_kind_from_string   (const char   *name,

@@ -12,6 +12,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "mja-api.h"
 #include "mja-fake-server.h"
 #include "mja-job.h"
 #include "mja-util.h"
@@ -592,7 +593,7 @@ test_cdn (void)
     {
       g_autoptr(MjaJob) job = mja_job_new_from_json (json_array_get_object_element (data, i), NULL);
       const char *ext = checked_still % 3 == 0 ? "png" : checked_still % 3 == 1 ? "webp" : "jpeg";
-      g_auto(GStrv) urls = mja_job_dup_image_urls (job, mja_fake_server_get_cdn_url (server), ext);
+      g_auto(GStrv) urls = mja_api_dup_image_urls (job, mja_fake_server_get_cdn_url (server), ext);
       g_autoptr(Answer) answer = request ("GET", urls[0], NULL, FALSE, NULL);
       g_autoptr(GBytes) expected = NULL;
 

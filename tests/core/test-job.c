@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "mja-api.h"
+#include "mja-archive.h"
 #include "mja-job.h"
 #include "mja-util.h"
 
@@ -37,9 +39,9 @@ static void
 test_legacy_upscale (void)
 {
   g_autoptr(MjaJob) job = load_fixture ("legacy-upscale.json");
-  g_auto(GStrv) urls = mja_job_dup_image_urls (job, "http://ignored", "png");
-  g_autofree char *base = mja_job_dup_base_name (job);
-  g_autofree char *dir = mja_job_dup_date_dir (job);
+  g_auto(GStrv) urls = mja_api_dup_image_urls (job, "http://ignored", "png");
+  g_autofree char *base = mja_archive_dup_base_name (job);
+  g_autofree char *dir = mja_archive_dup_date_dir (job);
 
   g_assert_cmpint (mja_job_get_era (job), ==, MJA_JOB_ERA_LEGACY);
   g_assert_cmpstr (mja_job_get_id (job), ==, "8b4c5b8c-5f1e-4c31-9a6b-1d2e3f4a5b6c");
@@ -68,8 +70,8 @@ static void
 test_legacy_null_paths (void)
 {
   g_autoptr(MjaJob) job = load_fixture ("legacy-grid-null-paths.json");
-  g_auto(GStrv) urls = mja_job_dup_image_urls (job, NULL, "png");
-  g_autofree char *base = mja_job_dup_base_name (job);
+  g_auto(GStrv) urls = mja_api_dup_image_urls (job, NULL, "png");
+  g_autofree char *base = mja_archive_dup_base_name (job);
 
   /* No microseconds, no _parsed_params, image_paths null. */
   assert_time (mja_job_get_enqueue_time (job), "2022-07-14 22:01:09.000000 UTC");
@@ -86,8 +88,8 @@ static void
 test_current_diffusion (void)
 {
   g_autoptr(MjaJob) job = load_fixture ("current-diffusion.json");
-  g_auto(GStrv) urls = mja_job_dup_image_urls (job, "http://127.0.0.1:8081/", "webp");
-  g_auto(GStrv) png = mja_job_dup_image_urls (job, NULL, "png");
+  g_auto(GStrv) urls = mja_api_dup_image_urls (job, "http://127.0.0.1:8081/", "webp");
+  g_auto(GStrv) png = mja_api_dup_image_urls (job, NULL, "png");
 
   g_assert_cmpint (mja_job_get_era (job), ==, MJA_JOB_ERA_CURRENT);
   assert_time (mja_job_get_enqueue_time (job), "2026-05-01 10:56:23.355955 UTC");
@@ -107,8 +109,8 @@ static void
 test_current_offset_and_unicode (void)
 {
   g_autoptr(MjaJob) job = load_fixture ("current-upscale-offset.json");
-  g_autofree char *base = mja_job_dup_base_name (job);
-  g_autofree char *dir = mja_job_dup_date_dir (job);
+  g_autofree char *base = mja_archive_dup_base_name (job);
+  g_autofree char *dir = mja_archive_dup_date_dir (job);
 
   /* 23:30 at +02:00 on 29 February is 21:30 UTC the same day. */
   assert_time (mja_job_get_enqueue_time (job), "2024-02-29 21:30:00.000000 UTC");
@@ -123,7 +125,7 @@ static void
 test_current_video (void)
 {
   g_autoptr(MjaJob) job = load_fixture ("current-video.json");
-  g_auto(GStrv) urls = mja_job_dup_image_urls (job, "http://cdn.test", "png");
+  g_auto(GStrv) urls = mja_api_dup_image_urls (job, "http://cdn.test", "png");
 
   g_assert_cmpint (mja_job_get_kind (job), ==, MJA_JOB_KIND_VIDEO);
   assert_time (mja_job_get_enqueue_time (job), "2025-11-03 08:00:01.500000 UTC");

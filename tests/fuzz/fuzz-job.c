@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "mja-api.h"
 #include "mja-archive.h"
 #include "mja-fuzz.h"
 #include "mja-job.h"
@@ -33,11 +34,11 @@ LLVMFuzzerTestOneInput (const guint8 *data,
     }
   g_assert (error == NULL);
   g_assert (mja_job_id_is_valid (mja_job_get_id (job)));
-  base = mja_job_dup_base_name (job);
-  date_dir = mja_job_dup_date_dir (job);
+  base = mja_archive_dup_base_name (job);
+  date_dir = mja_archive_dup_date_dir (job);
   g_assert (strchr (base, '/') == NULL && strstr (base, "..") == NULL && base[0] != '.');
   g_assert (!g_path_is_absolute (date_dir) && strstr (date_dir, "..") == NULL);
-  urls = mja_job_dup_image_urls (job, "https://cdn.midjourney.com", "png");
+  urls = mja_api_dup_image_urls (job, "https://cdn.midjourney.com", "png");
   for (guint i = 0; urls != NULL && urls[i] != NULL; i++)
     g_assert (mja_fuzz_is_http (urls[i]));
   planned = mja_archive_plan_images (job, "https://cdn.midjourney.com", "webp");
