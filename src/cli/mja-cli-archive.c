@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mja-archive-verify.h"
 #include "mja-cli.h"
-#include "mja-downloader.h"
 
 static char *
 format_time (gint64 time_us)
@@ -297,58 +297,6 @@ mja_cli_stats (MjaCli  *cli,
   return MJA_EXIT_OK;
 }
 
-/* A file that is there but not whole: too short for its kind, or missing
- * its format's end marker. */
-static const char *
-check_media (const char *path)
-{
-  g_autofree char *data = NULL;
-  gsize length;
-  const char *kind;
-
-  if (!g_file_get_contents (path, &data, &length, NULL))
-    return _("cannot be read");
-  kind = mja_sniff_media ((const guint8 *) data, length);
-  if (kind == NULL)
-    return _("is not an image or video");
-  if (g_str_equal (kind, "png") && (length < 12 || memcmp (data + length - 8, "IEND", 4) != 0))
-    return _("is truncated (no PNG end chunk)");
-  if (g_str_equal (kind, "jpeg") && (length < 4 || memcmp (data + length - 2, "\xff\xd9", 2) != 0))
-    return _("is truncated (no JPEG end marker)");
-  if (g_str_equal (kind, "webp") &&
-      (length < 12 || GUINT32_FROM_LE (*(guint32 *) (data + 4)) + 8 != length))
-    return _("is truncated (WebP size does not match)");
-  return NULL;
-}
-
-typedef struct
-{
-  const char *kind;
-  char       *path;
-  const char *detail;
-} Finding;
-
-static void
-add_finding (GPtrArray  *findings,
-             const char *kind,
-             char       *path,
-             const char *detail)
-{
-  Finding *finding = g_new0 (Finding, 1);
-
-  finding->kind = kind;
-  finding->path = path;
-  finding->detail = detail;
-  g_ptr_array_add (findings, finding);
-}
-
-static void
-finding_free (Finding *finding)
-{
-  g_free (finding->path);
-  g_free (finding);
-}
-
 int
 mja_cli_verify (MjaCli  *cli,
                 int      argc,
@@ -357,13 +305,9 @@ mja_cli_verify (MjaCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(MjaArchive) archive = NULL;
   g_autoptr(MjaIndex) index = NULL;
-  g_autoptr(MjaArchiveScan) scan = NULL;
-  g_autoptr(GPtrArray) findings = g_ptr_array_new_with_free_func ((GDestroyNotify) finding_free);
-  MjaIndexQuery everything = { 0 };
-  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(MjaVerifyReport) report = NULL;
   g_auto(GStrv) kinds = NULL;
-  static const char * const default_kinds[] = { "grid", "upscale", NULL };
-  guint checked = 0;
+  GPtrArray *problems;
   int status;
 
   status = mja_cli_parse (cli, "verify", NULL,
@@ -377,54 +321,10 @@ mja_cli_verify (MjaCli  *cli,
   index = mja_cli_open_index (cli, &archive, &error);
   if (index == NULL)
     return mja_cli_fail (error);
-  scan = mja_archive_scan (archive, NULL, &error);
-  if (scan == NULL)
+  report = mja_archive_verify (archive, index, (const char * const *) kinds, NULL, &error);
+  if (report == NULL)
     return mja_cli_fail (error);
-
-  for (guint i = 0; i < scan->part_files->len; i++)
-    add_finding (findings, "unfinished", mja_archive_dup_path (archive, scan->part_files->pdata[i]),
-                 g_str_has_suffix (scan->part_files->pdata[i], ".json.part") ||
-                 g_str_has_suffix (scan->part_files->pdata[i], ".prompt.txt.part") ? _("an unfinished metadata write")
-                                                                                    : _("an unfinished download"));
-  for (guint i = 0; i < scan->json_files->len; i++)
-    {
-      g_autofree char *path = mja_archive_dup_path (archive, scan->json_files->pdata[i]);
-      g_autofree char *data = NULL;
-      g_autoptr(MjaJob) job = NULL;
-      g_autoptr(GError) job_error = NULL;
-
-      if (!g_file_get_contents (path, &data, NULL, &job_error) ||
-          (job = mja_job_new_from_data (data, -1, &job_error)) == NULL)
-        add_finding (findings, "broken-json", g_steal_pointer (&path), g_intern_string (job_error->message));
-    }
-
-  rows = mja_index_query (index, &everything, &error);
-  if (rows == NULL)
-    return mja_cli_fail (error);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      MjaIndexRow *row = g_ptr_array_index (rows, i);
-      g_autoptr(GPtrArray) images = mja_index_dup_images (index, row->id, NULL);
-
-      for (guint j = 0; images && j < images->len; j++)
-        {
-          MjaIndexImage *image = g_ptr_array_index (images, j);
-          g_autofree char *path = mja_archive_dup_path (archive, image->path);
-          const char *problem;
-
-          if (!g_file_test (path, G_FILE_TEST_EXISTS))
-            {
-              if (!g_strv_contains (kinds ? (const char * const *) kinds : default_kinds, image->kind))
-                continue;  /* not chosen for download */
-              add_finding (findings, "missing", g_steal_pointer (&path), _("not downloaded"));
-              continue;
-            }
-          checked++;
-          problem = check_media (path);
-          if (problem != NULL)
-            add_finding (findings, "corrupt", g_steal_pointer (&path), problem);
-        }
-    }
+  problems = report->problems;
 
   if (cli->json)
     {
@@ -433,19 +333,19 @@ mja_cli_verify (MjaCli  *cli,
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "checked_images");
-      json_builder_add_int_value (b, checked);
+      json_builder_add_int_value (b, report->checked_images);
       json_builder_set_member_name (b, "problems");
       json_builder_begin_array (b);
-      for (guint i = 0; i < findings->len; i++)
+      for (guint i = 0; i < problems->len; i++)
         {
-          Finding *finding = g_ptr_array_index (findings, i);
+          MjaVerifyProblem *problem = g_ptr_array_index (problems, i);
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "kind");
-          json_builder_add_string_value (b, finding->kind);
+          json_builder_add_string_value (b, mja_verify_kind_to_string (problem->kind));
           json_builder_set_member_name (b, "path");
-          json_builder_add_string_value (b, finding->path);
+          json_builder_add_string_value (b, problem->path);
           json_builder_set_member_name (b, "detail");
-          json_builder_add_string_value (b, finding->detail);
+          json_builder_add_string_value (b, problem->detail);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -455,17 +355,17 @@ mja_cli_verify (MjaCli  *cli,
     }
   else
     {
-      for (guint i = 0; i < findings->len; i++)
+      for (guint i = 0; i < problems->len; i++)
         {
-          Finding *finding = g_ptr_array_index (findings, i);
-          g_print ("%s: %s\n", finding->path, finding->detail);
+          MjaVerifyProblem *problem = g_ptr_array_index (problems, i);
+          g_print ("%s: %s\n", problem->path, problem->detail);
         }
       if (!cli->quiet)
         g_printerr (ngettext ("%u job and %u images checked: %u problem.\n",
-                              "%u jobs and %u images checked: %u problems.\n", findings->len),
-                    scan->json_files->len, checked, findings->len);
+                              "%u jobs and %u images checked: %u problems.\n", problems->len),
+                    report->jobs, report->checked_images, problems->len);
     }
-  return findings->len > 0 ? MJA_EXIT_PARTIAL : MJA_EXIT_OK;
+  return problems->len > 0 ? MJA_EXIT_PARTIAL : MJA_EXIT_OK;
 }
 
 int

@@ -25,6 +25,7 @@
 #include "mja-api.h"
 #include "mja-config.h"
 #include "mja-downloader.h"
+#include "mja-media.h"
 #include "mja-util.h"
 
 #define CHUNK_SIZE     (64 * 1024)
@@ -216,34 +217,13 @@ mja_downloader_get_pending (MjaDownloader *self)
   return self->queue.length + self->active + self->flushing;
 }
 
-/* What the first bytes say the file is: "png", "jpeg", "webp", "mp4". */
-const char *
-mja_sniff_media (const guint8 *data,
-                 gsize         length)
-{
-  if (length >= 8 && memcmp (data, "\x89PNG\r\n\x1a\n", 8) == 0)
-    return "png";
-  if (length >= 3 && memcmp (data, "\xff\xd8\xff", 3) == 0)
-    return "jpeg";
-  if (length >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
-    return "webp";
-  if (length >= 8 && memcmp (data + 4, "ftyp", 4) == 0)
-    return "mp4";
-  return NULL;
-}
-
 static gboolean
 media_matches (const char *sniffed,
                const char *path)
 {
   const char *dot = strrchr (path, '.');
-  const char *ext = dot ? dot + 1 : "";
 
-  if (sniffed == NULL)
-    return FALSE;
-  if (g_str_equal (sniffed, "jpeg"))
-    return g_str_equal (ext, "jpg") || g_str_equal (ext, "jpeg");
-  return g_str_equal (sniffed, ext);
+  return mja_media_matches_extension (sniffed, dot ? dot + 1 : "");
 }
 
 static void
@@ -284,7 +264,7 @@ open_part (Item *item)
 
   if (g_mkdir_with_parents (dir, 0755) != 0)
     return -1;
-  return g_open (item->part_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  return g_open (item->part_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 }
 
 static void
@@ -345,11 +325,13 @@ retry_done_cb (GObject      *source,
     start_item (item);
 }
 
-/* A transient failure: try again after a back-off, or give up. */
+/* A transient failure: try again after a back-off, or give up with
+ * @code. */
 static void
-retry_or_fail (Item       *item,
-               guint       wait_ms,
-               const char *what)
+retry_or_fail (Item             *item,
+               guint             wait_ms,
+               MjaDownloadError  code,
+               const char       *what)
 {
   MjaDownloader *self = item->self;
 
@@ -359,7 +341,7 @@ retry_or_fail (Item       *item,
   g_clear_object (&item->msg);
   if (item->tries >= self->max_tries)
     {
-      g_autoptr(GError) error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_NETWORK,
+      g_autoptr(GError) error = g_error_new (MJA_DOWNLOAD_ERROR, code,
                                              _("Could not download image %u after %u tries: %s"),
                                              item->index + 1, item->tries, what);
       item_finish (item, error);
@@ -382,10 +364,10 @@ item_network_failed (Item   *item,
       g_autofree char *what = g_strdup_printf (ngettext ("the image server did not finish sending it within %u second",
                                                          "the image server did not finish sending it within %u seconds",
                                                          seconds), seconds);
-      retry_or_fail (item, 0, what);
+      retry_or_fail (item, 0, MJA_DOWNLOAD_ERROR_NETWORK, what);
     }
   else if (mja_error_is_transient (error))
-    retry_or_fail (item, 0, error->message);
+    retry_or_fail (item, 0, MJA_DOWNLOAD_ERROR_NETWORK, error->message);
   else
     item_finish (item, error);
 }
@@ -463,6 +445,7 @@ complete (Item *item)
 {
   const char *sniffed = mja_sniff_media (item->head, item->head_len);
   g_autoptr(GError) error = NULL;
+  MjaMediaProblem problem;
 
   item_stop_clock (item);  /* all here: the rest is the disk's */
 
@@ -480,7 +463,17 @@ complete (Item *item)
       g_autofree char *received = g_strdup_printf ("%" G_GUINT64_FORMAT, item->received);
       g_autofree char *expected = g_strdup_printf ("%" G_GINT64_FORMAT, item->expected);
       g_autofree char *what = g_strdup_printf (_("the connection ended after %s of %s bytes"), received, expected);
-      retry_or_fail (item, 0, what);
+      retry_or_fail (item, 0, MJA_DOWNLOAD_ERROR_NETWORK, what);
+      return;
+    }
+  /* All of it came, yet its own structure says it ends early: asked
+   * again, the server may send it whole. */
+  problem = item->fd >= 0 ? mja_media_check_fd (item->fd)
+                          : mja_media_check_data (item->buffer->data, item->buffer->len);
+  if (mja_media_problem_is_truncation (problem))
+    {
+      g_debug ("%s %s", item->url, mja_media_problem_describe (problem));
+      retry_or_fail (item, 0, MJA_DOWNLOAD_ERROR_TRUNCATED, _("the image arrived truncated"));
       return;
     }
   /* Flushing takes milliseconds of waiting on the disk: done in a pool
@@ -608,13 +601,14 @@ sent_cb (GObject      *source,
       gint64 wait = mja_parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"),
                                            g_get_real_time () / G_USEC_PER_SEC);
       item->tries--;
-      retry_or_fail (item, (guint) (wait < 0 ? 5000 : MIN (wait, 600) * 1000 + 1), "HTTP 429");
+      retry_or_fail (item, (guint) (wait < 0 ? 5000 : MIN (wait, 600) * 1000 + 1), MJA_DOWNLOAD_ERROR_NETWORK,
+                     "HTTP 429");
       return;
     }
   if (SOUP_STATUS_IS_SERVER_ERROR (status) || status == 429 || status == SOUP_STATUS_REQUEST_TIMEOUT)
     {
       g_autofree char *what = g_strdup_printf ("HTTP %u", status);
-      retry_or_fail (item, 0, what);
+      retry_or_fail (item, 0, MJA_DOWNLOAD_ERROR_NETWORK, what);
       return;
     }
   if (status != SOUP_STATUS_OK)

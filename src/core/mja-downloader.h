@@ -17,7 +17,7 @@ typedef enum
   MJA_DOWNLOAD_ERROR_HTTP,        /* the CDN answered an error */
   MJA_DOWNLOAD_ERROR_NOT_MEDIA,   /* the body is not the image it claims to be */
   MJA_DOWNLOAD_ERROR_TOO_LARGE,
-  MJA_DOWNLOAD_ERROR_TRUNCATED,
+  MJA_DOWNLOAD_ERROR_TRUNCATED,   /* it kept arriving cut short (after retries) */
   MJA_DOWNLOAD_ERROR_NETWORK,     /* after retries */
   MJA_DOWNLOAD_ERROR_DISK,        /* writing the file failed: fatal for a sync */
 } MjaDownloadError;
@@ -43,7 +43,5 @@ void           mja_downloader_add               (MjaDownloader *self,
                                                  const char    *url,
                                                  const char    *relative_path);
 guint          mja_downloader_get_pending       (MjaDownloader *self);
-const char    *mja_sniff_media                  (const guint8  *data,
-                                                 gsize          length);
 
 G_END_DECLS

@@ -4,9 +4,11 @@
  */
 #include "config.h"
 
+#include <libsoup/soup.h>
 #include <string.h>
 
 #include "mja-downloader.h"
+#include "mja-media.h"
 #include "test-utils.h"
 
 /* Every job archived once, and every image of the downloaded kinds on
@@ -583,6 +585,129 @@ test_cancel_and_resume (void)
   helper_remove_tree (root);
 }
 
+/* A download whose bytes all came (Content-Length met) but whose own
+ * structure ends early: asked for again like any transient failure, then
+ * given up as truncated, and never kept under its final name.  A whole
+ * file beside it is kept. */
+#define WHOLE_PNG "\x89PNG\r\n\x1a\n" "\0\0\0\rIHDR....." "\0\0\0\0IEND\xae" "B`\x82"
+#define CUT_PNG   "\x89PNG\r\n\x1a\n" "\0\0\0\rIHDR....." "\0\0\0\0IDAT"
+
+typedef struct
+{
+  guint   cut_requests;
+  guint   done;
+  guint   idle;
+  GError *failure;
+} TruncatedRun;
+
+static void
+truncated_server_cb (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     GHashTable        *query,
+                     gpointer           user_data)
+{
+  TruncatedRun *run = user_data;
+  gboolean cut = g_str_equal (path, "/cut.png");
+
+  if (cut)
+    run->cut_requests++;
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_STATIC, cut ? CUT_PNG : WHOLE_PNG,
+                                    cut ? sizeof CUT_PNG - 1 : sizeof WHOLE_PNG - 1);
+}
+
+static void
+truncated_done_cb (MjaDownloader *downloader,
+                   const char    *job_id,
+                   guint          index,
+                   guint64        size,
+                   gboolean       skipped,
+                   TruncatedRun  *run)
+{
+  g_assert_cmpstr (job_id, ==, "whole");
+  g_assert_cmpuint (size, ==, sizeof WHOLE_PNG - 1);
+  run->done++;
+}
+
+static void
+truncated_failed_cb (MjaDownloader *downloader,
+                     const char    *job_id,
+                     guint          index,
+                     GError        *error,
+                     TruncatedRun  *run)
+{
+  g_assert_cmpstr (job_id, ==, "cut");
+  g_assert_null (run->failure);
+  run->failure = g_error_copy (error);
+}
+
+static void
+truncated_idle_cb (MjaDownloader *downloader,
+                   TruncatedRun  *run)
+{
+  run->idle++;
+}
+
+static void
+test_truncated_image_refused (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autofree char *root = helper_make_archive_dir ();
+  g_autoptr(MjaArchive) archive = mja_archive_new (root);
+  g_autoptr(MjaDownloader) downloader = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MjaArchiveScan) scan = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *cut_url = NULL;
+  g_autofree char *whole_url = NULL;
+  g_autofree char *cut_path = NULL;
+  g_autofree char *whole_path = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+  GSList *uris;
+  TruncatedRun run = { 0 };
+
+  g_assert_true (mja_media_problem_is_truncation (mja_media_check_data ((const guint8 *) CUT_PNG,
+                                                                        sizeof CUT_PNG - 1)));
+  g_assert_cmpint (mja_media_check_data ((const guint8 *) WHOLE_PNG, sizeof WHOLE_PNG - 1), ==, MJA_MEDIA_WHOLE);
+
+  soup_server_add_handler (server, NULL, truncated_server_cb, &run, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  base = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  cut_url = g_strconcat (base, "cut.png", NULL);
+  whole_url = g_strconcat (base, "whole.png", NULL);
+
+  downloader = mja_downloader_new (archive, 2, NULL);
+  mja_downloader_set_retry_policy (downloader, 3, 1);
+  g_signal_connect (downloader, "image-done", G_CALLBACK (truncated_done_cb), &run);
+  g_signal_connect (downloader, "image-failed", G_CALLBACK (truncated_failed_cb), &run);
+  g_signal_connect (downloader, "idle", G_CALLBACK (truncated_idle_cb), &run);
+  mja_downloader_add (downloader, "cut", 0, cut_url, "2024/2024-01/2024-01-01/cut.png");
+  mja_downloader_add (downloader, "whole", 0, whole_url, "2024/2024-01/2024-01-01/whole.png");
+  while (run.idle == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_error (run.failure, MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_TRUNCATED);
+  g_assert_nonnull (strstr (run.failure->message, "after 3 tries"));
+  g_assert_cmpuint (run.cut_requests, ==, 3);
+  g_assert_cmpuint (run.done, ==, 1);
+
+  cut_path = mja_archive_dup_path (archive, "2024/2024-01/2024-01-01/cut.png");
+  whole_path = mja_archive_dup_path (archive, "2024/2024-01/2024-01-01/whole.png");
+  g_assert_false (g_file_test (cut_path, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (whole_path, &contents, &length, NULL));
+  g_assert_cmpmem (contents, length, WHOLE_PNG, sizeof WHOLE_PNG - 1);
+  scan = mja_archive_scan (archive, NULL, NULL);
+  g_assert_cmpuint (scan->part_files->len, ==, 0);
+
+  g_clear_error (&run.failure);
+  helper_remove_tree (root);
+}
+
 static void
 test_sniff (void)
 {
@@ -610,6 +735,7 @@ main (int   argc,
   g_test_add_func ("/sync/hostile/html-as-image", test_html_image_refused);
   g_test_add_func ("/sync/hostile/answers", test_hostile_answers);
   g_test_add_func ("/sync/cancel-and-resume", test_cancel_and_resume);
+  g_test_add_func ("/sync/download/truncated-image-refused", test_truncated_image_refused);
   g_test_add_func ("/sync/sniff", test_sniff);
 
   return g_test_run ();
