@@ -18,14 +18,11 @@
 
 #include "mja-api-private.h"
 #include "mja-config.h"
+#include "mja-http-private.h"
 #include "mja-util.h"
 
 #define MAX_BODY_SIZE      mja_config_get_default_uint (MJA_CONFIG_KEY_MAX_PAGE_BYTES)
 #define ANSWER_TIMEOUT     mja_config_get_default_uint (MJA_CONFIG_KEY_PAGE_DEADLINE)  /* however it trickles */
-#define READ_CHUNK         (64 * 1024)
-#define MAX_RATE_WAITS     8
-#define DEFAULT_RATE_WAIT  5
-#define MAX_RATE_WAIT      600
 
 struct _MjaApi
 {
@@ -55,12 +52,6 @@ enum
 };
 
 static guint signals[N_SIGNALS];
-
-const char *
-mja_user_agent (void)
-{
-  return "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
-}
 
 static void
 mja_api_finalize (GObject *object)
@@ -190,47 +181,6 @@ mja_api_set_answer_limits (MjaApi *self,
   self->answer_timeout_s = timeout_s ? timeout_s : ANSWER_TIMEOUT;
 }
 
-/* Retry-After is seconds or an HTTP date; returns seconds to wait, or -1. */
-gint64
-mja_parse_retry_after (const char *value,
-                       gint64      now_s)
-{
-  guint64 seconds;
-  g_autoptr(GDateTime) when = NULL;
-
-  if (value == NULL)
-    return -1;
-  while (g_ascii_isspace (*value))
-    value++;
-  if (g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT32, &seconds, NULL))
-    return (gint64) seconds;
-  when = soup_date_time_new_from_http_string (value);
-  if (when == NULL)
-    return -1;
-  return MAX (g_date_time_to_unix (when) - now_s, 0);
-}
-
-/* 1, 2, 4, 8 … × base, each with ±50 % jitter so clients spread out. */
-guint
-mja_backoff_delay_ms (guint attempt,
-                      guint base_delay_ms)
-{
-  double delay = (double) base_delay_ms * (1u << MIN (attempt > 0 ? attempt - 1 : 0, 10));
-
-  return (guint) (delay * g_random_double_range (0.5, 1.5));
-}
-
-gboolean
-mja_error_is_transient (GError *error)
-{
-  if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return FALSE;
-  /* A certificate problem will not go away by asking again. */
-  if (error->domain == G_TLS_ERROR)
-    return FALSE;
-  return TRUE;
-}
-
 /**
  * mja_api_dup_image_urls:
  * @job: the job
@@ -285,6 +235,7 @@ typedef struct
   guint              tries;
   guint              rate_waits;
   gboolean           refreshed;
+  GByteArray        *answer;     /* the body of this try, as it comes */
 } Request;
 
 static void
@@ -295,6 +246,7 @@ request_free (Request *request)
   if (request->form)
     memset (request->form, 0, strlen (request->form));
   g_free (request->form);
+  g_clear_pointer (&request->answer, g_byte_array_unref);
   g_free (request);
 }
 
@@ -452,31 +404,35 @@ server_message (GBytes *body)
 
 /* ---- reading an answer: capped in size and in time ------------------- */
 
-typedef struct
-{
-  GTask        *task;         /* the request's */
-  SoupMessage  *msg;
-  GInputStream *stream;
-  GByteArray   *data;
-  MjaDeadline  *deadline;
-} Answer;
-
 static void request_answered (GTask       *task,
                               SoupMessage *msg,
                               GBytes      *body,
                               GError      *error);
 
-/* Hands the whole body, or why there is none, to request_answered();
- * takes @error. */
-static void
-answer_finish (Answer *answer,
-               GError *error)
+static gboolean
+answer_chunk_cb (const guint8 *data,
+                 gsize         size,
+                 gpointer      user_data)
 {
-  MjaApi *self = g_task_get_source_object (answer->task);
-  Request *request = g_task_get_task_data (answer->task);
+  GTask *task = user_data;
+  Request *request = g_task_get_task_data (task);
+
+  g_byte_array_append (request->answer, data, (guint) size);
+  return TRUE;
+}
+
+/* Hands the whole body, or why there is none, to request_answered(). */
+static void
+answer_done_cb (SoupMessage *msg,
+                GError      *error,
+                gpointer     user_data)
+{
+  GTask *task = user_data;
+  MjaApi *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
   g_autoptr(GBytes) body = NULL;
 
-  if (error != NULL && mja_deadline_expired (answer->deadline, error))
+  if (g_error_matches (error, MJA_HTTP_ERROR, MJA_HTTP_ERROR_DEADLINE))
     {
       g_clear_error (&error);
       error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
@@ -484,112 +440,38 @@ answer_finish (Answer *answer,
                                      "%s did not finish answering within %u seconds", self->answer_timeout_s),
                            request->endpoint, self->answer_timeout_s);
     }
+  else if (g_error_matches (error, MJA_HTTP_ERROR, MJA_HTTP_ERROR_TOO_LARGE))
+    {
+      g_clear_error (&error);
+      error = g_error_new (MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
+                           _("%s answered with more than %u MiB; refused as no page of jobs is that large"),
+                           request->endpoint, (guint) (self->max_body / (1024 * 1024)));
+    }
   if (error == NULL)
-    body = g_byte_array_free_to_bytes (g_steal_pointer (&answer->data));
-  g_clear_pointer (&answer->deadline, mja_deadline_free);
-  if (answer->stream != NULL)
-    g_input_stream_close_async (answer->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-  request_answered (answer->task, answer->msg, body, error);
-  g_clear_object (&answer->stream);
-  g_clear_object (&answer->msg);
-  if (answer->data != NULL)
-    g_byte_array_unref (answer->data);
-  g_free (answer);
+    body = g_byte_array_free_to_bytes (g_steal_pointer (&request->answer));
+  g_clear_pointer (&request->answer, g_byte_array_unref);
+  request_answered (task, msg, body, error);
 }
 
-static GError *
-answer_too_large (Answer *answer)
-{
-  MjaApi *self = g_task_get_source_object (answer->task);
-  Request *request = g_task_get_task_data (answer->task);
+static const MjaHttpReadFuncs answer_read_funcs = {
+  NULL,
+  answer_chunk_cb,
+  answer_done_cb,
+};
 
-  return g_error_new (MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
-                      _("%s answered with more than %u MiB; refused as no page of jobs is that large"),
-                      request->endpoint, (guint) (self->max_body / (1024 * 1024)));
-}
-
-static void answer_read_cb (GObject      *source,
-                            GAsyncResult *result,
-                            gpointer      user_data);
-
-static void
-answer_read_next (Answer *answer)
-{
-  g_input_stream_read_bytes_async (answer->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                   mja_deadline_get_cancellable (answer->deadline), answer_read_cb, answer);
-}
-
-static void
-answer_read_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Answer *answer = user_data;
-  MjaApi *self = g_task_get_source_object (answer->task);
-  GError *error = NULL;
-  g_autoptr(GBytes) chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-
-  if (chunk == NULL)
-    {
-      answer_finish (answer, error);
-      return;
-    }
-  if (g_bytes_get_size (chunk) == 0)
-    {
-      answer_finish (answer, NULL);
-      return;
-    }
-  if (answer->data->len + g_bytes_get_size (chunk) > self->max_body)
-    {
-      answer_finish (answer, answer_too_large (answer));
-      return;
-    }
-  g_byte_array_append (answer->data, g_bytes_get_data (chunk, NULL), (guint) g_bytes_get_size (chunk));
-  answer_read_next (answer);
-}
-
-static void
-answer_sent_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Answer *answer = user_data;
-  MjaApi *self = g_task_get_source_object (answer->task);
-  GError *error = NULL;
-  goffset length;
-
-  answer->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
-  if (answer->stream == NULL)
-    {
-      answer_finish (answer, error);
-      return;
-    }
-  length = soup_message_headers_get_content_length (soup_message_get_response_headers (answer->msg));
-  if (length > 0 && (guint64) length > self->max_body)
-    {
-      answer_finish (answer, answer_too_large (answer));
-      return;
-    }
-  answer_read_next (answer);
-}
-
-/* Sends @msg and reads its answer into memory, refusing more than
- * max_body bytes (also when Content-Length announces them) and giving up
- * after answer_timeout_s seconds: the session's own timeouts only bound a
- * single silent read, not a body that trickles forever. */
+/* Sends @msg and reads its answer into memory, at most max_body bytes in
+ * at most answer_timeout_s seconds; takes @task. */
 static void
 send_and_read_answer (MjaApi      *self,
                       SoupMessage *msg,
                       GTask       *task)
 {
-  Answer *answer = g_new0 (Answer, 1);
+  Request *request = g_task_get_task_data (task);
 
-  answer->task = task;
-  answer->msg = g_object_ref (msg);
-  answer->data = g_byte_array_new ();
-  answer->deadline = mja_deadline_new (g_task_get_cancellable (task), self->answer_timeout_s);
-  soup_session_send_async (self->session, msg, G_PRIORITY_DEFAULT, mja_deadline_get_cancellable (answer->deadline),
-                           answer_sent_cb, answer);
+  g_assert (request->answer == NULL);
+  request->answer = g_byte_array_new ();
+  mja_http_send_and_read (self->session, msg, g_task_get_cancellable (task), self->answer_timeout_s, self->max_body,
+                          &answer_read_funcs, task);
 }
 
 /* Takes @task and @error. */
@@ -638,19 +520,16 @@ request_answered (GTask       *task_,
     {
     case 429:
       {
-        gint64 wait = mja_parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"),
-                                             g_get_real_time () / G_USEC_PER_SEC);
-        if (++request->rate_waits > MAX_RATE_WAITS)
+        if (++request->rate_waits > MJA_HTTP_MAX_RATE_WAITS)
           {
             g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_RATE_LIMITED,
                                      _("Midjourney kept answering “too many requests” after waiting as told. "
                                        "Try again later, or lower the request rate."));
             return;
           }
-        wait = wait < 0 ? DEFAULT_RATE_WAIT : MIN (wait, MAX_RATE_WAIT);
         /* Asked to wait, the attempt does not count as a failure. */
         request->tries--;
-        wait_then_start (g_steal_pointer (&task), (guint) MAX (wait * 1000, 1), _("Rate limited by Midjourney"));
+        wait_then_start (g_steal_pointer (&task), mja_http_rate_wait_ms (msg), _("Rate limited by Midjourney"));
         return;
       }
     case SOUP_STATUS_UNAUTHORIZED:

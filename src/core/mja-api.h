@@ -65,12 +65,4 @@ GStrv           mja_api_dup_image_urls        (MjaJob              *job,
                                                const char          *cdn_base_url,
                                                const char          *extension);
 
-/* Shared with the downloader, which fetches from the CDN. */
-gint64          mja_parse_retry_after         (const char          *value,
-                                               gint64               now_s);
-guint           mja_backoff_delay_ms          (guint                attempt,
-                                               guint                base_delay_ms);
-const char     *mja_user_agent                (void);
-gboolean        mja_error_is_transient        (GError              *error);
-
 G_END_DECLS

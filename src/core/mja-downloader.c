@@ -22,16 +22,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mja-api.h"
 #include "mja-config.h"
 #include "mja-downloader.h"
+#include "mja-http-private.h"
 #include "mja-media.h"
 #include "mja-util.h"
 
-#define CHUNK_SIZE     (64 * 1024)
+#define BUFFER_SIZE    (64 * 1024)
 #define SPILL_SIZE     (8 * 1024 * 1024)  /* larger bodies go to disk as they come */
 #define SNIFF_SIZE     16
-#define MAX_RATE_WAITS 8
 #define ANSWER_TIMEOUT mja_config_get_default_uint (MJA_CONFIG_KEY_IMAGE_DEADLINE)  /* however it trickles */
 
 typedef struct
@@ -50,9 +49,6 @@ typedef struct
   gint64         expected;   /* Content-Length, or -1 */
   guint8         head[SNIFF_SIZE];
   gsize          head_len;
-  GInputStream  *stream;
-  SoupMessage   *msg;
-  MjaDeadline   *deadline;   /* this try's */
 } Item;
 
 struct _MjaDownloader
@@ -89,30 +85,12 @@ static guint signals[N_SIGNALS];
 static void start_item (Item *item);
 static void pump (MjaDownloader *self);
 
-/* Each try has answer_timeout_s to deliver the whole image, however
- * slowly it trickles. */
-static void
-item_stop_clock (Item *item)
-{
-  g_clear_pointer (&item->deadline, mja_deadline_free);
-}
-
-static void
-item_start_clock (Item *item)
-{
-  item_stop_clock (item);
-  item->deadline = mja_deadline_new (item->self->cancellable, item->self->answer_timeout_s);
-}
-
 static void
 item_free (Item *item)
 {
-  item_stop_clock (item);
   if (item->fd >= 0)
     close (item->fd);
   g_clear_pointer (&item->buffer, g_byte_array_unref);
-  g_clear_object (&item->stream);
-  g_clear_object (&item->msg);
   g_free (item->job_id);
   g_free (item->url);
   g_free (item->path);
@@ -306,7 +284,6 @@ static void
 item_finish (Item   *item,
              GError *error)
 {
-  item_stop_clock (item);
   release_slot (item);
   item_report (item, error);
 }
@@ -335,10 +312,7 @@ retry_or_fail (Item             *item,
 {
   MjaDownloader *self = item->self;
 
-  item_stop_clock (item);
   discard_part (item);
-  g_clear_object (&item->stream);
-  g_clear_object (&item->msg);
   if (item->tries >= self->max_tries)
     {
       g_autoptr(GError) error = g_error_new (MJA_DOWNLOAD_ERROR, code,
@@ -358,7 +332,7 @@ static void
 item_network_failed (Item   *item,
                      GError *error)
 {
-  if (mja_deadline_expired (item->deadline, error))
+  if (g_error_matches (error, MJA_HTTP_ERROR, MJA_HTTP_ERROR_DEADLINE))
     {
       guint seconds = item->self->answer_timeout_s;
       g_autofree char *what = g_strdup_printf (ngettext ("the image server did not finish sending it within %u second",
@@ -447,8 +421,6 @@ complete (Item *item)
   g_autoptr(GError) error = NULL;
   MjaMediaProblem problem;
 
-  item_stop_clock (item);  /* all here: the rest is the disk's */
-
   if (!media_matches (sniffed, item->path))
     {
       error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_NOT_MEDIA,
@@ -478,8 +450,6 @@ complete (Item *item)
     }
   /* Flushing takes milliseconds of waiting on the disk: done in a pool
    * thread, and the network slot is given to the next download. */
-  g_clear_object (&item->stream);
-  g_clear_object (&item->msg);
   item->self->flushing++;
   release_slot (item);
   {
@@ -498,36 +468,16 @@ too_large_error (Item *item)
                       item->index + 1, (guint) (item->self->max_file_size / (1024 * 1024)));
 }
 
-static void
-read_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+/* A piece of the body: sniffed, then kept in memory or spilled to disk. */
+static gboolean
+item_chunk_cb (const guint8 *data,
+               gsize         size,
+               gpointer      user_data)
 {
   Item *item = user_data;
   MjaDownloader *self = item->self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  const guint8 *data;
-  gsize size;
 
-  if (bytes == NULL)
-    {
-      item_network_failed (item, error);
-      return;
-    }
-  data = g_bytes_get_data (bytes, &size);
-  if (size == 0)
-    {
-      complete (item);
-      return;
-    }
-
-  if (item->received + size > self->max_file_size)
-    {
-      error = too_large_error (item);
-      item_finish (item, error);
-      return;
-    }
   if (item->head_len < SNIFF_SIZE)
     {
       gsize take = MIN (size, SNIFF_SIZE - item->head_len);
@@ -537,7 +487,7 @@ read_cb (GObject      *source,
       if (item->head_len == SNIFF_SIZE && !media_matches (mja_sniff_media (item->head, item->head_len), item->path))
         {
           complete (item);
-          return;
+          return FALSE;
         }
     }
   if (item->fd < 0 && item->buffer->len + size > SPILL_SIZE)
@@ -556,7 +506,7 @@ read_cb (GObject      *source,
           error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK, _("Could not write “%s”: %s"),
                                item->part_path, g_strerror (saved));
           item_finish (item, error);
-          return;
+          return FALSE;
         }
     }
   if (item->fd < 0)
@@ -567,89 +517,92 @@ read_cb (GObject      *source,
       error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK, _("Could not write “%s”: %s"),
                            item->part_path, g_strerror (saved));
       item_finish (item, error);
-      return;
+      return FALSE;
     }
   item->received += size;
   g_signal_emit (self, signals[SIGNAL_BYTES], 0, (guint64) size);
-
-  g_input_stream_read_bytes_async (item->stream, CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                                   mja_deadline_get_cancellable (item->deadline), read_cb, item);
+  return TRUE;
 }
 
-static void
-sent_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+/* The status: a 429 waits as told, other transient answers are tried
+ * again, anything else but 200 is this image's failure. */
+static gboolean
+item_headers_cb (SoupMessage *msg,
+                 gpointer     user_data)
 {
   Item *item = user_data;
-  MjaDownloader *self = item->self;
   g_autoptr(GError) error = NULL;
-  SoupMessageHeaders *headers;
-  guint status;
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+  guint status = soup_message_get_status (msg);
 
-  item->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
-  if (item->stream == NULL)
+  if (status == 429 && ++item->rate_waits <= MJA_HTTP_MAX_RATE_WAITS)
     {
-      item_network_failed (item, error);
-      return;
-    }
-
-  status = soup_message_get_status (item->msg);
-  headers = soup_message_get_response_headers (item->msg);
-  if (status == 429 && ++item->rate_waits <= MAX_RATE_WAITS)
-    {
-      gint64 wait = mja_parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"),
-                                           g_get_real_time () / G_USEC_PER_SEC);
       item->tries--;
-      retry_or_fail (item, (guint) (wait < 0 ? 5000 : MIN (wait, 600) * 1000 + 1), MJA_DOWNLOAD_ERROR_NETWORK,
-                     "HTTP 429");
-      return;
+      retry_or_fail (item, mja_http_rate_wait_ms (msg), MJA_DOWNLOAD_ERROR_NETWORK, "HTTP 429");
+      return FALSE;
     }
   if (SOUP_STATUS_IS_SERVER_ERROR (status) || status == 429 || status == SOUP_STATUS_REQUEST_TIMEOUT)
     {
       g_autofree char *what = g_strdup_printf ("HTTP %u", status);
       retry_or_fail (item, 0, MJA_DOWNLOAD_ERROR_NETWORK, what);
-      return;
+      return FALSE;
     }
   if (status != SOUP_STATUS_OK)
     {
       error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_HTTP,
                            _("The image server answered %u %s for image %u."), status,
-                           soup_message_get_reason_phrase (item->msg), item->index + 1);
+                           soup_message_get_reason_phrase (msg), item->index + 1);
       item_finish (item, error);
-      return;
+      return FALSE;
     }
 
   g_debug ("Headers of %s", item->url);
   item->expected = soup_message_headers_get_content_length (headers);
   if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
     item->expected = -1;
-  if (item->expected > 0 && (guint64) item->expected > self->max_file_size)
-    {
-      error = too_large_error (item);
-      item_finish (item, error);
-      return;
-    }
-
   if (item->buffer == NULL)
     item->buffer = g_byte_array_sized_new (item->expected > 0 && item->expected <= SPILL_SIZE ? (guint) item->expected
-                                                                                              : CHUNK_SIZE);
+                                                                                              : BUFFER_SIZE);
   g_byte_array_set_size (item->buffer, 0);
-  g_input_stream_read_bytes_async (item->stream, CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                                   mja_deadline_get_cancellable (item->deadline), read_cb, item);
+  return TRUE;
 }
+
+static void
+item_done_cb (SoupMessage *msg,
+              GError      *error_,
+              gpointer     user_data)
+{
+  Item *item = user_data;
+  g_autoptr(GError) error = error_;
+
+  if (error == NULL)
+    complete (item);
+  else if (g_error_matches (error, MJA_HTTP_ERROR, MJA_HTTP_ERROR_TOO_LARGE))
+    {
+      g_autoptr(GError) too_large = too_large_error (item);
+      item_finish (item, too_large);
+    }
+  else
+    item_network_failed (item, error);
+}
+
+static const MjaHttpReadFuncs item_read_funcs = {
+  item_headers_cb,
+  item_chunk_cb,
+  item_done_cb,
+};
 
 static void
 start_item (Item *item)
 {
   MjaDownloader *self = item->self;
+  g_autoptr(SoupMessage) msg = NULL;
 
   item->tries++;
   item->received = 0;
   item->head_len = 0;
-  g_clear_object (&item->msg);
-  item->msg = soup_message_new ("GET", item->url);
-  if (item->msg == NULL)
+  msg = soup_message_new ("GET", item->url);
+  if (msg == NULL)
     {
       g_autoptr(GError) error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_HTTP,
                                              _("Image %u has an address that cannot be fetched."), item->index + 1);
@@ -657,9 +610,10 @@ start_item (Item *item)
       return;
     }
   g_debug ("GET %s (try %u)", item->url, item->tries);
-  item_start_clock (item);
-  soup_session_send_async (self->session, item->msg, G_PRIORITY_DEFAULT, mja_deadline_get_cancellable (item->deadline),
-                           sent_cb, item);
+  /* Each try has answer_timeout_s to deliver the whole image, however
+   * slowly it trickles. */
+  mja_http_send_and_read (self->session, msg, self->cancellable, self->answer_timeout_s, self->max_file_size,
+                          &item_read_funcs, item);
 }
 
 static void
