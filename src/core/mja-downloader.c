@@ -5,10 +5,13 @@
  * Fetches image and video files from the CDN with bounded concurrency.
  * Each file is streamed into "<final name>.part" in its own folder, its
  * first bytes checked to be the media its name says (an HTML page served
- * as an image is an error, not a file), flushed to disk, and only then
- * renamed to its final name; a failure or a cancellation removes the .part.
- * It never sends a cookie: its session is not the API's.  It runs in the
- * thread-default context of whoever created it (the sync's thread).
+ * as an image is an error, not a file), its structure checked to be whole
+ * once all of it came (mja-media; a truncated file is asked for again),
+ * flushed to disk, and only then renamed to its final name; a failure or a
+ * cancellation removes the .part.  Reading under caps of size and time is
+ * mja-http's.  It never sends a cookie: its session is not the API's.  It
+ * runs in the thread-default context of whoever created it (the sync's
+ * thread).
  */
 #define G_LOG_DOMAIN "mja-downloader"
 
