@@ -708,6 +708,35 @@ test_truncated_image_refused (void)
   helper_remove_tree (root);
 }
 
+/* The structure checks that the downloader and verify share: each format
+ * whole, and cut short. */
+static void
+test_media_checks (void)
+{
+  static const guint8 jpeg[] = "\xff\xd8\xff\xe0" "\0\x10JFIF\0" "\xff\xd9";
+  static const guint8 webp[] = "RIFF\x08\0\0\0WEBPVP8 ";
+  static const guint8 mp4[] = "\0\0\0\x10" "ftypisom\0\0\0\0" "\0\0\0\x0c" "mdat...."
+                              "\0\0\0\0" "free";
+  static const guint8 large_mp4[] = "\0\0\0\x0c" "ftypisom" "\0\0\0\x01" "mdat" "\0\0\0\0\0\0\0\x14" "....";
+
+  g_assert_cmpint (mja_media_check_data (jpeg, sizeof jpeg - 1), ==, MJA_MEDIA_WHOLE);
+  g_assert_cmpint (mja_media_check_data (jpeg, sizeof jpeg - 2), ==, MJA_MEDIA_TRUNCATED_JPEG);
+  g_assert_cmpint (mja_media_check_data (webp, sizeof webp - 1), ==, MJA_MEDIA_WHOLE);
+  g_assert_cmpint (mja_media_check_data (webp, sizeof webp - 2), ==, MJA_MEDIA_TRUNCATED_WEBP);
+  /* A last box of size 0 runs to the end of the file. */
+  g_assert_cmpint (mja_media_check_data (mp4, sizeof mp4 - 1), ==, MJA_MEDIA_WHOLE);
+  g_assert_cmpint (mja_media_check_data (mp4, 28), ==, MJA_MEDIA_WHOLE);
+  g_assert_cmpint (mja_media_check_data (mp4, 27), ==, MJA_MEDIA_TRUNCATED_MP4);
+  g_assert_cmpint (mja_media_check_data (mp4, 30), ==, MJA_MEDIA_TRUNCATED_MP4);
+  g_assert_cmpint (mja_media_check_data (large_mp4, sizeof large_mp4 - 1), ==, MJA_MEDIA_WHOLE);
+  g_assert_cmpint (mja_media_check_data (large_mp4, sizeof large_mp4 - 2), ==, MJA_MEDIA_TRUNCATED_MP4);
+  g_assert_cmpint (mja_media_check_data ((const guint8 *) "<!DOCTYPE html>", 15), ==, MJA_MEDIA_UNKNOWN);
+  g_assert_cmpint (mja_media_check_data (NULL, 0), ==, MJA_MEDIA_UNKNOWN);
+  g_assert_cmpint (mja_media_check_file ("/nonexistent/image.png"), ==, MJA_MEDIA_UNREADABLE);
+  g_assert_false (mja_media_problem_is_truncation (MJA_MEDIA_UNKNOWN));
+  g_assert_null (mja_media_problem_describe (MJA_MEDIA_WHOLE));
+}
+
 static void
 test_sniff (void)
 {
@@ -737,6 +766,7 @@ main (int   argc,
   g_test_add_func ("/sync/cancel-and-resume", test_cancel_and_resume);
   g_test_add_func ("/sync/download/truncated-image-refused", test_truncated_image_refused);
   g_test_add_func ("/sync/sniff", test_sniff);
+  g_test_add_func ("/sync/media-checks", test_media_checks);
 
   return g_test_run ();
 }
