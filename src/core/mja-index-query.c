@@ -1,0 +1,479 @@
+/* mja-index-query.c — what the grid, search and stats ask
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Rows, ids and counts for a query (full text through FTS5), one job's
+ * row and images, pending images, states and statistics.  Read only:
+ * nothing here writes to the database.
+ */
+#define G_LOG_DOMAIN "mja-index"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "mja-config.h"
+#include "mja-index-private.h"
+
+gboolean
+mja_index_has_job (MjaIndex   *self,
+                   const char *id)
+{
+  g_autoptr(sqlite3_stmt) stmt = _mja_index_prepare (self, "SELECT 1 FROM jobs WHERE id = ?1", NULL);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, id);
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+void
+mja_index_image_free (MjaIndexImage *image)
+{
+  g_free (image->job_id);
+  g_free (image->path);
+  g_free (image->url);
+  g_free (image->kind);
+  g_free (image);
+}
+
+static MjaIndexImage *
+image_from_row (sqlite3_stmt *stmt)
+{
+  MjaIndexImage *image = g_new0 (MjaIndexImage, 1);
+
+  image->job_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  image->index = (guint) sqlite3_column_int (stmt, 1);
+  image->path = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  image->url = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  image->kind = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  return image;
+}
+
+/* Images not downloaded yet (or failed last time), of the given kinds,
+ * newest job first. */
+GPtrArray *
+mja_index_dup_pending_images (MjaIndex  *self,
+                              GStrv      kinds,
+                              GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) mja_index_image_free);
+  int rc;
+
+  stmt = _mja_index_prepare (self,
+                             "SELECT i.job_id, i.idx, i.path, i.url, i.kind FROM images i"
+                             " JOIN jobs j ON j.id = i.job_id"
+                             " WHERE i.state != 1 ORDER BY j.time_us DESC, i.idx", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (kinds != NULL && !g_strv_contains ((const char * const *) kinds, (const char *) sqlite3_column_text (stmt, 4)))
+        continue;
+      g_ptr_array_add (images, image_from_row (stmt));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      _mja_index_db_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&images);
+}
+
+GPtrArray *
+mja_index_dup_images (MjaIndex    *self,
+                      const char  *job_id,
+                      GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) mja_index_image_free);
+
+  stmt = _mja_index_prepare (self,
+                             "SELECT job_id, idx, path, url, kind, state FROM images WHERE job_id = ?1 ORDER BY idx",
+                             error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, job_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (images, image_from_row (stmt));
+  return g_steal_pointer (&images);
+}
+
+char *
+mja_index_dup_state (MjaIndex   *self,
+                     const char *key)
+{
+  g_autoptr(sqlite3_stmt) stmt = _mja_index_prepare (self, "SELECT value FROM state WHERE key = ?1", NULL);
+
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, key);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+/* Bare words become prefix searches ("cat" finds "cats"); a query that
+ * already uses FTS5 syntax is passed as it is. */
+static char *
+fts_query (const char *text)
+{
+  GString *query;
+  g_auto(GStrv) words = NULL;
+
+  if (strpbrk (text, "\"*^:()") != NULL || strstr (text, " AND ") || strstr (text, " OR ") ||
+      strstr (text, " NOT ") || strstr (text, "NEAR("))
+    return g_strdup (text);
+
+  query = g_string_new (NULL);
+  words = g_strsplit_set (text, " \t\n", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (*words[i] == '\0')
+        continue;
+      if (query->len > 0)
+        g_string_append_c (query, ' ');
+      g_string_append_printf (query, "\"%s\"*", words[i]);
+    }
+  return g_string_free (query, FALSE);
+}
+
+static void
+append_in_list (GString    *sql,
+                GPtrArray  *binds,
+                const char *column,
+                GStrv       values)
+{
+  g_string_append_printf (sql, " AND %s IN (", column);
+  for (guint i = 0; values[i] != NULL; i++)
+    {
+      g_string_append (sql, i ? ", ?" : "?");
+      g_ptr_array_add (binds, g_strdup (values[i]));
+    }
+  g_string_append_c (sql, ')');
+}
+
+/* The WHERE clause both query and count use; text values go to @binds,
+ * numbers are written into the SQL. */
+static char *
+build_where (const MjaIndexQuery *query,
+             GPtrArray           *binds)
+{
+  GString *sql = g_string_new (" WHERE 1");
+
+  if (query->text != NULL && *query->text != '\0')
+    {
+      g_string_append (sql, " AND jobs.rowid IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?)");
+      g_ptr_array_add (binds, fts_query (query->text));
+    }
+  if (query->job_types != NULL && query->job_types[0] != NULL)
+    append_in_list (sql, binds, "job_type", query->job_types);
+  if (query->kinds != NULL && query->kinds[0] != NULL)
+    append_in_list (sql, binds, "kind", query->kinds);
+  if (query->from_us != 0)
+    g_string_append_printf (sql, " AND time_us >= %" G_GINT64_FORMAT, query->from_us);
+  if (query->to_us != 0)
+    g_string_append_printf (sql, " AND time_us <= %" G_GINT64_FORMAT, query->to_us);
+  if (query->min_rating > 0)
+    g_string_append_printf (sql, " AND rating >= %u", query->min_rating);
+  if (query->liked_only)
+    g_string_append (sql, " AND liked = 1");
+  if (query->with_images_only)
+    g_string_append (sql, " AND EXISTS (SELECT 1 FROM images WHERE job_id = jobs.id AND state = 1)");
+  return g_string_free (sql, FALSE);
+}
+
+static sqlite3_stmt *
+prepare_query (MjaIndex            *self,
+               const char          *head,
+               const MjaIndexQuery *query,
+               const char          *tail,
+               GError             **error)
+{
+  g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *where = build_where (query, binds);
+  g_autofree char *sql = g_strconcat (head, where, tail, NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  stmt = _mja_index_prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  for (guint i = 0; i < binds->len; i++)
+    sqlite3_bind_text (stmt, (int) i + 1, binds->pdata[i], -1, SQLITE_TRANSIENT);
+  return stmt;
+}
+
+static gboolean
+query_error (MjaIndex             *self,
+             const MjaIndexQuery  *query,
+             GError              **error)
+{
+  g_autofree char *message = g_strdup (sqlite3_errmsg (self->db));
+
+  /* Was it the search text?  Ask FTS5 about it alone. */
+  if (query->text != NULL && *query->text != '\0')
+    {
+      g_autofree char *match = fts_query (query->text);
+      g_autoptr(sqlite3_stmt) check = _mja_index_prepare (self,
+                                                          "SELECT 1 FROM jobs_fts WHERE jobs_fts MATCH ?1 LIMIT 1",
+                                                          NULL);
+
+      if (check != NULL)
+        {
+          bind_text (check, 1, match);
+          if (sqlite3_step (check) == SQLITE_ERROR)
+            {
+              g_set_error (error, MJA_INDEX_ERROR, MJA_INDEX_ERROR_BAD_QUERY,
+                           _("The search “%s” is not valid: %s"), query->text, message);
+              return FALSE;
+            }
+        }
+    }
+  return _mja_index_db_error (self, error);
+}
+
+void
+mja_index_row_free (MjaIndexRow *row)
+{
+  g_free (row->id);
+  g_free (row->json_path);
+  g_free (row->job_type);
+  g_free (row->kind);
+  g_free (row->prompt);
+  g_free (row->full_command);
+  g_free (row->parent_id);
+  g_free (row->first_image);
+  g_free (row);
+}
+
+/* What a row is made of, for the query and for one job by id. */
+#define ROW_COLUMNS \
+  "SELECT id, json_path, time_us, job_type, kind, prompt, full_command, width, height," \
+  " rating, liked, parent_id," \
+  " (SELECT path FROM images WHERE job_id = jobs.id AND state = 1 ORDER BY idx LIMIT 1)," \
+  " (SELECT COUNT(*) FROM images WHERE job_id = jobs.id AND state = 1)" \
+  " FROM jobs"
+
+static MjaIndexRow *
+row_from_statement (sqlite3_stmt *stmt)
+{
+  MjaIndexRow *row = g_new0 (MjaIndexRow, 1);
+
+  row->id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  row->json_path = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  row->time_us = sqlite3_column_int64 (stmt, 2);
+  row->job_type = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  row->kind = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  row->prompt = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+  row->full_command = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+  row->width = (guint) sqlite3_column_int (stmt, 7);
+  row->height = (guint) sqlite3_column_int (stmt, 8);
+  row->rating = (guint) sqlite3_column_int (stmt, 9);
+  row->liked = sqlite3_column_int (stmt, 10) != 0;
+  row->parent_id = g_strdup ((const char *) sqlite3_column_text (stmt, 11));
+  row->first_image = g_strdup ((const char *) sqlite3_column_text (stmt, 12));
+  row->n_images = (guint) sqlite3_column_int (stmt, 13);
+  return row;
+}
+
+/* The rows of @query (all of their columns, or with @ids_only just the ids,
+ * as char*) in its order. */
+static GPtrArray *
+query_rows (MjaIndex             *self,
+            const MjaIndexQuery  *query,
+            gboolean              ids_only,
+            GError              **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (ids_only ? g_free
+                                                                       : (GDestroyNotify) mja_index_row_free);
+  g_autofree char *tail = NULL;
+  int rc;
+
+  g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
+
+  tail = g_strdup_printf (" ORDER BY time_us %s LIMIT %d OFFSET %u", query->oldest_first ? "ASC" : "DESC",
+                          query->limit ? (int) query->limit : -1, query->offset);
+  stmt = prepare_query (self, ids_only ? "SELECT id FROM jobs" : ROW_COLUMNS, query, tail, error);
+  if (stmt == NULL)
+    return NULL;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, ids_only ? (gpointer) g_strdup ((const char *) sqlite3_column_text (stmt, 0))
+                                    : (gpointer) row_from_statement (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      query_error (self, query, error);
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
+GPtrArray *
+mja_index_query (MjaIndex             *self,
+                 const MjaIndexQuery  *query,
+                 GError              **error)
+{
+  return query_rows (self, query, FALSE, error);
+}
+
+/* Just the ids, for a list that reads each row when it is shown
+ * (mja_index_dup_row): 100,000 jobs are 5 MB of ids, not 200 MB of rows. */
+GPtrArray *
+mja_index_query_ids (MjaIndex             *self,
+                     const MjaIndexQuery  *query,
+                     GError              **error)
+{
+  return query_rows (self, query, TRUE, error);
+}
+
+/* One job's row, or NULL (and no error) when the index has no such job. */
+MjaIndexRow *
+mja_index_dup_row (MjaIndex    *self,
+                   const char  *id,
+                   GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
+
+  stmt = _mja_index_prepare (self, ROW_COLUMNS " WHERE id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return row_from_statement (stmt);
+  if (rc != SQLITE_DONE)
+    _mja_index_db_error (self, error);
+  return NULL;
+}
+
+gint64
+mja_index_count (MjaIndex             *self,
+                 const MjaIndexQuery  *query,
+                 GError              **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (MJA_IS_INDEX (self), -1);
+
+  stmt = prepare_query (self, "SELECT COUNT(*) FROM jobs", query, "", error);
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      query_error (self, query, error);
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+static void
+count_free (MjaIndexCount *count)
+{
+  g_free (count->name);
+  g_free (count);
+}
+
+void
+mja_index_stats_free (MjaIndexStats *stats)
+{
+  g_clear_pointer (&stats->per_type, g_ptr_array_unref);
+  g_clear_pointer (&stats->per_month, g_ptr_array_unref);
+  g_free (stats);
+}
+
+static GPtrArray *
+collect_counts (MjaIndex    *self,
+                const char  *sql,
+                GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = _mja_index_prepare (self, sql, error);
+  GPtrArray *counts;
+
+  if (stmt == NULL)
+    return NULL;
+  counts = g_ptr_array_new_with_free_func ((GDestroyNotify) count_free);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      MjaIndexCount *count = g_new0 (MjaIndexCount, 1);
+
+      count->name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      count->count = (guint64) sqlite3_column_int64 (stmt, 1);
+      g_ptr_array_add (counts, count);
+    }
+  return counts;
+}
+
+/**
+ * mja_index_dup_stats:
+ * @download_kinds: (nullable): the kinds whose images are downloaded;
+ *   %NULL means grids and upscales
+ */
+MjaIndexStats *
+mja_index_dup_stats (MjaIndex  *self,
+                     GStrv      download_kinds,
+                     GError   **error)
+{
+  const char * const *defaults = mja_config_get_default_strv (MJA_CONFIG_KEY_DOWNLOAD_KINDS);
+  const char * const *kinds = download_kinds ? (const char * const *) download_kinds : defaults;
+  g_autoptr(MjaIndexStats) stats = g_new0 (MjaIndexStats, 1);
+  g_autoptr(sqlite3_stmt) totals = NULL;
+  g_autoptr(sqlite3_stmt) pending = NULL;
+  int rc;
+
+  g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
+
+  totals = _mja_index_prepare (self,
+                               "SELECT (SELECT COUNT(*) FROM jobs),"
+                               " (SELECT COUNT(*) FROM images WHERE state = 1),"
+                               " (SELECT COALESCE(SUM(size), 0) FROM images WHERE state = 1)", error);
+  if (totals == NULL)
+    return NULL;
+  if (sqlite3_step (totals) != SQLITE_ROW)
+    {
+      _mja_index_db_error (self, error);
+      return NULL;
+    }
+  stats->jobs = (guint64) sqlite3_column_int64 (totals, 0);
+  stats->images = (guint64) sqlite3_column_int64 (totals, 1);
+  stats->bytes = (guint64) sqlite3_column_int64 (totals, 2);
+
+  pending = _mja_index_prepare (self,
+                                "SELECT kind, state, COUNT(*) FROM images WHERE state != 1 GROUP BY kind, state",
+                                error);
+  if (pending == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (pending)) == SQLITE_ROW)
+    {
+      guint64 count = (guint64) sqlite3_column_int64 (pending, 2);
+
+      if (!g_strv_contains (kinds, (const char *) sqlite3_column_text (pending, 0)) &&
+          !g_strv_contains (kinds, "all"))
+        stats->not_wanted += count;
+      else if (sqlite3_column_int (pending, 1) == MJA_IMAGE_FAILED)
+        stats->failed_images += count;
+      else
+        stats->missing_images += count;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      _mja_index_db_error (self, error);
+      return NULL;
+    }
+
+  stats->per_type = collect_counts (self, "SELECT job_type, COUNT(*) FROM jobs GROUP BY job_type ORDER BY 2 DESC, 1",
+                                    error);
+  if (stats->per_type == NULL)
+    return NULL;
+  stats->per_month = collect_counts (self,
+                                     "SELECT strftime('%Y-%m', time_us / 1000000, 'unixepoch') AS month, COUNT(*)"
+                                     " FROM jobs GROUP BY month ORDER BY month", error);
+  if (stats->per_month == NULL)
+    return NULL;
+  return g_steal_pointer (&stats);
+}
