@@ -8,6 +8,7 @@
 
 #include "mja-archive.h"
 #include "mja-job.h"
+#include "mja-types.h"
 
 G_BEGIN_DECLS
 
@@ -18,13 +19,6 @@ typedef enum
   MJA_INDEX_ERROR_DATABASE,
   MJA_INDEX_ERROR_BAD_QUERY,
 } MjaIndexError;
-
-typedef enum
-{
-  MJA_IMAGE_MISSING = 0,
-  MJA_IMAGE_DONE    = 1,
-  MJA_IMAGE_FAILED  = 2,
-} MjaImageState;
 
 typedef struct
 {

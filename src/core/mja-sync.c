@@ -139,7 +139,7 @@ mja_sync_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_PHASE: g_value_set_uint (value, p->phase); break;
+    case PROP_PHASE: g_value_set_enum (value, p->phase); break;
     case PROP_PAGES: g_value_set_uint (value, p->pages); break;
     case PROP_JOBS_SEEN: g_value_set_uint (value, p->jobs_seen); break;
     case PROP_JOBS_NEW: g_value_set_uint (value, p->jobs_new); break;
@@ -174,7 +174,8 @@ mja_sync_class_init (MjaSyncClass *klass)
   object_class->finalize = mja_sync_finalize;
   object_class->get_property = mja_sync_get_property;
 
-  properties[PROP_PHASE] = g_param_spec_uint ("phase", "Phase", NULL, 0, MJA_SYNC_PHASE_DONE, 0, flags);
+  properties[PROP_PHASE] = g_param_spec_enum ("phase", "Phase", NULL, MJA_TYPE_SYNC_PHASE, MJA_SYNC_PHASE_IDLE,
+                                              flags);
   properties[PROP_PAGES] = uint_property ("pages", "Pages listed");
   properties[PROP_JOBS_SEEN] = uint_property ("jobs-seen", "Jobs seen");
   properties[PROP_JOBS_NEW] = uint_property ("jobs-new", "New jobs");

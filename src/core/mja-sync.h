@@ -8,18 +8,9 @@
 
 #include "mja-api.h"
 #include "mja-credentials.h"
+#include "mja-types.h"
 
 G_BEGIN_DECLS
-
-typedef enum
-{
-  MJA_SYNC_PHASE_IDLE,
-  MJA_SYNC_PHASE_STARTING,
-  MJA_SYNC_PHASE_LISTING,       /* pages are being listed (downloads run beside) */
-  MJA_SYNC_PHASE_DOWNLOADING,   /* listing done, downloads remain */
-  MJA_SYNC_PHASE_WAITING,       /* rate limited or backing off */
-  MJA_SYNC_PHASE_DONE,
-} MjaSyncPhase;
 
 typedef struct
 {

@@ -83,6 +83,9 @@ test_current_end_to_end (void)
   g_autoptr(MjaSync) sync = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *root = helper_make_archive_dir ();
+  GParamSpec *pspec;
+  MjaSyncPhase phase = MJA_SYNC_PHASE_IDLE;
+  g_autoptr(GEnumClass) phases = NULL;
 
   mja_fake_server_options_init (&fake);
   fake.n_jobs = 80;
@@ -99,6 +102,15 @@ test_current_end_to_end (void)
   g_assert_cmpuint (mja_sync_get_images_done (sync), ==, mja_fake_server_get_n_images (server, "grid,upscale"));
   g_assert_cmpuint (mja_sync_get_images_failed (sync), ==, 0);
   g_assert_cmpuint (mja_sync_get_phase (sync), ==, MJA_SYNC_PHASE_DONE);
+  /* The phase is a typed property: bindings and the GTK inspector see its
+   * enum, not a number. */
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (sync), "phase");
+  g_assert_true (G_IS_PARAM_SPEC_ENUM (pspec));
+  g_assert_true (G_PARAM_SPEC_VALUE_TYPE (pspec) == MJA_TYPE_SYNC_PHASE);
+  g_object_get (sync, "phase", &phase, NULL);
+  g_assert_cmpint (phase, ==, MJA_SYNC_PHASE_DONE);
+  phases = g_type_class_ref (MJA_TYPE_SYNC_PHASE);
+  g_assert_cmpstr (g_enum_get_value (phases, phase)->value_nick, ==, "done");
   g_assert_cmpfloat (mja_sync_get_fraction (sync), ==, 1.0);
   assert_complete_archive (server, root, 80, "png");
   /* The CDN never saw a cookie. */
