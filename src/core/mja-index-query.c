@@ -62,6 +62,8 @@ mja_index_dup_pending_images (MjaIndex  *self,
   g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) mja_index_image_free);
   int rc;
 
+  g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
+
   stmt = _mja_index_prepare (self,
                              "SELECT i.job_id, i.idx, i.path, i.url, i.kind FROM images i"
                              " JOIN jobs j ON j.id = i.job_id"
@@ -89,6 +91,9 @@ mja_index_dup_images (MjaIndex    *self,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) mja_index_image_free);
+
+  g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
+  g_return_val_if_fail (job_id != NULL, NULL);
 
   stmt = _mja_index_prepare (self,
                              "SELECT job_id, idx, path, url, kind, state FROM images WHERE job_id = ?1 ORDER BY idx",
@@ -293,6 +298,7 @@ query_rows (MjaIndex             *self,
   int rc;
 
   g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
 
   tail = g_strdup_printf (" ORDER BY time_us %s LIMIT %d OFFSET %u", query->oldest_first ? "ASC" : "DESC",
                           query->limit ? (int) query->limit : -1, query->offset);
@@ -360,6 +366,7 @@ mja_index_count (MjaIndex             *self,
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   g_return_val_if_fail (MJA_IS_INDEX (self), -1);
+  g_return_val_if_fail (query != NULL, -1);
 
   stmt = prepare_query (self, "SELECT COUNT(*) FROM jobs", query, "", error);
   if (stmt == NULL)

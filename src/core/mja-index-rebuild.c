@@ -88,6 +88,7 @@ mja_index_rebuild (MjaIndex      *self,
   g_autoptr(MjaRebuildReport) report = g_new0 (MjaRebuildReport, 1);
 
   g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
+  g_return_val_if_fail (MJA_IS_ARCHIVE (archive), NULL);
 
   scan = mja_archive_scan (archive, cancellable, error);
   if (scan == NULL)
@@ -115,6 +116,9 @@ mja_index_rebuild (MjaIndex      *self,
       g_autoptr(MjaJob) job = NULL;
       g_autoptr(GPtrArray) planned = NULL;
 
+      /* Every job of the rebuild lands in the one transaction begun above,
+       * or in none. */
+      g_assert (!sqlite3_get_autocommit (self->db));
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto fail;
       if (!g_file_get_contents (path, &data, &length, &local_error) ||
@@ -183,6 +187,7 @@ mja_index_build_if_empty (MjaIndex     *self,
   g_autoptr(MjaRebuildReport) report = NULL;
 
   g_return_val_if_fail (MJA_IS_INDEX (self), 0);
+  g_return_val_if_fail (MJA_IS_ARCHIVE (archive), 0);
 
   if (mja_index_count (self, &everything, NULL) != 0)
     return 0;

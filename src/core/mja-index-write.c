@@ -18,6 +18,8 @@ gboolean
 mja_index_clear (MjaIndex  *self,
                  GError   **error)
 {
+  g_return_val_if_fail (MJA_IS_INDEX (self), FALSE);
+
   return _mja_index_exec (self, "DELETE FROM jobs; DELETE FROM images; "
                                 "INSERT INTO jobs_fts (jobs_fts) VALUES ('delete-all');", error);
 }
@@ -104,6 +106,9 @@ mja_index_set_image (MjaIndex       *self,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
+  g_return_val_if_fail (MJA_IS_INDEX (self), FALSE);
+  g_return_val_if_fail (job_id != NULL, FALSE);
+
   stmt = _mja_index_prepare (self, "UPDATE images SET state = ?3, size = ?4 WHERE job_id = ?1 AND idx = ?2", error);
   if (stmt == NULL)
     return FALSE;
@@ -123,6 +128,9 @@ mja_index_set_state (MjaIndex    *self,
                      GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (MJA_IS_INDEX (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
 
   if (value == NULL)
     stmt = _mja_index_prepare (self, "DELETE FROM state WHERE key = ?1", error);

@@ -7,6 +7,11 @@
  * `reindex` rebuilds it from them at any time, so nothing here is the only
  * copy of anything.  One MjaIndex is used by one thread at a time; other
  * threads open their own (WAL lets readers run beside the writer).
+ *
+ * This file opens the database and holds its schema and the statement
+ * cache; the writes, the queries and the rebuild live beside it
+ * (mja-index-write.c, -query.c, -rebuild.c) and share the object through
+ * mja-index-private.h.  No other room sees SQL.
  */
 #define G_LOG_DOMAIN "mja-index"
 
@@ -74,6 +79,9 @@ gboolean
 _mja_index_db_error (MjaIndex  *self,
                      GError   **error)
 {
+  g_assert (MJA_IS_INDEX (self));
+  g_assert (self->db != NULL);
+
   /* A full disk is not a broken index: nothing to rebuild, room to make.
    * SQLite rolled the transaction back, so the next sync resumes. */
   if ((sqlite3_errcode (self->db) == SQLITE_FULL) ||
@@ -95,6 +103,9 @@ _mja_index_exec (MjaIndex    *self,
                  const char  *sql,
                  GError     **error)
 {
+  g_assert (MJA_IS_INDEX (self));
+  g_assert (self->db != NULL);
+
   if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
     return _mja_index_db_error (self, error);
   return TRUE;
@@ -108,10 +119,20 @@ _mja_index_prepare (MjaIndex    *self,
                     const char  *sql,
                     GError     **error)
 {
-  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+  sqlite3_stmt *stmt;
 
+  g_assert (MJA_IS_INDEX (self));
+  g_assert (self->db != NULL);
+
+  stmt = g_hash_table_lookup (self->statements, sql);
   if (stmt != NULL)
-    return stmt;
+    {
+      /* One user at a time: a cached statement comes back reset at the
+       * end of its g_autoptr scope; still running, two users would share
+       * its rows. */
+      g_assert (!sqlite3_stmt_busy (stmt));
+      return stmt;
+    }
   if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
     {
       _mja_index_db_error (self, error);
@@ -192,6 +213,8 @@ gboolean
 mja_index_begin (MjaIndex  *self,
                  GError   **error)
 {
+  g_return_val_if_fail (MJA_IS_INDEX (self), FALSE);
+
   return _mja_index_exec (self, "BEGIN IMMEDIATE", error);
 }
 
@@ -199,5 +222,7 @@ gboolean
 mja_index_commit (MjaIndex  *self,
                   GError   **error)
 {
+  g_return_val_if_fail (MJA_IS_INDEX (self), FALSE);
+
   return _mja_index_exec (self, "COMMIT", error);
 }

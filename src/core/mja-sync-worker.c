@@ -5,9 +5,10 @@
  * Lists the pages, writes each job into the archive, records it in the
  * index and queues its images, in a thread of its own with its own main
  * context; every PROGRESS_INTERVAL_MS it hands a snapshot to the caller's
- * context (mja-sync.c), and at the end the result.  It never touches the
- * MjaSync's fields from its thread beyond what run_async set before it
- * started: what the caller sees changes only in the caller's context.
+ * context (mja-sync.c), and at the end the result.  From its thread it
+ * reads only the MjaSync's archive folder, which never changes, and
+ * writes none of its fields: what the caller sees changes only in the
+ * caller's context.
  */
 #define G_LOG_DOMAIN "mja-sync"
 
@@ -24,6 +25,10 @@
 
 #define PROGRESS_INTERVAL_MS 200
 #define SPEED_WINDOW_US      (5 * G_USEC_PER_SEC)
+
+/* All but write_page_thread runs in the worker's thread, its context
+ * pushed: nothing of the Worker is shared with another thread. */
+#define ASSERT_IN_WORKER(w) g_assert (g_main_context_get_thread_default () == (w)->context)
 
 typedef struct
 {
@@ -145,6 +150,10 @@ hand_over (Worker *w,
 {
   MjaSyncSnapshot *snapshot = g_new0 (MjaSyncSnapshot, 1);
 
+  ASSERT_IN_WORKER (w);
+  /* The last hand-over, the one that returns the task, follows the end. */
+  g_assert (task == NULL || w->finished);
+
   update_rates (w);
   snapshot->sync = g_object_ref (w->sync);
   snapshot->progress = w->progress;
@@ -216,6 +225,8 @@ static void
 maybe_finish (Worker *w)
 {
   g_autoptr(GError) error = NULL;
+
+  ASSERT_IN_WORKER (w);
 
   if (w->finished || !w->listing_done || mja_downloader_get_pending (w->downloader) > 0)
     return;
@@ -361,6 +372,9 @@ index_page (Worker   *w,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) plans = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
 
+  ASSERT_IN_WORKER (w);
+  g_assert (work->jobs->len == work->on_disk->len);
+
   if (!mja_index_begin (w->index, &error))
     {
       set_fatal (w, error);
@@ -413,6 +427,11 @@ page_written_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   MjaPage *page = work->page;
 
+  ASSERT_IN_WORKER (w);
+  /* One page at a time: the next is asked for only once this one is
+   * written, and never after the listing ended. */
+  g_assert (!w->listing_done);
+
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       set_fatal (w, error);
@@ -444,6 +463,9 @@ page_cb (GObject      *source,
   MjaPage *page = mja_listing_next_finish (MJA_LISTING (source), result, &error);
   g_autoptr(GTask) task = NULL;
   PageWork *work;
+
+  ASSERT_IN_WORKER (w);
+  g_assert (!w->listing_done);
 
   if (page == NULL)
     {
@@ -499,6 +521,8 @@ image_done_cb (MjaDownloader *downloader,
 {
   g_autoptr(GError) error = NULL;
 
+  ASSERT_IN_WORKER (w);
+
   if (skipped)
     w->progress.images_skipped++;
   else
@@ -517,6 +541,8 @@ image_failed_cb (MjaDownloader *downloader,
                  GError        *error,
                  Worker        *w)
 {
+  ASSERT_IN_WORKER (w);
+
   if (g_error_matches (error, MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK))
     {
       set_fatal (w, error);
@@ -601,6 +627,9 @@ worker_setup (Worker *w)
   g_autofree char *complete = NULL;
   g_autofree char *checkpoint = NULL;
   const char *legacy_type = NULL;
+
+  ASSERT_IN_WORKER (w);
+  g_assert (w->archive == NULL && w->index == NULL);
 
   w->archive = mja_archive_new (w->sync->archive_dir);
   if (!mja_archive_check_writable (w->archive, &error))
@@ -726,6 +755,10 @@ _mja_sync_worker_start (MjaSync      *self,
 {
   Worker *w;
   GThread *thread;
+
+  g_assert (MJA_IS_SYNC (self));
+  g_assert (G_IS_TASK (task));
+  g_assert (self->running);
 
   w = g_new0 (Worker, 1);
   w->sync = self;  /* kept alive by the task */

@@ -2,11 +2,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The one object the GUI and the CLI both drive.  A run happens in a
- * thread of its own with its own main context, so that file writes, the
- * index and the network never touch the caller's thread; what the caller
- * sees (properties, signals, the result) is handed over to the context
- * run_async was called in.  Downloads start while listing goes on.
+ * The one object the GUI and the CLI both drive: its options, the
+ * progress as properties, the signals, and the result.  A run happens in
+ * the worker (mja-sync-worker.c), a thread of its own with its own main
+ * context, so that file writes, the index and the network never touch
+ * the caller's thread; this file only takes over what the worker hands
+ * to the context run_async was called in.  It never opens the archive,
+ * the index or a connection itself.  Downloads start while listing goes
+ * on.
  *
  * Resuming is a matter of order: a job's JSON is written last (its
  * presence means "archived"), images are renamed into place only when
@@ -255,6 +258,12 @@ _mja_sync_apply_snapshot (gpointer data)
 {
   MjaSyncSnapshot *snapshot = data;
   MjaSync *self = snapshot->sync;
+
+  g_assert (MJA_IS_SYNC (self));
+  /* Snapshots come only from a running worker, and its last one (with
+   * the task) says it is done. */
+  g_assert (self->running);
+  g_assert (snapshot->task == NULL || snapshot->progress.phase == MJA_SYNC_PHASE_DONE);
 
   g_object_freeze_notify (G_OBJECT (self));
   NOTIFY_IF (phase, PROP_PHASE);
