@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 
 typedef struct _MjaApi         MjaApi;
 typedef struct _MjaArchive     MjaArchive;
+typedef struct _MjaConfig      MjaConfig;
 typedef struct _MjaCredentials MjaCredentials;
 typedef struct _MjaDownloader  MjaDownloader;
 typedef struct _MjaIndex       MjaIndex;
