@@ -2,7 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Owns the application-wide actions and the demo mode.  In demo mode it
+ * Owns the application-wide actions, the session (MjaSession: who is
+ * signed in, which it hands out) and the demo mode.  In demo mode it
  * runs the fake Midjourney server in-process and points the app at it
  * through the same base-URL settings a user could set, with a temporary
  * archive, so that a newcomer sees the app work without an account.
@@ -20,6 +21,7 @@
 #include "mja-config.h"
 #include "mja-fake-server.h"
 #include "mja-preferences.h"
+#include "mja-session.h"
 #include "mja-window.h"
 
 struct _MjaApplication
@@ -27,23 +29,13 @@ struct _MjaApplication
   AdwApplication  parent_instance;
 
   GSettings      *settings;
-  MjaCredentials *credentials;
-  gboolean        in_memory;     /* no keyring: the session lives for this run only */
+  MjaSession     *session;
   gboolean        demo;
   MjaFakeServer  *fake_server;
   char           *demo_dir;
 };
 
 G_DEFINE_FINAL_TYPE (MjaApplication, mja_application, ADW_TYPE_APPLICATION)
-
-enum
-{
-  PROP_0,
-  PROP_CREDENTIALS,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
 
 static const GOptionEntry option_entries[] = {
   { "version", 'v', 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and quit"), NULL },
@@ -78,8 +70,8 @@ mja_application_finalize (GObject *object)
   MjaApplication *self = MJA_APPLICATION (object);
 
   g_clear_object (&self->fake_server);
+  g_clear_object (&self->session);
   g_clear_object (&self->settings);
-  g_clear_object (&self->credentials);
   if (self->demo_dir != NULL)
     {
       g_autoptr(GFile) dir = g_file_new_for_path (self->demo_dir);
@@ -134,137 +126,32 @@ start_demo (MjaApplication *self)
       g_warning ("Could not create the demo archive: %s", error->message);
       return FALSE;
     }
-  /* The demo account is signed in from the start, in memory only. */
-  {
-    g_autofree char *cookie = mja_fake_server_dup_cookie_header (self->fake_server);
-    self->credentials = mja_credentials_parse (cookie, NULL, NULL);
-    self->in_memory = TRUE;
-  }
   return TRUE;
 }
 
-/* ---- the session ----------------------------------------------------- */
-
+/* The keyring refused the session: said plainly, in the window in front. */
 static void
-set_credentials (MjaApplication *self,
-                 MjaCredentials *credentials,
-                 gboolean        in_memory)
+keyring_failed_cb (MjaSession     *session,
+                   const char     *message,
+                   MjaApplication *self)
 {
-  self->in_memory = in_memory;
-  if (g_set_object (&self->credentials, credentials))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREDENTIALS]);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (MJA_IS_WINDOW (window))
+    mja_window_show_message (MJA_WINDOW (window), message);
 }
 
-static void
-lookup_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  MjaCredentials *credentials = mja_credentials_from_environment (NULL);
-
-  if (credentials == NULL)
-    credentials = mja_credentials_lookup (cancellable, NULL);
-  if (credentials != NULL)
-    g_task_return_pointer (task, credentials, g_object_unref);
-  else
-    g_task_return_pointer (task, NULL, NULL);
-}
-
-static void
-lookup_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  MjaApplication *self = MJA_APPLICATION (source);
-  g_autoptr(MjaCredentials) credentials = g_task_propagate_pointer (G_TASK (result), NULL);
-
-  /* A sign-in made meanwhile wins. */
-  if (credentials != NULL && self->credentials == NULL)
-    set_credentials (self, credentials, FALSE);
-  g_application_release (G_APPLICATION (self));
-}
-
-static void
-store_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  GError *error = NULL;
-
-  if (task_data == NULL ? mja_credentials_clear (cancellable, &error)
-                        : mja_credentials_store (task_data, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
-store_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  MjaApplication *self = MJA_APPLICATION (source);
-  g_autoptr(GError) error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-
-      /* Said plainly, and the session still works for this run. */
-      self->in_memory = TRUE;
-      if (MJA_IS_WINDOW (window))
-        mja_window_show_message (MJA_WINDOW (window), error->message);
-    }
-  g_application_release (G_APPLICATION (self));
-}
-
-void
-mja_application_sign_in (MjaApplication *self,
-                         MjaCredentials *credentials)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (MJA_IS_APPLICATION (self));
-  g_return_if_fail (MJA_IS_CREDENTIALS (credentials));
-
-  set_credentials (self, credentials, self->demo);
-  if (self->demo)
-    return;
-  g_application_hold (G_APPLICATION (self));
-  task = g_task_new (self, NULL, store_done_cb, NULL);
-  g_task_set_task_data (task, g_object_ref (credentials), g_object_unref);
-  g_task_run_in_thread (task, store_thread);
-}
-
-void
-mja_application_sign_out (MjaApplication *self)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (MJA_IS_APPLICATION (self));
-
-  set_credentials (self, NULL, FALSE);
-  if (self->demo)
-    return;
-  g_application_hold (G_APPLICATION (self));
-  task = g_task_new (self, NULL, store_done_cb, NULL);
-  g_task_run_in_thread (task, store_thread);
-}
-
-MjaCredentials *
-mja_application_get_credentials (MjaApplication *self)
+/**
+ * mja_application_get_session:
+ *
+ * Returns: (transfer none) (nullable): who is signed in; %NULL until the
+ *   application has started up
+ */
+MjaSession *
+mja_application_get_session (MjaApplication *self)
 {
   g_return_val_if_fail (MJA_IS_APPLICATION (self), NULL);
-  return self->credentials;
-}
-
-gboolean
-mja_application_get_in_memory (MjaApplication *self)
-{
-  g_return_val_if_fail (MJA_IS_APPLICATION (self), FALSE);
-  return self->in_memory;
+  return self->session;
 }
 
 GSettings *
@@ -360,12 +247,18 @@ mja_application_startup (GApplication *application)
   self->settings = g_settings_new (APP_ID);
   if (self->demo)
     start_demo (self);
-  else
+  /* A demo keeps its account out of the keyring; otherwise the session
+   * restores whoever signed in last time. */
+  self->session = mja_session_new (self, !self->demo);
+  g_signal_connect (self->session, "keyring-failed", G_CALLBACK (keyring_failed_cb), self);
+  if (self->fake_server != NULL)
     {
-      /* The keyring answers over D-Bus: never on the main thread. */
-      g_autoptr(GTask) task = g_task_new (self, NULL, lookup_done_cb, NULL);
-      g_application_hold (application);
-      g_task_run_in_thread (task, lookup_thread);
+      /* The demo account is signed in from the start, in memory only. */
+      g_autofree char *cookie = mja_fake_server_dup_cookie_header (self->fake_server);
+      g_autoptr(MjaCredentials) credentials = mja_credentials_parse (cookie, NULL, NULL);
+
+      if (credentials != NULL)
+        mja_session_sign_in (self->session, credentials);
     }
 
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
@@ -415,33 +308,12 @@ about_action (GSimpleAction *action,
 }
 
 static void
-mja_application_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_CREDENTIALS:
-      g_value_set_object (value, MJA_APPLICATION (object)->credentials);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 mja_application_class_init (MjaApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   object_class->finalize = mja_application_finalize;
-  object_class->get_property = mja_application_get_property;
-  properties[PROP_CREDENTIALS] = g_param_spec_object ("credentials", "Credentials", NULL, MJA_TYPE_CREDENTIALS,
-                                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
-                                                      G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
   app_class->handle_local_options = mja_application_handle_local_options;
   app_class->startup = mja_application_startup;
   app_class->activate = mja_application_activate;

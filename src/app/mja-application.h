@@ -6,12 +6,12 @@
 
 #include <adwaita.h>
 
+#include "mja-app-types.h"
+
 G_BEGIN_DECLS
 
 #define MJA_TYPE_APPLICATION (mja_application_get_type ())
 G_DECLARE_FINAL_TYPE (MjaApplication, mja_application, MJA, APPLICATION, AdwApplication)
-
-#include "mja-credentials.h"
 
 MjaApplication *mja_application_new              (void);
 gboolean        mja_application_get_demo         (MjaApplication *self);
@@ -20,10 +20,6 @@ GSettings      *mja_application_get_settings     (MjaApplication *self);
 char           *mja_application_dup_base_url     (MjaApplication *self,
                                                   const char     *which);
 char           *mja_application_dup_archive_dir  (MjaApplication *self);
-MjaCredentials *mja_application_get_credentials  (MjaApplication *self);
-gboolean        mja_application_get_in_memory    (MjaApplication *self);
-void            mja_application_sign_in          (MjaApplication *self,
-                                                  MjaCredentials *credentials);
-void            mja_application_sign_out         (MjaApplication *self);
+MjaSession     *mja_application_get_session      (MjaApplication *self);
 
 G_END_DECLS

@@ -2,10 +2,12 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Settings apply at once through GSettings bindings.  Signing in checks the
- * pasted cookie against Midjourney (one listing request) before the
- * application keeps it in the keyring; the secret never lands anywhere
- * else, and the entry is cleared once it is stored.
+ * Settings apply at once through GSettings bindings.  Signing in asks the
+ * session to check the pasted cookie against Midjourney (one listing
+ * request) before the session keeps it in the keyring; the secret never
+ * lands anywhere else, and the entry is cleared once it is stored.  The
+ * account rows follow the session; Preferences never talks to Midjourney
+ * or the keyring itself.
  */
 #define G_LOG_DOMAIN "mja-preferences"
 
@@ -14,18 +16,19 @@
 #include <glib/gi18n.h>
 
 #include "mja-api.h"
+#include "mja-application.h"
 #include "mja-config.h"
 #include "mja-preferences.h"
+#include "mja-session.h"
 
 struct _MjaPreferences
 {
   AdwPreferencesWindow  parent_instance;
 
   MjaApplication       *application;
+  MjaSession           *session;
   GCancellable         *check_cancellable;
-  MjaApi               *api;
-  MjaListing           *listing;
-  MjaCredentials       *checking;
+  gboolean              checking;      /* the status row says so until the check ends */
 
   AdwComboRow          *protocol_row;
   AdwPasswordEntryRow  *cookie_row;
@@ -52,7 +55,7 @@ G_DEFINE_FINAL_TYPE (MjaPreferences, mja_preferences, ADW_TYPE_PREFERENCES_WINDO
 static void
 update_account (MjaPreferences *self)
 {
-  MjaCredentials *credentials = mja_application_get_credentials (self->application);
+  MjaCredentials *credentials = mja_session_get_credentials (self->session);
   gboolean legacy = adw_combo_row_get_selected (self->protocol_row) == MJA_PROTOCOL_LEGACY;
 
   gtk_widget_set_visible (GTK_WIDGET (self->session_token_row), legacy);
@@ -60,7 +63,7 @@ update_account (MjaPreferences *self)
   gtk_widget_set_visible (GTK_WIDGET (self->cookie_row), !legacy);
   gtk_widget_set_visible (GTK_WIDGET (self->sign_out_button), credentials != NULL);
 
-  if (self->checking != NULL)
+  if (self->checking)
     return;
   if (credentials != NULL)
     {
@@ -68,7 +71,7 @@ update_account (MjaPreferences *self)
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->status_row), title);
       adw_action_row_set_subtitle (self->status_row,
-                                   mja_application_get_in_memory (self->application)
+                                   mja_session_get_in_memory (self->session)
                                    ? _("Kept in memory for this run only") : _("Kept in your keyring"));
     }
   else
@@ -94,19 +97,18 @@ check_done_cb (GObject      *source,
 {
   g_autoptr(MjaPreferences) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(MjaPage) page = mja_listing_next_finish (MJA_LISTING (source), result, &error);
-  g_autoptr(MjaCredentials) credentials = g_steal_pointer (&self->checking);
+  g_autoptr(MjaCredentials) checked = mja_session_check_credentials_finish (MJA_SESSION (source), result, &error);
 
+  self->checking = FALSE;
   gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), TRUE);
-  g_clear_object (&self->listing);
-  if (error != NULL)
+  if (checked == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         set_status (self, _("Could not sign in"), error->message);
       return;
     }
-  /* The refreshed token, when the pasted one had expired. */
-  mja_application_sign_in (self->application, mja_api_get_credentials (self->api));
+  /* With the refreshed token, when the pasted one had expired. */
+  mja_session_sign_in (self->session, checked);
   gtk_editable_set_text (GTK_EDITABLE (self->cookie_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->session_token_row), "");
   update_account (self);
@@ -118,8 +120,6 @@ sign_in_cb (MjaPreferences *self)
   gboolean legacy = adw_combo_row_get_selected (self->protocol_row) == MJA_PROTOCOL_LEGACY;
   g_autoptr(GError) error = NULL;
   g_autoptr(MjaCredentials) credentials = NULL;
-  g_autofree char *api = mja_application_dup_base_url (self->application, "api");
-  g_autofree char *auth = mja_application_dup_base_url (self->application, "auth");
   const char *user_id = gtk_editable_get_text (GTK_EDITABLE (self->user_id_row));
 
   if (legacy)
@@ -135,20 +135,16 @@ sign_in_cb (MjaPreferences *self)
 
   set_status (self, _("Checking with Midjourney…"), NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), FALSE);
-  g_clear_object (&self->api);
-  self->api = mja_api_new (api, auth);
-  mja_api_set_credentials (self->api, credentials);
-  mja_api_set_protocol (self->api, (MjaProtocol) adw_combo_row_get_selected (self->protocol_row));
-  mja_api_set_retry_policy (self->api, 2, 1000);
-  self->checking = g_steal_pointer (&credentials);
-  self->listing = mja_api_list (self->api, 1, NULL, NULL);
-  mja_listing_next_async (self->listing, self->check_cancellable, check_done_cb, g_object_ref (self));
+  self->checking = TRUE;
+  mja_session_check_credentials_async (self->session, credentials,
+                                       (MjaProtocol) adw_combo_row_get_selected (self->protocol_row),
+                                       self->check_cancellable, check_done_cb, g_object_ref (self));
 }
 
 static void
 sign_out_cb (MjaPreferences *self)
 {
-  mja_application_sign_out (self->application);
+  mja_session_sign_out (self->session);
 }
 
 static void
@@ -262,9 +258,7 @@ mja_preferences_dispose (GObject *object)
 
   g_cancellable_cancel (self->check_cancellable);
   g_clear_object (&self->check_cancellable);
-  g_clear_object (&self->listing);
-  g_clear_object (&self->api);
-  g_clear_object (&self->checking);
+  g_clear_object (&self->session);
   g_clear_object (&self->application);
 
   G_OBJECT_CLASS (mja_preferences_parent_class)->dispose (object);
@@ -345,11 +339,18 @@ mja_preferences_init (MjaPreferences *self)
 MjaPreferences *
 mja_preferences_new (MjaApplication *application)
 {
-  MjaPreferences *self = g_object_new (MJA_TYPE_PREFERENCES, NULL);
-  GSettings *settings = mja_application_get_settings (application);
-  g_auto(GStrv) kinds = g_settings_get_strv (settings, "download-kinds");
+  MjaPreferences *self = NULL;
+  GSettings *settings = NULL;
+  g_auto(GStrv) kinds = NULL;
 
+  g_return_val_if_fail (MJA_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (MJA_IS_SESSION (mja_application_get_session (application)), NULL);
+
+  self = g_object_new (MJA_TYPE_PREFERENCES, NULL);
+  settings = mja_application_get_settings (application);
+  kinds = g_settings_get_strv (settings, "download-kinds");
   self->application = g_object_ref (application);
+  self->session = g_object_ref (mja_application_get_session (application));
   g_settings_bind_with_mapping (settings, "protocol", self->protocol_row, "selected", G_SETTINGS_BIND_DEFAULT,
                                 protocol_get_mapping, protocol_set_mapping, NULL, NULL);
   g_settings_bind_with_mapping (settings, "image-format", self->format_row, "selected", G_SETTINGS_BIND_DEFAULT,
@@ -371,7 +372,7 @@ mja_preferences_new (MjaApplication *application)
   g_signal_connect_swapped (self->cookie_row, "entry-activated", G_CALLBACK (sign_in_cb), self);
   g_signal_connect_swapped (self->sign_out_button, "clicked", G_CALLBACK (sign_out_cb), self);
   g_signal_connect_swapped (self->folder_button, "clicked", G_CALLBACK (choose_folder_cb), self);
-  g_signal_connect_object (application, "notify::credentials", G_CALLBACK (update_account), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::credentials", G_CALLBACK (update_account), self, G_CONNECT_SWAPPED);
 
   if (mja_application_get_demo (application))
     gtk_widget_set_sensitive (GTK_WIDGET (self->folder_button), FALSE);

@@ -6,7 +6,7 @@
 
 #include <adwaita.h>
 
-#include "mja-application.h"
+#include "mja-app-types.h"
 
 G_BEGIN_DECLS
 

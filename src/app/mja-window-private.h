@@ -49,6 +49,7 @@ struct _MjaWindow
 };
 
 MjaApplication *_mja_window_get_app              (MjaWindow      *self);
+MjaSession     *_mja_window_get_session          (MjaWindow      *self);
 void            _mja_window_set_viewing          (MjaWindow      *self,
                                                   guint           position);
 void            _mja_window_start_sync           (MjaWindow      *self);

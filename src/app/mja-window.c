@@ -24,6 +24,7 @@
 #include "mja-bench-hooks.h"
 #include "mja-index.h"
 #include "mja-job-item.h"
+#include "mja-session.h"
 #include "mja-window-private.h"
 
 G_DEFINE_FINAL_TYPE (MjaWindow, mja_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -32,6 +33,15 @@ MjaApplication *
 _mja_window_get_app (MjaWindow *self)
 {
   return MJA_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+}
+
+/* NULL once the window is closed. */
+MjaSession *
+_mja_window_get_session (MjaWindow *self)
+{
+  MjaApplication *app = _mja_window_get_app (self);
+
+  return app ? mja_application_get_session (app) : NULL;
 }
 
 void
@@ -52,8 +62,8 @@ mja_window_show_message (MjaWindow  *self,
 static void
 update_page (MjaWindow *self)
 {
-  MjaApplication *app = _mja_window_get_app (self);
-  gboolean signed_in = app && mja_application_get_credentials (app) != NULL;
+  MjaSession *session = _mja_window_get_session (self);
+  gboolean signed_in = session && mja_session_get_signed_in (session);
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
   g_autofree char *subtitle = NULL;
@@ -91,7 +101,7 @@ maybe_sync_at_startup (MjaWindow *self)
 {
   MjaApplication *app = _mja_window_get_app (self);
 
-  if (self->started_once || !self->loaded || mja_application_get_credentials (app) == NULL)
+  if (self->started_once || !self->loaded || !mja_session_get_signed_in (_mja_window_get_session (self)))
     return;
   self->started_once = TRUE;
   if (g_settings_get_boolean (mja_application_get_settings (app), "sync-at-startup") && self->sync == NULL)
@@ -361,10 +371,7 @@ static void
 credentials_changed_cb (MjaSync   *sync,
                         MjaWindow *self)
 {
-  MjaApplication *app = _mja_window_get_app (self);
-
-  if (!mja_application_get_in_memory (app))
-    mja_application_sign_in (app, mja_sync_get_credentials (sync));
+  mja_session_keep_refreshed (_mja_window_get_session (self), mja_sync_get_credentials (sync));
 }
 
 static void
@@ -441,7 +448,7 @@ _mja_window_start_sync (MjaWindow *self)
 {
   MjaApplication *app = _mja_window_get_app (self);
   GSettings *settings = mja_application_get_settings (app);
-  MjaCredentials *credentials = mja_application_get_credentials (app);
+  MjaCredentials *credentials = mja_session_get_credentials (_mja_window_get_session (self));
   g_autofree char *root = g_file_get_path (self->archive_dir);
   MjaSyncOptions options;
 
@@ -484,7 +491,7 @@ periodic_sync_cb (gpointer data)
 {
   MjaWindow *self = data;
 
-  if (self->sync == NULL && mja_application_get_credentials (_mja_window_get_app (self)) != NULL)
+  if (self->sync == NULL && mja_session_get_signed_in (_mja_window_get_session (self)))
     _mja_window_start_sync (self);
   return G_SOURCE_CONTINUE;
 }
@@ -507,9 +514,9 @@ search_changed_cb (GtkSearchEntry *entry,
 }
 
 static void
-credentials_notify_cb (MjaApplication *app,
-                       GParamSpec     *pspec,
-                       MjaWindow      *self)
+credentials_notify_cb (MjaSession *session,
+                       GParamSpec *pspec,
+                       MjaWindow  *self)
 {
   update_page (self);
   maybe_sync_at_startup (self);
@@ -614,7 +621,8 @@ mja_window_new (MjaApplication *application)
   g_settings_bind (settings, "show-filters", self->filters_button, "active", G_SETTINGS_BIND_DEFAULT);
   mja_filter_panel_set_settings (self->filter_panel, settings);
   schedule_periodic_sync (self);
-  g_signal_connect_object (application, "notify::credentials", G_CALLBACK (credentials_notify_cb), self, 0);
+  g_signal_connect_object (mja_application_get_session (application), "notify::credentials",
+                           G_CALLBACK (credentials_notify_cb), self, 0);
   g_signal_connect_object (settings, "changed", G_CALLBACK (settings_changed_cb), self, 0);
   update_page (self);
   return self;

@@ -20,6 +20,7 @@
 #include "mja-job-item.h"
 #include "mja-preferences.h"
 #include "mja-progress-sidebar.h"
+#include "mja-session.h"
 #include "mja-window.h"
 #include "test-utils.h"
 
@@ -28,6 +29,12 @@
 static MjaApplication *app;
 static MjaFakeServer *server;
 static char *home;
+
+static MjaSession *
+session (void)
+{
+  return mja_application_get_session (app);
+}
 
 /* ---- the window's parts, as bound in its template ------------------------ */
 
@@ -142,13 +149,13 @@ fake_credentials (void)
 static gboolean
 signed_in (gpointer data)
 {
-  return (mja_application_get_credentials (app) != NULL) == GPOINTER_TO_INT (data);
+  return (mja_session_get_credentials (session ()) != NULL) == GPOINTER_TO_INT (data);
 }
 
 static void
 sign_out (void)
 {
-  mja_application_sign_out (app);
+  mja_session_sign_out (session ());
   helper_wait_until (signed_in, GINT_TO_POINTER (FALSE), 10, "signing out");
 }
 
@@ -166,7 +173,7 @@ test_signed_out_then_empty (void)
   sign_out ();
   window = open_window (archive);
   wait_for_page (window, "signed-out");
-  mja_application_sign_in (app, credentials);
+  mja_session_sign_in (session (), credentials);
   wait_for_page (window, "empty");
   g_assert_true (gtk_widget_get_sensitive (part (window, "sync_button")));
   gtk_window_destroy (GTK_WINDOW (window));
@@ -377,7 +384,7 @@ test_sync (void)
   gpointer stop[2], done[2];
   g_autofree char *listing = NULL;
 
-  mja_application_sign_in (app, credentials);
+  mja_session_sign_in (session (), credentials);
   window = open_window (archive);
   wait_for_page (window, "empty");
   sync_button = part (window, "sync_button");
@@ -459,19 +466,19 @@ test_preferences (void)
   gtk_editable_set_text (part (preferences, "cookie_row"), "not a cookie");
   g_signal_emit_by_name (part (preferences, "sign_in_button"), "clicked");
   g_assert_cmpstr (adw_preferences_row_get_title (part (preferences, "status_row")), ==, "Could not sign in");
-  g_assert_null (mja_application_get_credentials (app));
+  g_assert_null (mja_session_get_credentials (session ()));
 
   gtk_editable_set_text (part (preferences, "cookie_row"), cookie);
   g_signal_emit_by_name (part (preferences, "sign_in_button"), "clicked");
   helper_wait_until (status_starts_with, status, 30, signed_in_as);
-  g_assert_nonnull (mja_application_get_credentials (app));
+  g_assert_nonnull (mja_session_get_credentials (session ()));
   /* The keyring, read as the next start would: the session, then nothing. */
   helper_wait_until (keyring_holds_session, GINT_TO_POINTER (TRUE), 10, "the session in the keyring");
   stored = mja_credentials_lookup (NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (mja_credentials_get_user_id (stored), ==, mja_fake_server_get_user_id (server));
   g_assert_cmpstr (mja_credentials_get_id_token (stored), ==,
-                   mja_credentials_get_id_token (mja_application_get_credentials (app)));
+                   mja_credentials_get_id_token (mja_session_get_credentials (session ())));
 
   g_signal_emit_by_name (part (preferences, "sign_out_button"), "clicked");
   helper_wait_until (signed_in, GINT_TO_POINTER (FALSE), 10, "signing out");

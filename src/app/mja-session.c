@@ -1,0 +1,497 @@
+/* mja-session.c — who is signed in, kept where
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Owns the sign-in state: the account's credentials, whether they live in
+ * the keyring or in memory for this run only, checking a pasted cookie
+ * against Midjourney before it is kept, and keeping a token a sync has
+ * refreshed.  Windows and Preferences observe its properties and never
+ * reach the keyring or build an MjaApi for the account themselves.
+ *
+ * It never touches a widget, never talks to the keyring on the main
+ * thread (the Secret Service answers over D-Bus), and never writes the
+ * cookie anywhere but the keyring.
+ */
+#define G_LOG_DOMAIN "mja-session"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "mja-application.h"
+#include "mja-session.h"
+
+struct _MjaSession
+{
+  GObject         parent_instance;
+
+  MjaApplication *application;   /* weak: the application owns the session */
+  MjaCredentials *credentials;
+  gboolean        use_keyring;   /* FALSE in demo mode: nothing is stored */
+  gboolean        in_memory;     /* no keyring: the session lives for this run only */
+};
+
+G_DEFINE_FINAL_TYPE (MjaSession, mja_session, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_APPLICATION,
+  PROP_USE_KEYRING,
+  PROP_CREDENTIALS,
+  PROP_SIGNED_IN,
+  PROP_IN_MEMORY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_KEYRING_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* The keyring is written in a thread: the application stays up until it
+ * is done, even when its last window closes meanwhile. */
+static void
+hold (MjaSession *self)
+{
+  if (self->application != NULL)
+    g_application_hold (G_APPLICATION (self->application));
+}
+
+static void
+release (MjaSession *self)
+{
+  if (self->application != NULL)
+    g_application_release (G_APPLICATION (self->application));
+}
+
+static void
+set_in_memory (MjaSession *self,
+               gboolean    in_memory)
+{
+  in_memory = !!in_memory;
+  if (self->in_memory == in_memory)
+    return;
+  self->in_memory = in_memory;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IN_MEMORY]);
+}
+
+static void
+set_credentials (MjaSession     *self,
+                 MjaCredentials *credentials,
+                 gboolean        in_memory)
+{
+  gboolean was_signed_in = self->credentials != NULL;
+
+  g_assert (MJA_IS_SESSION (self));
+  g_assert (credentials == NULL || MJA_IS_CREDENTIALS (credentials));
+
+  set_in_memory (self, in_memory);
+  if (!g_set_object (&self->credentials, credentials))
+    return;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREDENTIALS]);
+  if (was_signed_in != (credentials != NULL))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
+}
+
+/* ---- the keyring ------------------------------------------------------ */
+
+static void
+lookup_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  MjaCredentials *credentials = mja_credentials_from_environment (NULL);
+
+  if (credentials == NULL)
+    credentials = mja_credentials_lookup (cancellable, NULL);
+  if (credentials != NULL)
+    g_task_return_pointer (task, credentials, g_object_unref);
+  else
+    g_task_return_pointer (task, NULL, NULL);
+}
+
+static void
+lookup_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  MjaSession *self = MJA_SESSION (source);
+  g_autoptr(MjaCredentials) credentials = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  /* A sign-in made meanwhile wins. */
+  if (credentials != NULL && self->credentials == NULL)
+    set_credentials (self, credentials, FALSE);
+  release (self);
+}
+
+static void
+store_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (task_data == NULL ? mja_credentials_clear (cancellable, &error)
+                        : mja_credentials_store (task_data, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+store_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  MjaSession *self = MJA_SESSION (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      /* Said plainly, and the session still works for this run. */
+      set_in_memory (self, TRUE);
+      g_signal_emit (self, signals[SIGNAL_KEYRING_FAILED], 0, error->message);
+    }
+  release (self);
+}
+
+/* @credentials: what to keep, or NULL to empty the keyring. */
+static void
+store (MjaSession     *self,
+       MjaCredentials *credentials)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, store_done_cb, NULL);
+
+  g_assert (self->use_keyring);
+
+  hold (self);
+  if (credentials != NULL)
+    g_task_set_task_data (task, g_object_ref (credentials), g_object_unref);
+  g_task_run_in_thread (task, store_thread);
+}
+
+static void
+restore (MjaSession *self)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, lookup_done_cb, NULL);
+
+  g_assert (self->use_keyring);
+
+  hold (self);
+  g_task_run_in_thread (task, lookup_thread);
+}
+
+/* ---- signing in and out ------------------------------------------------- */
+
+/**
+ * mja_session_sign_in:
+ * @credentials: credentials already checked, or trusted (the demo's)
+ *
+ * Signs in at once and keeps @credentials in the keyring, unless the
+ * session was made without one; if the keyring refuses, the session stays
+ * for this run and #MjaSession::keyring-failed says why.
+ */
+void
+mja_session_sign_in (MjaSession     *self,
+                     MjaCredentials *credentials)
+{
+  g_return_if_fail (MJA_IS_SESSION (self));
+  g_return_if_fail (MJA_IS_CREDENTIALS (credentials));
+
+  set_credentials (self, credentials, !self->use_keyring);
+  if (self->use_keyring)
+    store (self, credentials);
+}
+
+void
+mja_session_sign_out (MjaSession *self)
+{
+  g_return_if_fail (MJA_IS_SESSION (self));
+
+  set_credentials (self, NULL, FALSE);
+  if (self->use_keyring)
+    store (self, NULL);
+}
+
+/**
+ * mja_session_keep_refreshed:
+ * @credentials: the credentials a sync ended with, after the API refreshed
+ *   their token
+ *
+ * Keeps a refreshed token for the next start.  A session that lives in
+ * memory only stays as it is: the sync refreshes again next time.
+ */
+void
+mja_session_keep_refreshed (MjaSession     *self,
+                            MjaCredentials *credentials)
+{
+  g_return_if_fail (MJA_IS_SESSION (self));
+  g_return_if_fail (MJA_IS_CREDENTIALS (credentials));
+
+  if (!self->in_memory)
+    mja_session_sign_in (self, credentials);
+}
+
+/* ---- checking credentials with Midjourney -------------------------------- */
+
+typedef struct
+{
+  MjaApi     *api;
+  MjaListing *listing;
+} Check;
+
+static void
+check_free (Check *check)
+{
+  g_clear_object (&check->listing);
+  g_clear_object (&check->api);
+  g_free (check);
+}
+
+static void
+check_listed_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Check *check = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MjaPage) page = mja_listing_next_finish (MJA_LISTING (source), result, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_object_ref (mja_api_get_credentials (check->api)), g_object_unref);
+}
+
+/**
+ * mja_session_check_credentials_async:
+ * @credentials: what a person pasted
+ * @protocol: the API era to ask in
+ *
+ * Asks Midjourney for one page of jobs with @credentials, which signs
+ * nobody in: the caller signs in with what
+ * mja_session_check_credentials_finish() returns.
+ */
+void
+mja_session_check_credentials_async (MjaSession          *self,
+                                     MjaCredentials      *credentials,
+                                     MjaProtocol          protocol,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *api_url = NULL;
+  g_autofree char *auth_url = NULL;
+  Check *check;
+
+  g_return_if_fail (MJA_IS_SESSION (self));
+  g_return_if_fail (MJA_IS_CREDENTIALS (credentials));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (self->application != NULL);
+
+  api_url = mja_application_dup_base_url (self->application, "api");
+  auth_url = mja_application_dup_base_url (self->application, "auth");
+  check = g_new0 (Check, 1);
+  check->api = mja_api_new (api_url, auth_url);
+  mja_api_set_credentials (check->api, credentials);
+  mja_api_set_protocol (check->api, protocol);
+  mja_api_set_retry_policy (check->api, 2, 1000);
+  check->listing = mja_api_list (check->api, 1, NULL, NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mja_session_check_credentials_async);
+  g_task_set_task_data (task, check, (GDestroyNotify) check_free);
+  mja_listing_next_async (check->listing, cancellable, check_listed_cb, g_steal_pointer (&task));
+}
+
+/**
+ * mja_session_check_credentials_finish:
+ *
+ * Returns: (transfer full): the credentials checked, with the token
+ *   Midjourney refreshed when the pasted one had expired; or %NULL and
+ *   @error, written for the person who pasted them
+ */
+MjaCredentials *
+mja_session_check_credentials_finish (MjaSession    *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (MJA_IS_SESSION (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mja_session_check_credentials_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- the object ------------------------------------------------------- */
+
+gboolean
+mja_session_get_signed_in (MjaSession *self)
+{
+  g_return_val_if_fail (MJA_IS_SESSION (self), FALSE);
+  return self->credentials != NULL;
+}
+
+MjaCredentials *
+mja_session_get_credentials (MjaSession *self)
+{
+  g_return_val_if_fail (MJA_IS_SESSION (self), NULL);
+  return self->credentials;
+}
+
+gboolean
+mja_session_get_in_memory (MjaSession *self)
+{
+  g_return_val_if_fail (MJA_IS_SESSION (self), FALSE);
+  return self->in_memory;
+}
+
+static void
+mja_session_constructed (GObject *object)
+{
+  MjaSession *self = MJA_SESSION (object);
+
+  G_OBJECT_CLASS (mja_session_parent_class)->constructed (object);
+
+  /* Whoever signed in last time, from the environment or the keyring. */
+  if (self->use_keyring)
+    restore (self);
+}
+
+static void
+mja_session_finalize (GObject *object)
+{
+  MjaSession *self = MJA_SESSION (object);
+
+  g_clear_weak_pointer (&self->application);
+  g_clear_object (&self->credentials);
+
+  G_OBJECT_CLASS (mja_session_parent_class)->finalize (object);
+}
+
+static void
+mja_session_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  MjaSession *self = MJA_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_APPLICATION:
+      g_value_set_object (value, self->application);
+      break;
+    case PROP_USE_KEYRING:
+      g_value_set_boolean (value, self->use_keyring);
+      break;
+    case PROP_CREDENTIALS:
+      g_value_set_object (value, self->credentials);
+      break;
+    case PROP_SIGNED_IN:
+      g_value_set_boolean (value, self->credentials != NULL);
+      break;
+    case PROP_IN_MEMORY:
+      g_value_set_boolean (value, self->in_memory);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mja_session_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  MjaSession *self = MJA_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_APPLICATION:
+      g_set_weak_pointer (&self->application, g_value_get_object (value));
+      break;
+    case PROP_USE_KEYRING:
+      self->use_keyring = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mja_session_class_init (MjaSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = mja_session_constructed;
+  object_class->finalize = mja_session_finalize;
+  object_class->get_property = mja_session_get_property;
+  object_class->set_property = mja_session_set_property;
+
+  properties[PROP_APPLICATION] =
+    g_param_spec_object ("application", NULL, NULL, MJA_TYPE_APPLICATION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_USE_KEYRING] =
+    g_param_spec_boolean ("use-keyring", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CREDENTIALS] =
+    g_param_spec_object ("credentials", NULL, NULL, MJA_TYPE_CREDENTIALS,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SIGNED_IN] =
+    g_param_spec_boolean ("signed-in", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_IN_MEMORY] =
+    g_param_spec_boolean ("in-memory", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * MjaSession::keyring-failed:
+   * @message: why, written for the user
+   *
+   * The keyring refused to keep or forget the session; it stays signed in
+   * for this run only.
+   */
+  signals[SIGNAL_KEYRING_FAILED] = g_signal_new ("keyring-failed", G_TYPE_FROM_CLASS (klass),
+                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                 G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+mja_session_init (MjaSession *self)
+{
+  self->use_keyring = TRUE;
+}
+
+/**
+ * mja_session_new:
+ * @application: the application, to stay up while the keyring is written
+ *   and to name the servers to check credentials with
+ * @use_keyring: %FALSE to keep whatever is signed in for this run only
+ *
+ * With a keyring, the session restores whoever signed in last time (the
+ * environment first), in a thread.
+ */
+MjaSession *
+mja_session_new (MjaApplication *application,
+                 gboolean        use_keyring)
+{
+  g_return_val_if_fail (MJA_IS_APPLICATION (application), NULL);
+
+  return g_object_new (MJA_TYPE_SESSION,
+                       "application", application,
+                       "use-keyring", use_keyring,
+                       NULL);
+}

@@ -1,0 +1,38 @@
+/* mja-session.h — who is signed in, kept where
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "mja-api.h"
+#include "mja-app-types.h"
+#include "mja-credentials.h"
+
+G_BEGIN_DECLS
+
+#define MJA_TYPE_SESSION (mja_session_get_type ())
+G_DECLARE_FINAL_TYPE (MjaSession, mja_session, MJA, SESSION, GObject)
+
+MjaSession     *mja_session_new                      (MjaApplication       *application,
+                                                      gboolean              use_keyring);
+gboolean        mja_session_get_signed_in            (MjaSession           *self);
+MjaCredentials *mja_session_get_credentials          (MjaSession           *self);
+gboolean        mja_session_get_in_memory            (MjaSession           *self);
+void            mja_session_sign_in                  (MjaSession           *self,
+                                                      MjaCredentials       *credentials);
+void            mja_session_sign_out                 (MjaSession           *self);
+void            mja_session_keep_refreshed           (MjaSession           *self,
+                                                      MjaCredentials       *credentials);
+void            mja_session_check_credentials_async  (MjaSession           *self,
+                                                      MjaCredentials       *credentials,
+                                                      MjaProtocol           protocol,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+MjaCredentials *mja_session_check_credentials_finish (MjaSession           *self,
+                                                      GAsyncResult         *result,
+                                                      GError              **error);
+
+G_END_DECLS
