@@ -266,6 +266,19 @@ mja_application_startup (GApplication *application)
 }
 
 static void
+mja_application_shutdown (GApplication *application)
+{
+  MjaApplication *self = MJA_APPLICATION (application);
+
+  /* The last window closed: a sync that runs stops where it is, and the
+   * next one resumes there. */
+  if (self->session != NULL)
+    mja_session_stop_sync (self->session);
+
+  G_APPLICATION_CLASS (mja_application_parent_class)->shutdown (application);
+}
+
+static void
 preferences_action (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
@@ -316,6 +329,7 @@ mja_application_class_init (MjaApplicationClass *klass)
   object_class->finalize = mja_application_finalize;
   app_class->handle_local_options = mja_application_handle_local_options;
   app_class->startup = mja_application_startup;
+  app_class->shutdown = mja_application_shutdown;
   app_class->activate = mja_application_activate;
   app_class->open = mja_application_open;
 }

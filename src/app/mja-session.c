@@ -5,8 +5,12 @@
  * Owns the sign-in state: the account's credentials, whether they live in
  * the keyring or in memory for this run only, checking a pasted cookie
  * against Midjourney before it is kept, and keeping a token a sync has
- * refreshed.  Windows and Preferences observe its properties and never
- * reach the keyring or build an MjaApi for the account themselves.
+ * refreshed.  Owns the current sync too, and when syncs run: at start-up
+ * (once per run, when the setting asks, as soon as the archive is on
+ * screen and someone is signed in), every few hours, or when asked.
+ * Windows, the progress sidebar and Preferences observe its properties
+ * and signals; they never reach the keyring, build an MjaApi for the
+ * account or create an MjaSync themselves.
  *
  * It never touches a widget, never talks to the keyring on the main
  * thread (the Secret Service answers over D-Bus), and never writes the
@@ -29,6 +33,14 @@ struct _MjaSession
   MjaCredentials *credentials;
   gboolean        use_keyring;   /* FALSE in demo mode: nothing is stored */
   gboolean        in_memory;     /* no keyring: the session lives for this run only */
+
+  GSettings      *settings;
+  GFile          *archive_dir;   /* where syncs write: the archive on screen */
+  MjaSync        *current_sync;
+  GCancellable   *sync_cancellable;
+  guint           periodic_source;
+  gboolean        startup_asked; /* the archive is on screen */
+  gboolean        startup_done;  /* the start-up sync is decided, once per run */
 };
 
 G_DEFINE_FINAL_TYPE (MjaSession, mja_session, G_TYPE_OBJECT)
@@ -41,6 +53,8 @@ enum
   PROP_CREDENTIALS,
   PROP_SIGNED_IN,
   PROP_IN_MEMORY,
+  PROP_ARCHIVE_DIR,
+  PROP_CURRENT_SYNC,
   N_PROPS
 };
 
@@ -49,6 +63,7 @@ static GParamSpec *properties[N_PROPS];
 enum
 {
   SIGNAL_KEYRING_FAILED,
+  SIGNAL_SYNC_FINISHED,
   N_SIGNALS
 };
 
@@ -81,6 +96,8 @@ set_in_memory (MjaSession *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IN_MEMORY]);
 }
 
+static void maybe_sync_at_startup (MjaSession *self);
+
 static void
 set_credentials (MjaSession     *self,
                  MjaCredentials *credentials,
@@ -97,6 +114,7 @@ set_credentials (MjaSession     *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREDENTIALS]);
   if (was_signed_in != (credentials != NULL))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
+  maybe_sync_at_startup (self);
 }
 
 /* ---- the keyring ------------------------------------------------------ */
@@ -221,24 +239,6 @@ mja_session_sign_out (MjaSession *self)
     store (self, NULL);
 }
 
-/**
- * mja_session_keep_refreshed:
- * @credentials: the credentials a sync ended with, after the API refreshed
- *   their token
- *
- * Keeps a refreshed token for the next start.  A session that lives in
- * memory only stays as it is: the sync refreshes again next time.
- */
-void
-mja_session_keep_refreshed (MjaSession     *self,
-                            MjaCredentials *credentials)
-{
-  g_return_if_fail (MJA_IS_SESSION (self));
-  g_return_if_fail (MJA_IS_CREDENTIALS (credentials));
-
-  if (!self->in_memory)
-    mja_session_sign_in (self, credentials);
-}
 
 /* ---- checking credentials with Midjourney -------------------------------- */
 
@@ -333,6 +333,188 @@ mja_session_check_credentials_finish (MjaSession    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* ---- the current sync ----------------------------------------------- */
+
+/* The API refreshed the token during the sync: keep it for the next start.
+ * A session that lives in memory only stays as it is; the next sync
+ * refreshes again. */
+static void
+sync_credentials_changed_cb (MjaSync    *sync,
+                             MjaSession *self)
+{
+  g_assert (sync == self->current_sync);
+
+  if (!self->in_memory)
+    mja_session_sign_in (self, mja_sync_get_credentials (sync));
+}
+
+static void
+sync_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(MjaSession) self = user_data;
+  g_autoptr(MjaSync) sync = g_object_ref (MJA_SYNC (source));
+  g_autoptr(GError) error = NULL;
+
+  g_assert (sync == self->current_sync);
+
+  mja_sync_run_finish (sync, result, &error);
+  g_signal_handlers_disconnect_by_data (sync, self);
+  g_clear_object (&self->sync_cancellable);
+  g_clear_object (&self->current_sync);
+  /* Observers let go of the sync first (the sidebar shows its last
+   * counters), then hear how it ended. */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_SYNC]);
+  g_signal_emit (self, signals[SIGNAL_SYNC_FINISHED], 0, sync, error);
+}
+
+/**
+ * mja_session_start_sync:
+ *
+ * Syncs the account into #MjaSession:archive-dir with the options of the
+ * settings; #MjaSession:current-sync is the sync until it ends, then
+ * #MjaSession::sync-finished says how it ended.
+ */
+void
+mja_session_start_sync (MjaSession *self)
+{
+  g_autofree char *root = NULL;
+  g_auto(MjaSyncOptions) options = { 0 };
+  GSettings *settings;
+
+  g_return_if_fail (MJA_IS_SESSION (self));
+  g_return_if_fail (self->credentials != NULL);
+  g_return_if_fail (self->archive_dir != NULL);
+  g_return_if_fail (self->current_sync == NULL);
+  g_return_if_fail (self->application != NULL);
+
+  settings = self->settings;
+  root = g_file_get_path (self->archive_dir);
+  mja_sync_options_init (&options);
+  options.api_base_url = mja_application_dup_base_url (self->application, "api");
+  options.cdn_base_url = mja_application_dup_base_url (self->application, "cdn");
+  options.auth_base_url = mja_application_dup_base_url (self->application, "auth");
+  options.protocol = (MjaProtocol) g_settings_get_enum (settings, "protocol");
+  options.download_kinds = g_settings_get_strv (settings, "download-kinds");
+  g_free (options.image_format);
+  options.image_format = g_settings_get_string (settings, "image-format");
+  options.json_indent = g_settings_get_uint (settings, "json-indent");
+  options.overwrite_metadata = g_settings_get_boolean (settings, "overwrite-metadata");
+  options.concurrency = g_settings_get_uint (settings, "concurrency");
+  options.request_interval_ms = g_settings_get_uint (settings, "request-interval");
+
+  self->current_sync = mja_sync_new (root, self->credentials, &options);
+  self->sync_cancellable = g_cancellable_new ();
+  g_signal_connect (self->current_sync, "credentials-changed", G_CALLBACK (sync_credentials_changed_cb), self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_SYNC]);
+  mja_sync_run_async (self->current_sync, self->sync_cancellable, sync_done_cb, g_object_ref (self));
+}
+
+/**
+ * mja_session_stop_sync:
+ *
+ * Stops the current sync, if there is one, within a second; the next one
+ * resumes where it stopped.
+ */
+void
+mja_session_stop_sync (MjaSession *self)
+{
+  g_return_if_fail (MJA_IS_SESSION (self));
+
+  if (self->sync_cancellable != NULL)
+    g_cancellable_cancel (self->sync_cancellable);
+}
+
+MjaSync *
+mja_session_get_current_sync (MjaSession *self)
+{
+  g_return_val_if_fail (MJA_IS_SESSION (self), NULL);
+  return self->current_sync;
+}
+
+/* ---- when syncs run ---------------------------------------------------- */
+
+/* Once both the archive is on screen and the session is known (the keyring
+ * answers in its own time). */
+static void
+maybe_sync_at_startup (MjaSession *self)
+{
+  if (self->startup_done || !self->startup_asked || self->credentials == NULL || self->archive_dir == NULL)
+    return;
+  self->startup_done = TRUE;
+  if (g_settings_get_boolean (self->settings, "sync-at-startup") && self->current_sync == NULL)
+    mja_session_start_sync (self);
+}
+
+/**
+ * mja_session_sync_at_startup:
+ *
+ * Says that the archive is on screen: the start-up sync, when the settings
+ * ask for one, may run now, or as soon as someone is signed in.
+ */
+void
+mja_session_sync_at_startup (MjaSession *self)
+{
+  g_return_if_fail (MJA_IS_SESSION (self));
+
+  self->startup_asked = TRUE;
+  maybe_sync_at_startup (self);
+}
+
+static gboolean
+periodic_sync_cb (gpointer data)
+{
+  MjaSession *self = data;
+
+  if (self->current_sync == NULL && self->credentials != NULL && self->archive_dir != NULL)
+    mja_session_start_sync (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+schedule_periodic_sync (MjaSession *self)
+{
+  guint hours = g_settings_get_uint (self->settings, "sync-every-hours");
+
+  g_clear_handle_id (&self->periodic_source, g_source_remove);
+  if (hours > 0)
+    self->periodic_source = g_timeout_add_seconds (hours * 3600, periodic_sync_cb, self);
+}
+
+static void
+settings_changed_cb (GSettings  *settings,
+                     const char *key,
+                     MjaSession *self)
+{
+  if (g_str_equal (key, "sync-every-hours"))
+    schedule_periodic_sync (self);
+}
+
+GFile *
+mja_session_get_archive_dir (MjaSession *self)
+{
+  g_return_val_if_fail (MJA_IS_SESSION (self), NULL);
+  return self->archive_dir;
+}
+
+/**
+ * mja_session_set_archive_dir:
+ * @archive_dir: the archive on screen
+ *
+ * Where the next sync writes; a sync that runs goes on where it started.
+ */
+void
+mja_session_set_archive_dir (MjaSession *self,
+                             GFile      *archive_dir)
+{
+  g_return_if_fail (MJA_IS_SESSION (self));
+  g_return_if_fail (archive_dir == NULL || G_IS_FILE (archive_dir));
+
+  if (g_set_object (&self->archive_dir, archive_dir))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ARCHIVE_DIR]);
+}
+
 /* ---- the object ------------------------------------------------------- */
 
 gboolean
@@ -363,9 +545,26 @@ mja_session_constructed (GObject *object)
 
   G_OBJECT_CLASS (mja_session_parent_class)->constructed (object);
 
+  g_assert (MJA_IS_APPLICATION (self->application));
+
+  self->settings = g_object_ref (mja_application_get_settings (self->application));
+  g_signal_connect_object (self->settings, "changed::sync-every-hours", G_CALLBACK (settings_changed_cb), self, 0);
+  schedule_periodic_sync (self);
   /* Whoever signed in last time, from the environment or the keyring. */
   if (self->use_keyring)
     restore (self);
+}
+
+static void
+mja_session_dispose (GObject *object)
+{
+  MjaSession *self = MJA_SESSION (object);
+
+  g_assert (self->current_sync == NULL);  /* the sync's task holds the session */
+
+  g_clear_handle_id (&self->periodic_source, g_source_remove);
+
+  G_OBJECT_CLASS (mja_session_parent_class)->dispose (object);
 }
 
 static void
@@ -375,6 +574,8 @@ mja_session_finalize (GObject *object)
 
   g_clear_weak_pointer (&self->application);
   g_clear_object (&self->credentials);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->archive_dir);
 
   G_OBJECT_CLASS (mja_session_parent_class)->finalize (object);
 }
@@ -404,6 +605,12 @@ mja_session_get_property (GObject    *object,
     case PROP_IN_MEMORY:
       g_value_set_boolean (value, self->in_memory);
       break;
+    case PROP_ARCHIVE_DIR:
+      g_value_set_object (value, self->archive_dir);
+      break;
+    case PROP_CURRENT_SYNC:
+      g_value_set_object (value, self->current_sync);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -425,6 +632,9 @@ mja_session_set_property (GObject      *object,
     case PROP_USE_KEYRING:
       self->use_keyring = g_value_get_boolean (value);
       break;
+    case PROP_ARCHIVE_DIR:
+      mja_session_set_archive_dir (self, g_value_get_object (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -436,6 +646,7 @@ mja_session_class_init (MjaSessionClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->constructed = mja_session_constructed;
+  object_class->dispose = mja_session_dispose;
   object_class->finalize = mja_session_finalize;
   object_class->get_property = mja_session_get_property;
   object_class->set_property = mja_session_set_property;
@@ -455,6 +666,17 @@ mja_session_class_init (MjaSessionClass *klass)
   properties[PROP_IN_MEMORY] =
     g_param_spec_boolean ("in-memory", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ARCHIVE_DIR] =
+    g_param_spec_object ("archive-dir", NULL, NULL, G_TYPE_FILE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * MjaSession:current-sync:
+   *
+   * The sync that runs, or %NULL; what the progress sidebar shows.
+   */
+  properties[PROP_CURRENT_SYNC] =
+    g_param_spec_object ("current-sync", NULL, NULL, MJA_TYPE_SYNC,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -467,6 +689,15 @@ mja_session_class_init (MjaSessionClass *klass)
   signals[SIGNAL_KEYRING_FAILED] = g_signal_new ("keyring-failed", G_TYPE_FROM_CLASS (klass),
                                                  G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                  G_TYPE_NONE, 1, G_TYPE_STRING);
+  /**
+   * MjaSession::sync-finished:
+   * @sync: the sync that ended, no longer #MjaSession:current-sync
+   * @error: (nullable): why it stopped, %NULL when it ran to the end
+   */
+  signals[SIGNAL_SYNC_FINISHED] = g_signal_new ("sync-finished", G_TYPE_FROM_CLASS (klass),
+                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                G_TYPE_NONE, 2, MJA_TYPE_SYNC,
+                                                G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void

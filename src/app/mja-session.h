@@ -9,6 +9,7 @@
 #include "mja-api.h"
 #include "mja-app-types.h"
 #include "mja-credentials.h"
+#include "mja-sync.h"
 
 G_BEGIN_DECLS
 
@@ -23,8 +24,6 @@ gboolean        mja_session_get_in_memory            (MjaSession           *self
 void            mja_session_sign_in                  (MjaSession           *self,
                                                       MjaCredentials       *credentials);
 void            mja_session_sign_out                 (MjaSession           *self);
-void            mja_session_keep_refreshed           (MjaSession           *self,
-                                                      MjaCredentials       *credentials);
 void            mja_session_check_credentials_async  (MjaSession           *self,
                                                       MjaCredentials       *credentials,
                                                       MjaProtocol           protocol,
@@ -34,5 +33,13 @@ void            mja_session_check_credentials_async  (MjaSession           *self
 MjaCredentials *mja_session_check_credentials_finish (MjaSession           *self,
                                                       GAsyncResult         *result,
                                                       GError              **error);
+
+GFile          *mja_session_get_archive_dir          (MjaSession           *self);
+void            mja_session_set_archive_dir          (MjaSession           *self,
+                                                      GFile                *archive_dir);
+MjaSync        *mja_session_get_current_sync         (MjaSession           *self);
+void            mja_session_start_sync               (MjaSession           *self);
+void            mja_session_stop_sync                (MjaSession           *self);
+void            mja_session_sync_at_startup          (MjaSession           *self);
 
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "mja-application.h"
+#include "mja-session.h"
 #include "mja-window-private.h"
 
 static void
@@ -21,12 +22,14 @@ sync_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  MjaWindow *self = MJA_WINDOW (widget);
+  MjaSession *session = _mja_window_get_session (MJA_WINDOW (widget));
 
-  if (self->sync != NULL)
-    g_cancellable_cancel (self->sync_cancellable);
+  if (mja_session_get_current_sync (session) != NULL)
+    mja_session_stop_sync (session);
+  else if (!mja_session_get_signed_in (session))
+    gtk_widget_activate_action (widget, "app.preferences", NULL);
   else
-    _mja_window_start_sync (self);
+    mja_session_start_sync (session);
 }
 
 static void

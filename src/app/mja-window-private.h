@@ -22,11 +22,8 @@ struct _MjaWindow
   MjaJobList           *jobs;
   gint64                total_jobs;
   GCancellable         *query_cancellable;
-  MjaSync              *sync;
-  GCancellable         *sync_cancellable;
+  GSignalGroup         *sync_signals;  /* the session's current sync */
   guint                 reload_source;
-  guint                 periodic_source;
-  gboolean              started_once;
   gboolean              loaded;
   gboolean              filtering;
   guint                 viewing;       /* position shown in the view, or G_MAXUINT */
@@ -52,7 +49,6 @@ MjaApplication *_mja_window_get_app              (MjaWindow      *self);
 MjaSession     *_mja_window_get_session          (MjaWindow      *self);
 void            _mja_window_set_viewing          (MjaWindow      *self,
                                                   guint           position);
-void            _mja_window_start_sync           (MjaWindow      *self);
 void            _mja_window_class_actions_init   (MjaWindowClass *klass);
 void            _mja_window_actions_init         (MjaWindow      *self);
 

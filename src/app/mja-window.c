@@ -10,8 +10,8 @@
  * row it shows from SQLite on the main thread, one indexed lookup when the
  * grid asks for it.  Syncs run in MjaSync's own thread, thumbnails on the
  * thumbnailer's; the window itself reads no file on the main thread and
- * talks to no server.  Until MjaSession owns it, the window also starts
- * the sync and holds it while it runs.
+ * talks to no server.  Syncs are the session's (MjaSession): the window
+ * follows its current sync, and starts or stops one only by asking it.
  */
 #define G_LOG_DOMAIN "mja-window"
 
@@ -89,24 +89,11 @@ update_page (MjaWindow *self)
                                              name, (guint) self->total_jobs)
                           : g_strdup (name);
   adw_window_title_set_subtitle (self->window_title, subtitle);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync", signed_in || self->sync != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync",
+                                 signed_in || (session && mja_session_get_current_sync (session) != NULL));
 }
 
 static void reload (MjaWindow *self);
-
-/* Sync at start-up once both the archive is on screen and the session is
- * known (the keyring answers in its own time). */
-static void
-maybe_sync_at_startup (MjaWindow *self)
-{
-  MjaApplication *app = _mja_window_get_app (self);
-
-  if (self->started_once || !self->loaded || !mja_session_get_signed_in (_mja_window_get_session (self)))
-    return;
-  self->started_once = TRUE;
-  if (g_settings_get_boolean (mja_application_get_settings (app), "sync-at-startup") && self->sync == NULL)
-    _mja_window_start_sync (self);
-}
 
 /* ---- the grid's model, from the index -------------------------------- */
 
@@ -251,7 +238,10 @@ query_done_cb (GObject      *source,
 
       self->total_jobs = query->total;
       self->loaded = TRUE;
-      maybe_sync_at_startup (self);
+      /* The archive is on screen: the start-up sync may run.  (A window
+       * closed meanwhile has no application any more.) */
+      if (_mja_window_get_session (self) != NULL)
+        mja_session_sync_at_startup (_mja_window_get_session (self));
       update_page (self);
       /* The rest, and the counts per type, behind the first screenfuls. */
       g_task_set_task_data (rest, query_copy_for_rest (query), (GDestroyNotify) query_free);
@@ -368,13 +358,6 @@ jobs_added_cb (MjaSync   *sync,
 }
 
 static void
-credentials_changed_cb (MjaSync   *sync,
-                        MjaWindow *self)
-{
-  mja_session_keep_refreshed (_mja_window_get_session (self), mja_sync_get_credentials (sync));
-}
-
-static void
 set_syncing (MjaWindow *self,
              gboolean   syncing)
 {
@@ -392,18 +375,16 @@ set_syncing (MjaWindow *self,
 }
 
 static void
-sync_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+sync_finished_cb (MjaSession   *session,
+                  MjaSync      *sync,
+                  const GError *error,
+                  MjaWindow    *self)
 {
-  g_autoptr(MjaWindow) self = user_data;
-  MjaSync *sync = MJA_SYNC (source);
-  g_autoptr(GError) error = NULL;
   g_autofree char *summary = NULL;
 
-  set_syncing (self, FALSE);
-  mja_progress_sidebar_set_sync (self->progress_sidebar, NULL);
-  if (!mja_sync_run_finish (sync, result, &error))
+  if (_mja_window_get_app (self) == NULL)
+    return;  /* closed meanwhile */
+  if (error != NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         mja_window_show_message (self, _("Sync stopped. The next one resumes where it stopped."));
@@ -437,73 +418,26 @@ sync_done_cb (GObject      *source,
           g_application_send_notification (G_APPLICATION (_mja_window_get_app (self)), "sync-complete", notification);
         }
     }
-  g_signal_handlers_disconnect_by_data (sync, self);
-  g_clear_object (&self->sync);
-  g_clear_object (&self->sync_cancellable);
   reload (self);
 }
 
-void
-_mja_window_start_sync (MjaWindow *self)
-{
-  MjaApplication *app = _mja_window_get_app (self);
-  GSettings *settings = mja_application_get_settings (app);
-  MjaCredentials *credentials = mja_session_get_credentials (_mja_window_get_session (self));
-  g_autofree char *root = g_file_get_path (self->archive_dir);
-  MjaSyncOptions options;
-
-  g_assert (self->sync == NULL);
-  if (credentials == NULL)
-    {
-      gtk_widget_activate_action (GTK_WIDGET (self), "app.preferences", NULL);
-      return;
-    }
-
-  mja_sync_options_init (&options);
-  options.api_base_url = mja_application_dup_base_url (app, "api");
-  options.cdn_base_url = mja_application_dup_base_url (app, "cdn");
-  options.auth_base_url = mja_application_dup_base_url (app, "auth");
-  options.protocol = (MjaProtocol) g_settings_get_enum (settings, "protocol");
-  options.download_kinds = g_settings_get_strv (settings, "download-kinds");
-  g_free (options.image_format);
-  options.image_format = g_settings_get_string (settings, "image-format");
-  options.json_indent = g_settings_get_uint (settings, "json-indent");
-  options.overwrite_metadata = g_settings_get_boolean (settings, "overwrite-metadata");
-  options.concurrency = g_settings_get_uint (settings, "concurrency");
-  options.request_interval_ms = g_settings_get_uint (settings, "request-interval");
-
-  self->sync = mja_sync_new (root, credentials, &options);
-  mja_sync_options_clear (&options);
-  self->sync_cancellable = g_cancellable_new ();
-  g_signal_connect (self->sync, "jobs-added", G_CALLBACK (jobs_added_cb), self);
-  g_signal_connect (self->sync, "credentials-changed", G_CALLBACK (credentials_changed_cb), self);
-
-  /* Until MjaSession owns the current sync, the window hands it over. */
-  mja_progress_sidebar_set_sync (self->progress_sidebar, self->sync);
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_button), TRUE);
-  gtk_toggle_button_set_active (self->progress_button, TRUE);
-  set_syncing (self, TRUE);
-  mja_sync_run_async (self->sync, self->sync_cancellable, sync_done_cb, g_object_ref (self));
-}
-
-static gboolean
-periodic_sync_cb (gpointer data)
-{
-  MjaWindow *self = data;
-
-  if (self->sync == NULL && mja_session_get_signed_in (_mja_window_get_session (self)))
-    _mja_window_start_sync (self);
-  return G_SOURCE_CONTINUE;
-}
-
+/* The session started or let go of a sync (the sidebar follows it by its
+ * binding): a new one opens the sidebar, and the Sync button stops it. */
 static void
-schedule_periodic_sync (MjaWindow *self)
+current_sync_notify_cb (MjaSession *session,
+                        GParamSpec *pspec,
+                        MjaWindow  *self)
 {
-  guint hours = g_settings_get_uint (mja_application_get_settings (_mja_window_get_app (self)), "sync-every-hours");
+  MjaSync *sync = mja_session_get_current_sync (session);
 
-  g_clear_handle_id (&self->periodic_source, g_source_remove);
-  if (hours > 0)
-    self->periodic_source = g_timeout_add_seconds (hours * 3600, periodic_sync_cb, self);
+  g_signal_group_set_target (self->sync_signals, sync);
+  set_syncing (self, sync != NULL);
+  update_page (self);
+  if (sync != NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->progress_button), TRUE);
+      gtk_toggle_button_set_active (self->progress_button, TRUE);
+    }
 }
 
 static void
@@ -519,7 +453,6 @@ credentials_notify_cb (MjaSession *session,
                        MjaWindow  *self)
 {
   update_page (self);
-  maybe_sync_at_startup (self);
 }
 
 static void
@@ -529,8 +462,6 @@ settings_changed_cb (GSettings  *settings,
 {
   if (g_str_equal (key, "oldest-first") || g_str_has_prefix (key, "filter-"))
     reload (self);
-  else if (g_str_equal (key, "sync-every-hours"))
-    schedule_periodic_sync (self);
   else if (g_str_equal (key, "archive-dir") && !mja_application_get_demo (_mja_window_get_app (self)))
     {
       g_autofree char *path = mja_application_dup_archive_dir (_mja_window_get_app (self));
@@ -544,13 +475,11 @@ mja_window_dispose (GObject *object)
 {
   MjaWindow *self = MJA_WINDOW (object);
 
-  if (self->sync_cancellable)
-    g_cancellable_cancel (self->sync_cancellable);
   if (self->query_cancellable)
     g_cancellable_cancel (self->query_cancellable);
   g_clear_handle_id (&self->reload_source, g_source_remove);
-  g_clear_handle_id (&self->periodic_source, g_source_remove);
   g_clear_object (&self->query_cancellable);
+  g_clear_object (&self->sync_signals);
   g_clear_object (&self->archive_dir);
   g_clear_object (&self->jobs);
 
@@ -598,6 +527,8 @@ mja_window_init (MjaWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->viewing = G_MAXUINT;
+  self->sync_signals = g_signal_group_new (MJA_TYPE_SYNC);
+  g_signal_group_connect (self->sync_signals, "jobs-added", G_CALLBACK (jobs_added_cb), self);
   self->jobs = mja_job_list_new ();
   mja_job_grid_set_model (self->job_grid, G_LIST_MODEL (self->jobs));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
@@ -609,20 +540,25 @@ mja_window_new (MjaApplication *application)
 {
   MjaWindow *self;
   GSettings *settings;
+  MjaSession *session;
 
   g_return_val_if_fail (MJA_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (MJA_IS_SESSION (mja_application_get_session (application)), NULL);
 
   self = g_object_new (MJA_TYPE_WINDOW, "application", application, NULL);
   settings = mja_application_get_settings (application);
+  session = mja_application_get_session (application);
   _mja_window_actions_init (self);
   g_settings_bind (settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "show-filters", self->filters_button, "active", G_SETTINGS_BIND_DEFAULT);
   mja_filter_panel_set_settings (self->filter_panel, settings);
-  schedule_periodic_sync (self);
-  g_signal_connect_object (mja_application_get_session (application), "notify::credentials",
-                           G_CALLBACK (credentials_notify_cb), self, 0);
+  g_object_bind_property (session, "current-sync", self->progress_sidebar, "sync", G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (session, "notify::credentials", G_CALLBACK (credentials_notify_cb), self, 0);
+  g_signal_connect_object (session, "notify::current-sync", G_CALLBACK (current_sync_notify_cb), self, 0);
+  g_signal_connect_object (session, "sync-finished", G_CALLBACK (sync_finished_cb), self, 0);
+  current_sync_notify_cb (session, NULL, self);
   g_signal_connect_object (settings, "changed", G_CALLBACK (settings_changed_cb), self, 0);
   update_page (self);
   return self;
@@ -639,6 +575,7 @@ mja_window_set_archive_dir (MjaWindow *self,
   g_return_if_fail (G_IS_FILE (directory));
 
   g_set_object (&self->archive_dir, directory);
+  mja_session_set_archive_dir (_mja_window_get_session (self), directory);
   path = g_file_get_path (directory);
   if (mja_application_get_demo (_mja_window_get_app (self)))
     description = g_strdup_printf (_("Demo mode: a fake Midjourney account runs on this computer at %s, with a "
