@@ -77,7 +77,8 @@ check_part_files (MjaArchive      *archive,
   for (guint i = 0; i < scan->part_files->len; i++)
     {
       const char *relative = g_ptr_array_index (scan->part_files, i);
-      gboolean metadata = g_str_has_suffix (relative, ".json.part") || g_str_has_suffix (relative, ".prompt.txt.part");
+      gboolean metadata = g_str_has_suffix (relative, ".json" MJA_ARCHIVE_PART_SUFFIX)
+                          || g_str_has_suffix (relative, ".prompt.txt" MJA_ARCHIVE_PART_SUFFIX);
 
       add_problem (report, MJA_VERIFY_UNFINISHED, mja_archive_dup_path (archive, relative),
                    metadata ? _("an unfinished metadata write") : _("an unfinished download"));

@@ -282,7 +282,7 @@ mja_archive_write_file (MjaArchive  *self,
 {
   g_autofree char *path = mja_archive_dup_path (self, relative);
   g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  g_autofree char *part = g_strconcat (path, MJA_ARCHIVE_PART_SUFFIX, NULL);
   gsize written = 0;
   int fd, saved = 0;
 
@@ -509,7 +509,7 @@ scan_dir (MjaArchive     *self,
             scan_dir (self, child, depth + 1, scan, cancellable);
           continue;
         }
-      if (g_str_has_suffix (name, ".part"))
+      if (g_str_has_suffix (name, MJA_ARCHIVE_PART_SUFFIX))
         g_ptr_array_add (scan->part_files, g_steal_pointer (&child));
       else if (mja_archive_parse_json_name (name, NULL))
         g_ptr_array_add (scan->json_files, g_steal_pointer (&child));

@@ -19,6 +19,8 @@ typedef enum
 } MjaArchiveError;
 
 #define MJA_ARCHIVE_STATE_DIR ".mj-archiver"
+/* What a file is called while it is being written: "<final name>.part". */
+#define MJA_ARCHIVE_PART_SUFFIX ".part"
 
 typedef struct
 {

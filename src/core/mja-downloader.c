@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mja-archive.h"
 #include "mja-config.h"
 #include "mja-downloader.h"
 #include "mja-http-private.h"
@@ -662,7 +663,7 @@ mja_downloader_add (MjaDownloader *self,
   item->index = index;
   item->url = g_strdup (url);
   item->path = mja_archive_dup_path (self->archive, relative_path);
-  item->part_path = g_strconcat (item->path, ".part", NULL);
+  item->part_path = g_strconcat (item->path, MJA_ARCHIVE_PART_SUFFIX, NULL);
   item->fd = -1;
   item->expected = -1;
   g_queue_push_tail (&self->queue, item);
