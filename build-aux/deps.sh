@@ -11,10 +11,12 @@ packages=(
     libjson-glib-dev libgdk-pixbuf-2.0-dev libsqlite3-dev libsecret-1-dev
     desktop-file-utils appstream shared-mime-info librsvg2-common webp-pixbuf-loader
     dbus dbus-daemon gnome-keyring
+    libwebkitgtk-6.0-dev libgexiv2-dev
+    libgtk-4-media-gstreamer gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
 )
 if [[ "${1:-}" == "--tests" ]]; then
     packages+=(xvfb xauth at-spi2-core python3 python3-pyatspi imagemagick flatpak-builder
-               valgrind clang libclang-rt-14-dev)
+               valgrind clang libclang-rt-14-dev exiv2 openssl)
 fi
 
 missing=()
