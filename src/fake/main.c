@@ -33,11 +33,12 @@ main (int   argc,
   g_autofree char *era = NULL;
   g_autofree char *end_style = NULL;
   g_autofree char *cookie = NULL;
+  g_autofree char *certificate_file = NULL;
   int jobs, seed, latency, every429, retry_after, kib, pixels, html_every, hostile_every = 0, huge_page = 0, api_port = 0, cdn_port = 0,
       auth_port = 0;
   double error_rate;
   gboolean retry_date, challenge, expired, revoked, empty_end, slow_body = FALSE, redirect = FALSE,
-           slow_images = FALSE;
+           slow_images = FALSE, browser_only = FALSE;
 
   mja_i18n_init ();
 
@@ -76,6 +77,8 @@ main (int   argc,
       { "slow-body", 0, 0, G_OPTION_ARG_NONE, &slow_body, N_("Answer every listing with a body that trickles a byte every 100 ms and never ends"), NULL },
       { "slow-images", 0, 0, G_OPTION_ARG_NONE, &slow_images, N_("Answer every image with a body that trickles a byte every 100 ms and never ends"), NULL },
       { "redirect", 0, 0, G_OPTION_ARG_NONE, &redirect, N_("Answer every listing with a redirect to the CDN, another host"), NULL },
+      { "browser-only", 0, 0, G_OPTION_ARG_NONE, &browser_only, N_("Behave like the real site behind its bot protection: HTTPS, a check only a browser passes, a sign-in form, the CDN on 127.0.0.2"), NULL },
+      { "write-certificate", 0, 0, G_OPTION_ARG_FILENAME, &certificate_file, N_("Write the certificate of browser-only mode to FILE, for MJA_TLS_CERTIFICATE"), "FILE" },
       { "api-port", 0, 0, G_OPTION_ARG_INT, &api_port, N_("Port of the API server (default: any free port)"), "PORT" },
       { "cdn-port", 0, 0, G_OPTION_ARG_INT, &cdn_port, N_("Port of the image CDN (default: any free port)"), "PORT" },
       { "auth-port", 0, 0, G_OPTION_ARG_INT, &auth_port, N_("Port of the token refresh server (default: any free port)"), "PORT" },
@@ -126,6 +129,7 @@ main (int   argc,
   options.api_port = api_port;
   options.cdn_port = cdn_port;
   options.auth_port = auth_port;
+  options.browser_only = browser_only;
 
   if (era == NULL || g_str_equal (era, "both"))
     options.eras = MJA_FAKE_ERA_BOTH;
@@ -153,6 +157,13 @@ main (int   argc,
       return 2;
     }
 
+  if (certificate_file != NULL &&
+      !g_file_set_contents (certificate_file, mja_fake_server_get_certificate_pem (), -1, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
   server = mja_fake_server_new (&options);
   if (!mja_fake_server_start (server, &error))
     {
@@ -167,6 +178,11 @@ main (int   argc,
   g_print ("MIDJOURNEY_COOKIE='%s'\n", cookie);
   g_print ("MIDJOURNEY_USER_ID=%s\n", mja_fake_server_get_user_id (server));
   g_print ("MIDJOURNEY_SESSION_TOKEN='%s'\n", mja_fake_server_get_session_token (server));
+  if (certificate_file != NULL)
+    g_print ("MJA_TLS_CERTIFICATE=%s\n", certificate_file);
+  if (browser_only)
+    g_print (_("# Sign in at %s/login as %s with the password %s.\n"), mja_fake_server_get_api_url (server),
+             MJA_FAKE_ACCOUNT_EMAIL, MJA_FAKE_ACCOUNT_PASSWORD);
   g_print ("# %u jobs, %u images. Press Ctrl+C to stop.\n",
            mja_fake_server_get_n_jobs (server), mja_fake_server_get_n_images (server, NULL));
   fflush (stdout);

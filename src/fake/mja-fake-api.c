@@ -42,6 +42,7 @@ mja_fake_server_issue_id_token (MjaFakeServer *self,
   char *token;
 
   payload_json = g_strdup_printf ("{\"iss\":\"https://securetoken.google.com/fake\",\"midjourney_id\":\"%s\","
+                                  "\"name\":\"" MJA_FAKE_ACCOUNT_NAME "\",\"email\":\"" MJA_FAKE_ACCOUNT_EMAIL "\","
                                   "\"iat\":%" G_GINT64_FORMAT ",\"exp\":%" G_GINT64_FORMAT ",\"jti\":%u}",
                                   self->user_id, exp - TOKEN_LIFETIME_S, exp, ++self->token_serial);
   payload = mja_base64url_encode ((const guint8 *) payload_json, strlen (payload_json));
@@ -365,6 +366,9 @@ mja_fake_server_handle_api (MjaFakeServer     *self,
 
   if (self->options.challenge)
     mja_fake_respond (msg, SOUP_STATUS_FORBIDDEN, "text/html; charset=UTF-8", challenge_page, -1);
+  else if (self->options.browser_only &&
+           (!mja_fake_browser_check (self, msg) || mja_fake_browser_handle_page (self, msg, path)))
+    ;
   else if (mja_fake_server_inject_fault (self, msg))
     ;
   else if (self->options.redirect && (current || update || legacy))

@@ -82,6 +82,9 @@ struct _MjaFakeServer
   guint                 image_count;
   guint                 cdn_cookie_count;
   guint                 refresh_count;
+  guint                 challenge_count;
+  guint                 login_count;
+  char                 *clearance_secret;
 };
 
 /* Which of the three servers a request came to. */
@@ -149,6 +152,17 @@ void      mja_fake_server_handle_api            (MjaFakeServer     *self,
 void      mja_fake_server_handle_auth           (MjaFakeServer     *self,
                                                  SoupServerMessage *msg,
                                                  const char        *path);
+
+/* mja-fake-browser.c */
+gboolean  mja_fake_browser_check                (MjaFakeServer     *self,
+                                                 SoupServerMessage *msg);
+gboolean  mja_fake_browser_handle_page          (MjaFakeServer     *self,
+                                                 SoupServerMessage *msg,
+                                                 const char        *path);
+
+/* mja-fake-tls.c */
+extern const char mja_fake_tls_certificate_pem[];
+extern const char mja_fake_tls_key_pem[];
 
 /* mja-fake-cdn.c */
 gboolean  mja_fake_server_handle_cdn            (MjaFakeRequest    *pending);

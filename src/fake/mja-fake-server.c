@@ -14,8 +14,10 @@
  * This file owns the object: its knobs (MjaFakeServerOptions), its
  * lifecycle and threads, the faults the knobs ask for, and the routing of
  * every request, after the configured latency, to the API
- * (mja-fake-api.c) or the CDN (mja-fake-cdn.c); the account itself is
- * mja-fake-jobs.c's.  It never builds an answer's body itself beyond the
+ * (mja-fake-api.c, which hands the site's pages and bot check of
+ * browser-only mode to mja-fake-browser.c) or the CDN (mja-fake-cdn.c);
+ * the account itself is mja-fake-jobs.c's.  In browser-only mode all of
+ * them speak HTTPS and the CDN listens on 127.0.0.2.  It never builds an answer's body itself beyond the
  * few every endpoint shares.
  */
 #define G_LOG_DOMAIN "mja-fake-server"
@@ -67,6 +69,7 @@ mja_fake_server_finalize (GObject *object)
   g_free (self->api_url);
   g_free (self->cdn_url);
   g_free (self->auth_url);
+  g_free (self->clearance_secret);
   g_mutex_clear (&self->mutex);
   g_mutex_clear (&self->start_mutex);
   g_cond_clear (&self->start_cond);
@@ -90,6 +93,7 @@ mja_fake_server_init (MjaFakeServer *self)
   self->job_index = g_hash_table_new (g_str_hash, g_str_equal);
   self->id_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->image_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  self->clearance_secret = g_strdup_printf ("%08x%08x%08x", g_random_int (), g_random_int (), g_random_int ());
 }
 
 MjaFakeServer *
@@ -339,13 +343,15 @@ typedef struct
 
 static gboolean
 listen_shared (SoupServer  *server,
+               const char  *host,
+               gboolean     https,
                guint16      port,
                guint16     *bound,
                GError     **error)
 {
   g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
                                             error);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_from_string (host);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
   g_autoptr(GSocketAddress) local = NULL;
 
@@ -361,7 +367,8 @@ listen_shared (SoupServer  *server,
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "bind: %s", g_strerror (saved));
       return FALSE;
     }
-  if (!g_socket_listen (socket, error) || !soup_server_listen_socket (server, socket, 0, error))
+  if (!g_socket_listen (socket, error) ||
+      !soup_server_listen_socket (server, socket, https ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
     return FALSE;
   local = g_socket_get_local_address (socket, error);
   if (local == NULL)
@@ -370,11 +377,37 @@ listen_shared (SoupServer  *server,
   return TRUE;
 }
 
+/* The host the CDN listens on: another loopback address in browser-only
+ * mode, so that a browser's cookies of the site never reach it. */
+static const char *
+cdn_host (MjaFakeServer *self)
+{
+  return self->options.browser_only ? "127.0.0.2" : "127.0.0.1";
+}
+
+static const char *
+url_scheme (MjaFakeServer *self)
+{
+  return self->options.browser_only ? "https" : "http";
+}
+
 static SoupServer *
 new_server (MjaFakeServer  *self,
             MjaFakeEndpoint endpoint)
 {
   SoupServer *server = soup_server_new ("server-header", "mja-fake-server ", NULL);
+
+  if (self->options.browser_only)
+    {
+      g_autofree char *pem = g_strconcat (mja_fake_tls_certificate_pem, mja_fake_tls_key_pem, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_pem (pem, -1, &error);
+
+      /* Built in, so it can only fail if GLib has no TLS backend. */
+      if (certificate == NULL)
+        g_error ("The fake server's certificate: %s", error->message);
+      soup_server_set_tls_certificate (server, certificate);
+    }
 
   g_object_set_data (G_OBJECT (server), "mja-fake-server", self);
   soup_server_add_handler (server, NULL, server_cb, GINT_TO_POINTER (endpoint), NULL);
@@ -390,7 +423,7 @@ cdn_thread (gpointer data)
 
   g_main_context_push_thread_default (cdn->context);
   server = new_server (cdn->self, MJA_FAKE_ENDPOINT_CDN);
-  if (!listen_shared (server, cdn->port, &bound, &cdn->error))
+  if (!listen_shared (server, cdn_host (cdn->self), cdn->self->options.browser_only, cdn->port, &bound, &cdn->error))
     g_clear_object (&server);
 
   g_mutex_lock (&cdn->self->start_mutex);
@@ -454,11 +487,14 @@ make_server (MjaFakeServer  *self,
   GSList *uris;
   GUri *uri;
 
-  if (!soup_server_listen_local (server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
+  if (!soup_server_listen_local (server, port,
+                                 SOUP_SERVER_LISTEN_IPV4_ONLY |
+                                 (self->options.browser_only ? SOUP_SERVER_LISTEN_HTTPS : 0),
+                                 error))
     return NULL;
   uris = soup_server_get_uris (server);
   uri = uris->data;
-  *url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uri));
+  *url = g_strdup_printf ("%s://127.0.0.1:%d", url_scheme (self), g_uri_get_port (uri));
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return g_steal_pointer (&server);
 }
@@ -537,7 +573,8 @@ mja_fake_server_start (MjaFakeServer  *self,
           return FALSE;
         }
     }
-  self->cdn_url = g_strdup_printf ("http://127.0.0.1:%u", ((CdnThread *) self->cdn_threads->pdata[0])->port);
+  self->cdn_url = g_strdup_printf ("%s://%s:%u", url_scheme (self), cdn_host (self),
+                                   ((CdnThread *) self->cdn_threads->pdata[0])->port);
   return TRUE;
 }
 

@@ -51,7 +51,18 @@ typedef struct
   guint16         api_port;          /* 0 = any free port */
   guint16         cdn_port;
   guint16         auth_port;
+  /* Browser-only: HTTPS (mja_fake_server_get_certificate_pem()), the CDN on
+   * 127.0.0.2, and the site's origin behind a bot check that only a
+   * browser running its script passes; people sign in with the form of
+   * /login (MJA_FAKE_ACCOUNT_EMAIL, MJA_FAKE_ACCOUNT_PASSWORD). */
+  gboolean        browser_only;
 } MjaFakeServerOptions;
+
+/* The account, as the site's sign-in form and its id tokens know it. */
+#define MJA_FAKE_ACCOUNT_NAME     "Ada Lovelace"
+#define MJA_FAKE_ACCOUNT_EMAIL    "ada@example.com"
+#define MJA_FAKE_ACCOUNT_PASSWORD "analytical-engine"
+
 
 #define MJA_TYPE_FAKE_SERVER (mja_fake_server_get_type ())
 G_DECLARE_FINAL_TYPE (MjaFakeServer, mja_fake_server, MJA, FAKE_SERVER, GObject)
@@ -91,5 +102,11 @@ guint          mja_fake_server_get_refresh_count  (MjaFakeServer  *self);
 void           mja_fake_server_set_server_error_rate (MjaFakeServer *self,
                                                       double         rate);
 void           mja_fake_server_expire_session     (MjaFakeServer  *self);
+
+const char    *mja_fake_server_get_certificate_pem (void);
+guint          mja_fake_server_get_challenge_count (MjaFakeServer *self);
+guint          mja_fake_server_get_login_count    (MjaFakeServer  *self);
+char          *mja_fake_browser_dup_clearance     (const char     *nonce,
+                                                   const char     *user_agent);
 
 G_END_DECLS

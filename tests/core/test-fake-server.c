@@ -663,6 +663,248 @@ test_html_image (void)
   g_assert_cmpmem (g_bytes_get_data (answer->body, NULL), 9, "<!DOCTYPE", 9);
 }
 
+/* ---- browser-only mode ---------------------------------------------- */
+
+typedef struct
+{
+  SoupSession *session;
+  char        *cookies;   /* what the "browser" sends */
+} Browser;
+
+static void
+browser_clear (Browser *browser)
+{
+  g_clear_object (&browser->session);
+  g_free (browser->cookies);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Browser, browser_clear)
+
+/* A session that trusts the fake's certificate, as MJA_TLS_CERTIFICATE
+ * makes the programs do. */
+static SoupSession *
+trusting_session (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "tls", "cert.pem", NULL);
+  g_autofree char *fixture = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GProxyResolver) resolver = NULL;
+
+  /* The fixture is the very certificate the fake serves. */
+  g_file_get_contents (path, &fixture, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fixture, ==, mja_fake_server_get_certificate_pem ());
+  database = g_tls_file_database_new (path, &error);
+  g_assert_no_error (error);
+  /* No system proxy look-up: the test's isolated folders have no schemas. */
+  resolver = g_simple_proxy_resolver_new (NULL, NULL);
+  return soup_session_new_with_options ("tls-database", database, "user-agent", "TestBrowser/1.0",
+                                        "proxy-resolver", resolver, NULL);
+}
+
+static SoupMessage *
+browser_send (Browser    *browser,
+              const char *method,
+              const char *url,
+              const char *form,
+              char      **body_out)
+{
+  SoupMessage *msg = soup_message_new (method, url);
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  if (browser->cookies != NULL)
+    soup_message_headers_replace (headers, "Cookie", browser->cookies);
+  soup_message_headers_replace (headers, "x-csrf-protection", "1");
+  if (form != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (form, strlen (form));
+      soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", bytes);
+    }
+  body = soup_session_send_and_read (browser->session, msg, NULL, &error);
+  g_assert_no_error (error);
+  if (body_out != NULL)
+    *body_out = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  return msg;
+}
+
+static void
+expect_status (Browser    *browser,
+               const char *url,
+               guint       status)
+{
+  g_autoptr(SoupMessage) msg = browser_send (browser, "GET", url, NULL, NULL);
+
+  g_assert_cmpuint (soup_message_get_status (msg), ==, status);
+}
+
+static void
+browser_use_session (Browser    *browser,
+                     const char *clearance,
+                     const char *session)
+{
+  g_free (browser->cookies);
+  browser->cookies = g_strdup_printf ("cf_clearance=%s; %s", clearance, session);
+}
+
+/* What the challenge page's script does in a browser. */
+static char *
+solve_challenge (const char *page,
+                 const char *user_agent)
+{
+  const char *start = strstr (page, "const nonce = \"");
+  const char *end;
+  g_autofree char *nonce = NULL;
+
+  g_assert_nonnull (start);
+  start += strlen ("const nonce = \"");
+  end = strchr (start, '"');
+  g_assert_nonnull (end);
+  nonce = g_strndup (start, end - start);
+  return mja_fake_browser_dup_clearance (nonce, user_agent);
+}
+
+/* The session cookies a Set-Cookie header list hands out, as "a=b; c=d". */
+static char *
+session_cookies_of (SoupMessage *msg)
+{
+  GSList *cookies = soup_cookies_from_response (msg);
+  g_autoptr(GString) header = g_string_new (NULL);
+
+  for (GSList *l = cookies; l != NULL; l = l->next)
+    {
+      SoupCookie *cookie = l->data;
+
+      g_assert_true (g_str_has_prefix (soup_cookie_get_name (cookie), "__Host-Midjourney.AuthUserTokenV3_"));
+      g_assert_true (soup_cookie_get_secure (cookie));
+      g_assert_cmpstr (soup_cookie_get_path (cookie), ==, "/");
+      g_string_append_printf (header, "%s%s=%s", header->len ? "; " : "", soup_cookie_get_name (cookie),
+                              soup_cookie_get_value (cookie));
+    }
+  g_assert_cmpuint (g_slist_length (cookies), ==, 2);
+  soup_cookies_free (cookies);
+  return g_string_free (g_steal_pointer (&header), FALSE);
+}
+
+static void
+test_browser_only (void)
+{
+  MjaFakeServerOptions options;
+  g_autoptr(MjaFakeServer) server = NULL;
+  g_auto(Browser) browser = { NULL, NULL };
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *clearance = NULL;
+  g_autofree char *list_url = NULL;
+  g_autofree char *image_url = NULL;
+  g_autofree char *session = NULL;
+  g_auto(GStrv) ids = NULL;
+
+  mja_fake_server_options_init (&options);
+  options.browser_only = TRUE;
+  options.n_jobs = 5;
+  server = helper_start_server (&options);
+  browser.session = trusting_session ();
+  g_assert_true (g_str_has_prefix (mja_fake_server_get_api_url (server), "https://127.0.0.1:"));
+  g_assert_true (g_str_has_prefix (mja_fake_server_get_cdn_url (server), "https://127.0.0.2:"));
+  list_url = g_strdup_printf ("%s/api/imagine?user_id=%s&page_size=10", mja_fake_server_get_api_url (server),
+                              mja_fake_server_get_user_id (server));
+
+  /* A valid session is not enough: the bot check comes first. */
+  browser.cookies = mja_fake_server_dup_cookie_header (server);
+  msg = browser_send (&browser, "GET", list_url, NULL, &body);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 403);
+  g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (msg), "cf-mitigated"), ==,
+                   "challenge");
+  g_assert_nonnull (strstr (body, "Just a moment"));
+  g_assert_cmpuint (mja_fake_server_get_challenge_count (server), ==, 1);
+
+  /* The clearance is bound to the browser's User-Agent. */
+  clearance = solve_challenge (body, "AnotherBrowser/2.0");
+  g_free (browser.cookies);
+  browser.cookies = g_strdup_printf ("cf_clearance=%s", clearance);
+  g_clear_object (&msg);
+  g_clear_pointer (&body, g_free);
+  msg = browser_send (&browser, "GET", list_url, NULL, &body);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 403);
+
+  g_free (clearance);
+  clearance = solve_challenge (body, "TestBrowser/1.0");
+  g_free (browser.cookies);
+  browser.cookies = g_strdup_printf ("cf_clearance=%s", clearance);
+
+  /* Cleared but signed out: the API says so, the site sends to its form. */
+  expect_status (&browser, list_url, 401);
+  g_clear_object (&msg);
+  {
+    g_autofree char *imagine = g_strdup_printf ("%s/imagine", mja_fake_server_get_api_url (server));
+
+    msg = browser_send (&browser, "GET", imagine, NULL, NULL);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 302);
+    g_assert_true (g_str_has_suffix (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                                   "Location"), "/login"));
+  }
+
+  /* The sign-in form: a wrong password is refused in words, the right one
+   * sets the two __Host- cookies and goes to the app. */
+  {
+    g_autofree char *login = g_strdup_printf ("%s/login", mja_fake_server_get_api_url (server));
+    g_autofree char *wrong = NULL;
+
+    g_clear_object (&msg);
+    g_clear_pointer (&body, g_free);
+    msg = browser_send (&browser, "GET", login, NULL, &body);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+    g_assert_nonnull (strstr (body, "name=\"email\""));
+    g_assert_nonnull (strstr (body, "name=\"password\""));
+
+    g_clear_object (&msg);
+    g_clear_pointer (&body, g_free);
+    msg = browser_send (&browser, "POST", login, "email=ada%40example.com&password=nope", &body);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+    g_assert_nonnull (strstr (body, "Wrong e-mail or password."));
+    g_assert_cmpuint (mja_fake_server_get_login_count (server), ==, 0);
+
+    g_clear_object (&msg);
+    wrong = g_strdup_printf ("email=%s&password=%s", "ada%40example.com", MJA_FAKE_ACCOUNT_PASSWORD);
+    msg = browser_send (&browser, "POST", login, wrong, NULL);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 303);
+    g_assert_true (g_str_has_suffix (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                                   "Location"), "/imagine"));
+    g_assert_cmpuint (mja_fake_server_get_login_count (server), ==, 1);
+    session = session_cookies_of (msg);
+  }
+
+  browser_use_session (&browser, clearance, session);
+  expect_status (&browser, list_url, 200);
+
+  /* An expired id token is renewed by loading the app's page. */
+  mja_fake_server_expire_session (server);
+  expect_status (&browser, list_url, 401);
+  {
+    g_autofree char *imagine = g_strdup_printf ("%s/imagine", mja_fake_server_get_api_url (server));
+
+    g_clear_object (&msg);
+    msg = browser_send (&browser, "GET", imagine, NULL, NULL);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+    g_free (session);
+    session = session_cookies_of (msg);
+  }
+  browser_use_session (&browser, clearance, session);
+  expect_status (&browser, list_url, 200);
+
+  /* The CDN, on the other loopback address, over HTTPS too. */
+  ids = mja_fake_server_dup_job_ids (server);
+  image_url = g_strdup_printf ("%s/%s/0_0.png", mja_fake_server_get_cdn_url (server), ids[0]);
+  g_clear_pointer (&browser.cookies, g_free);
+  g_clear_object (&msg);
+  msg = browser_send (&browser, "GET", image_url, NULL, NULL);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  g_assert_cmpuint (mja_fake_server_get_cdn_cookie_count (server), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -679,6 +921,7 @@ main (int   argc,
   g_test_add_func ("/fake-server/auth/expired-and-refresh", test_expired_session);
   g_test_add_func ("/fake-server/auth/revoked", test_revoked_session);
   g_test_add_func ("/fake-server/cdn/images", test_cdn);
+  g_test_add_func ("/fake-server/browser-only", test_browser_only);
   g_test_add_func ("/fake-server/cdn/html-as-image", test_html_image);
 
   return g_test_run ();
