@@ -44,6 +44,7 @@ struct _MjaPreferences
   GtkSwitch            *videos_switch;
   AdwComboRow          *format_row;
   GtkSwitch            *overwrite_switch;
+  GtkSwitch            *embed_switch;
   GtkSpinButton        *concurrency_spin;
   GtkSpinButton        *interval_spin;
   GtkSwitch            *startup_switch;
@@ -287,6 +288,7 @@ mja_preferences_class_init (MjaPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, videos_switch);
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, format_row);
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, overwrite_switch);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, embed_switch);
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, concurrency_spin);
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, interval_spin);
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, startup_switch);
@@ -356,6 +358,7 @@ mja_preferences_new (MjaApplication *application)
   g_settings_bind_with_mapping (settings, "image-format", self->format_row, "selected", G_SETTINGS_BIND_DEFAULT,
                                 format_get_mapping, format_set_mapping, NULL, NULL);
   g_settings_bind (settings, "overwrite-metadata", self->overwrite_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "embed-metadata", self->embed_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "concurrency", self->concurrency_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "request-interval", self->interval_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "sync-at-startup", self->startup_switch, "active", G_SETTINGS_BIND_DEFAULT);

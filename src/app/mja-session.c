@@ -403,6 +403,9 @@ mja_session_start_sync (MjaSession *self)
   options.overwrite_metadata = g_settings_get_boolean (settings, "overwrite-metadata");
   options.concurrency = g_settings_get_uint (settings, "concurrency");
   options.request_interval_ms = g_settings_get_uint (settings, "request-interval");
+  options.embed_metadata = g_settings_get_boolean (settings, "embed-metadata");
+  /* Damaged files heal on the next sync; the check reads only heads and tails. */
+  options.repair = TRUE;
 
   self->current_sync = mja_sync_new (root, self->credentials, &options);
   self->sync_cancellable = g_cancellable_new ();

@@ -33,6 +33,7 @@ static const struct
   { "verify", mja_cli_verify, N_("Find missing, truncated or corrupt images, unfinished downloads and broken JSON") },
   { "reindex", mja_cli_reindex, N_("Rebuild the archive's index from its files") },
   { "export", mja_cli_export, N_("Write every job's metadata as CSV or JSON") },
+  { "tag", mja_cli_tag, N_("Write each job's prompt into its images as XMP metadata") },
   { "login", mja_cli_login, N_("Read a browser cookie or token from standard input and keep it in the keyring") },
   { "logout", mja_cli_logout, N_("Forget the session kept in the keyring") },
   { "status", mja_cli_status, N_("Say whether you are signed in, and where the archive is") },
@@ -142,6 +143,18 @@ mja_cli_archive_dir (MjaCli *cli)
   g_autoptr(MjaConfig) config = cli_config (cli);
 
   return mja_config_dup_string (config, MJA_CONFIG_KEY_ARCHIVE_DIR);
+}
+
+/* --embed-metadata, else MJA_EMBED_METADATA, else the app's setting. */
+gboolean
+mja_cli_embed_metadata (MjaCli   *cli,
+                        gboolean  flag)
+{
+  g_autoptr(MjaConfig) config = cli_config (cli);
+
+  if (flag)
+    mja_config_set_flag (config, MJA_CONFIG_KEY_EMBED_METADATA, "true");
+  return mja_config_get_boolean (config, MJA_CONFIG_KEY_EMBED_METADATA);
 }
 
 /* @which: "api", "cdn" or "auth" */

@@ -268,7 +268,7 @@ mja_cli_sync (MjaCli  *cli,
   int page_limit = 0, request_interval = -1;
   int json_indent = mja_config_get_default_uint (MJA_CONFIG_KEY_JSON_INDENT);
   int concurrency = mja_config_get_default_uint (MJA_CONFIG_KEY_CONCURRENCY);
-  gboolean overwrite = FALSE, full = FALSE, no_download = FALSE;
+  gboolean overwrite = FALSE, full = FALSE, no_download = FALSE, embed = FALSE;
   const GOptionEntry entries[] = {
     { "job-type", 't', 0, G_OPTION_ARG_STRING, &job_types,
       N_("Job types to archive, comma-separated: grid, upscale, video, a Midjourney job type, or all (default)"),
@@ -278,7 +278,8 @@ mja_cli_sync (MjaCli  *cli,
     { "to-date", 0, 0, G_OPTION_ARG_STRING, &to_date, N_("Only jobs made on or before this day"), N_("DATE") },
     { "page-limit", 0, 0, G_OPTION_ARG_INT, &page_limit, N_("List at most this many pages (0 = no limit)"), N_("N") },
     { "full", 0, 0, G_OPTION_ARG_NONE, &full,
-      N_("List the whole history, not only what is new since the last sync"), NULL },
+      N_("List the whole history, not only what is new since the last sync, and fetch again damaged images"),
+      NULL },
     { "overwrite-metadata", 0, 0, G_OPTION_ARG_NONE, &overwrite, N_("Rewrite metadata files that already exist"),
       NULL },
     { "json-indent", 0, 0, G_OPTION_ARG_INT, &json_indent, N_("Indentation of the JSON files; 0 = compact (default 2)"),
@@ -286,6 +287,8 @@ mja_cli_sync (MjaCli  *cli,
     { "job-types-to-download", 0, 0, G_OPTION_ARG_STRING, &download_types,
       N_("Whose images to download: grid, upscale, video or all (default grid,upscale)"), N_("TYPES") },
     { "no-download", 0, 0, G_OPTION_ARG_NONE, &no_download, N_("Archive metadata only"), NULL },
+    { "embed-metadata", 0, 0, G_OPTION_ARG_NONE, &embed,
+      N_("Write each job's prompt into its new images as XMP metadata (also MJA_EMBED_METADATA)"), NULL },
     { "concurrency", 'j', 0, G_OPTION_ARG_INT, &concurrency, N_("Downloads at once, 1–16 (default 6)"), N_("N") },
     { "image-format", 0, 0, G_OPTION_ARG_STRING, &format,
       N_("Format of current-era images: png (default), webp or jpeg"), N_("FORMAT") },
@@ -339,6 +342,8 @@ mja_cli_sync (MjaCli  *cli,
                              ? g_strsplit ("grid,upscale,video", ",", -1) : mja_cli_split_list (download_types);
   options.page_limit = page_limit;
   options.full = full;
+  options.repair = full;
+  options.embed_metadata = mja_cli_embed_metadata (cli, embed);
   options.overwrite_metadata = overwrite;
   options.json_indent = json_indent;
   options.download = !no_download;
@@ -361,10 +366,16 @@ mja_cli_download (MjaCli  *cli,
 {
   g_autofree char *download_types = NULL;
   int concurrency = mja_config_get_default_uint (MJA_CONFIG_KEY_CONCURRENCY);
+  gboolean repair = FALSE, embed = FALSE;
   const GOptionEntry entries[] = {
     { "job-types-to-download", 0, 0, G_OPTION_ARG_STRING, &download_types,
       N_("Whose images to download: grid, upscale, video or all (default grid,upscale)"), N_("TYPES") },
     { "concurrency", 'j', 0, G_OPTION_ARG_INT, &concurrency, N_("Downloads at once, 1–16 (default 6)"), N_("N") },
+    { "repair", 0, 0, G_OPTION_ARG_NONE, &repair,
+      N_("Also fetch again images that are truncated or corrupt (what “verify” finds); the damaged file is kept "
+         "as NAME.damaged until the new one is complete"), NULL },
+    { "embed-metadata", 0, 0, G_OPTION_ARG_NONE, &embed,
+      N_("Write each job's prompt into the images it downloads as XMP metadata (also MJA_EMBED_METADATA)"), NULL },
     { NULL }
   };
   g_auto(MjaSyncOptions) options = { 0 };
@@ -394,6 +405,8 @@ mja_cli_download (MjaCli  *cli,
   common_sync_options (cli, &options);
   options.list = FALSE;
   options.concurrency = concurrency;
+  options.repair = repair;
+  options.embed_metadata = mja_cli_embed_metadata (cli, embed);
   if (download_types != NULL)
     options.download_kinds = g_str_equal (download_types, "all") ? g_strsplit ("grid,upscale,video", ",", -1)
                                                                  : mja_cli_split_list (download_types);

@@ -70,6 +70,8 @@ gboolean        mja_cli_parse_date        (const char      *text,
                                            gint64          *out_us,
                                            GError         **error);
 GStrv           mja_cli_split_list        (const char      *text);
+gboolean        mja_cli_embed_metadata    (MjaCli          *cli,
+                                           gboolean         flag);
 
 int mja_cli_sync     (MjaCli *cli, int argc, char **argv);
 int mja_cli_download (MjaCli *cli, int argc, char **argv);
@@ -81,5 +83,6 @@ int mja_cli_export   (MjaCli *cli, int argc, char **argv);
 int mja_cli_login    (MjaCli *cli, int argc, char **argv);
 int mja_cli_logout   (MjaCli *cli, int argc, char **argv);
 int mja_cli_status   (MjaCli *cli, int argc, char **argv);
+int mja_cli_tag      (MjaCli *cli, int argc, char **argv);
 
 G_END_DECLS

@@ -21,6 +21,8 @@ typedef enum
 #define MJA_ARCHIVE_STATE_DIR ".mj-archiver"
 /* What a file is called while it is being written: "<final name>.part". */
 #define MJA_ARCHIVE_PART_SUFFIX ".part"
+/* What a damaged image is called while it is fetched again: "<final name>.damaged". */
+#define MJA_ARCHIVE_DAMAGED_SUFFIX ".damaged"
 
 typedef struct
 {

@@ -27,7 +27,7 @@ typedef struct
 {
   const char         *env;       /* environment variable, or NULL */
   const char         *settings;  /* key of the app's schema, or NULL */
-  char                type;      /* 's' string, 'u' number, 'a' list of strings */
+  char                type;      /* 's' string, 'u' number, 'a' list of strings, 'b' boolean */
   const char         *string;
   guint               number;
   const char * const *list;
@@ -67,6 +67,8 @@ static const KeyInfo keys[MJA_CONFIG_N_KEYS] = {
   [MJA_CONFIG_KEY_IMAGE_DEADLINE] = { NULL, NULL, 'u', .number = 900 },
   [MJA_CONFIG_KEY_MAX_PAGE_BYTES] = { NULL, NULL, 'u', .number = 64 * 1024 * 1024 },
   [MJA_CONFIG_KEY_MAX_IMAGE_BYTES] = { NULL, NULL, 'u', .number = 512 * 1024 * 1024 },
+  /* Off, as photo managers do: images stay the server's bytes unless asked. */
+  [MJA_CONFIG_KEY_EMBED_METADATA] = { "MJA_EMBED_METADATA", "embed-metadata", 'b', .number = FALSE },
 };
 
 struct _MjaConfig
@@ -140,7 +142,8 @@ mja_config_new (void)
  * mja_config_set_flag:
  * @value: (nullable): what a flag says; %NULL or empty unsets it
  *
- * The first level of the look-up, for a key looked up as a string.
+ * The first level of the look-up, for a key looked up as a string or,
+ * "true" or "false", as a boolean.
  */
 void
 mja_config_set_flag (MjaConfig    *self,
@@ -148,7 +151,7 @@ mja_config_set_flag (MjaConfig    *self,
                      const char   *value)
 {
   g_return_if_fail (MJA_IS_CONFIG (self));
-  g_return_if_fail ((guint) key < MJA_CONFIG_N_KEYS && keys[key].type == 's');
+  g_return_if_fail ((guint) key < MJA_CONFIG_N_KEYS && (keys[key].type == 's' || keys[key].type == 'b'));
 
   g_free (self->flags[key]);
   self->flags[key] = g_strdup (value);
@@ -193,6 +196,62 @@ mja_config_dup_string (MjaConfig    *self,
     return mja_default_archive_dir ();
   g_assert (info->string != NULL);
   return g_strdup (info->string);
+}
+
+/* "1", "true", "yes", "on" and "0", "false", "no", "off"; anything else
+ * is not set. */
+static gboolean
+parse_boolean (const char *text,
+               gboolean   *value)
+{
+  static const char * const yes[] = { "1", "true", "yes", "on", NULL };
+  static const char * const no[] = { "0", "false", "no", "off", NULL };
+  g_autofree char *lower = NULL;
+
+  if (!is_set (text))
+    return FALSE;
+  lower = g_ascii_strdown (text, -1);
+  g_strstrip (lower);
+  if (g_strv_contains (yes, lower))
+    *value = TRUE;
+  else if (g_strv_contains (no, lower))
+    *value = FALSE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/**
+ * mja_config_get_boolean:
+ *
+ * Returns: the flag, else the environment, else the settings, else the
+ *   built-in default
+ */
+gboolean
+mja_config_get_boolean (MjaConfig    *self,
+                        MjaConfigKey  key)
+{
+  const KeyInfo *info;
+  gboolean value;
+
+  g_return_val_if_fail (MJA_IS_CONFIG (self), FALSE);
+  g_return_val_if_fail ((guint) key < MJA_CONFIG_N_KEYS && keys[key].type == 'b', FALSE);
+
+  info = &keys[key];
+  if (parse_boolean (self->flags[key], &value))
+    return value;
+  if (info->env != NULL && parse_boolean (g_getenv (info->env), &value))
+    return value;
+  if (self->schema != NULL && info->settings != NULL && g_settings_schema_has_key (self->schema, info->settings))
+    return g_settings_get_boolean (self->settings, info->settings);
+  return info->number != 0;
+}
+
+gboolean
+mja_config_get_default_boolean (MjaConfigKey key)
+{
+  g_return_val_if_fail ((guint) key < MJA_CONFIG_N_KEYS && keys[key].type == 'b', FALSE);
+  return keys[key].number != 0;
 }
 
 /**

@@ -29,6 +29,7 @@ typedef enum
   MJA_CONFIG_KEY_IMAGE_DEADLINE,    /* seconds for one try at a whole image */
   MJA_CONFIG_KEY_MAX_PAGE_BYTES,
   MJA_CONFIG_KEY_MAX_IMAGE_BYTES,
+  MJA_CONFIG_KEY_EMBED_METADATA,    /* write the prompt into each image (XMP) */
   MJA_CONFIG_N_KEYS
 } MjaConfigKey;
 
@@ -42,8 +43,11 @@ void                mja_config_set_flag              (MjaConfig    *self,
                                                       const char   *value);
 char               *mja_config_dup_string            (MjaConfig    *self,
                                                       MjaConfigKey  key);
+gboolean            mja_config_get_boolean           (MjaConfig    *self,
+                                                      MjaConfigKey  key);
 
 const char         *mja_config_get_default_string    (MjaConfigKey  key);
+gboolean            mja_config_get_default_boolean   (MjaConfigKey  key);
 guint               mja_config_get_default_uint      (MjaConfigKey  key);
 const char * const *mja_config_get_default_strv      (MjaConfigKey  key);
 

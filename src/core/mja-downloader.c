@@ -7,8 +7,10 @@
  * first bytes checked to be the media its name says (an HTML page served
  * as an image is an error, not a file), its structure checked to be whole
  * once all of it came (mja-media; a truncated file is asked for again),
- * flushed to disk, and only then renamed to its final name; a failure or a
- * cancellation removes the .part.  Reading under caps of size and time is
+ * flushed to disk, given the job's XMP when asked (mja-embed), and only
+ * then renamed to its final name; a failure or a cancellation removes the
+ * .part.  An image fetched again to repair it waits as NAME.damaged until
+ * the new one has its name (mja-repair).  Reading under caps of size and time is
  * mja-http's.  It never sends a cookie: its session is not the API's.  It
  * runs in the thread-default context of whoever created it (the sync's
  * thread).
@@ -28,8 +30,10 @@
 #include "mja-archive.h"
 #include "mja-config.h"
 #include "mja-downloader.h"
+#include "mja-embed.h"
 #include "mja-http-private.h"
 #include "mja-media.h"
+#include "mja-repair.h"
 #include "mja-util.h"
 
 #define BUFFER_SIZE    (64 * 1024)
@@ -53,6 +57,8 @@ typedef struct
   gint64         expected;   /* Content-Length, or -1 */
   guint8         head[SNIFF_SIZE];
   gsize          head_len;
+  MjaJob        *embed_job;  /* its XMP goes into the file, or NULL */
+  gboolean       repair;     /* fetched again: what is there is set aside */
 } Item;
 
 struct _MjaDownloader
@@ -95,6 +101,7 @@ item_free (Item *item)
   if (item->fd >= 0)
     close (item->fd);
   g_clear_pointer (&item->buffer, g_byte_array_unref);
+  g_clear_object (&item->embed_job);
   g_free (item->job_id);
   g_free (item->url);
   g_free (item->path);
@@ -274,6 +281,10 @@ item_report (Item   *item,
 
   if (error != NULL)
     discard_part (item);
+  if (item->repair && error != NULL)
+    mja_repair_restore (item->path);
+  else if (item->repair)
+    mja_repair_discard (item->path);
   if (error == NULL)
     g_signal_emit (self, signals[SIGNAL_DONE], 0, item->job_id, item->index, item->received, FALSE);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -350,6 +361,26 @@ item_network_failed (Item   *item,
     item_finish (item, error);
 }
 
+/* The job's XMP into the closed .part (flushed and checked whole by
+ * mja-embed); what is on disk is then its size. */
+static gboolean
+embed_part (Item    *item,
+            GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  GStatBuf st;
+
+  if (!mja_embed_write (item->part_path, item->embed_job, &local))
+    {
+      g_set_error (error, MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_METADATA, _("Image %u was not saved: %s"),
+                   item->index + 1, local->message);
+      return FALSE;
+    }
+  if (g_stat (item->part_path, &st) == 0)
+    item->received = (guint64) st.st_size;
+  return TRUE;
+}
+
 /* On disk before it has its final name: a crash never leaves a short
  * file where a complete one is expected.  Runs in a pool thread; the item
  * is not touched by the loop meanwhile. */
@@ -392,6 +423,17 @@ finish_thread (GTask        *task,
       failed_path = item->part_path;
     }
   item->fd = -1;
+  if (failed_path == NULL && item->embed_job != NULL && mja_embed_is_supported (item->path))
+    {
+      GError *error = NULL;
+
+      if (!embed_part (item, &error))
+        {
+          g_unlink (item->part_path);
+          g_task_return_error (task, error);
+          return;
+        }
+    }
   if (failed_path == NULL && g_rename (item->part_path, item->path) != 0)
     {
       saved = errno;
@@ -634,11 +676,24 @@ pump (MjaDownloader *self)
           continue;
         }
       /* Already there from an earlier run: nothing to fetch. */
-      if (g_stat (item->path, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0)
+      if (!item->repair && g_stat (item->path, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0)
         {
           g_signal_emit (self, signals[SIGNAL_DONE], 0, item->job_id, item->index, (guint64) st.st_size, TRUE);
           item_free (item);
           continue;
+        }
+      if (item->repair)
+        {
+          g_autoptr(GError) error = NULL;
+
+          if (!mja_repair_set_aside (item->path, &error))
+            {
+              g_autoptr(GError) disk = g_error_new_literal (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK,
+                                                            error->message);
+              g_signal_emit (self, signals[SIGNAL_FAILED], 0, item->job_id, item->index, disk);
+              item_free (item);
+              continue;
+            }
         }
       self->active++;
       g_object_ref (self);
@@ -653,9 +708,29 @@ mja_downloader_add (MjaDownloader *self,
                     const char    *url,
                     const char    *relative_path)
 {
+  mja_downloader_add_image (self, job_id, index, url, relative_path, NULL, FALSE);
+}
+
+/**
+ * mja_downloader_add_image:
+ * @embed_job: (nullable): the job whose XMP the image gets (PNG, JPEG,
+ *   WebP), or %NULL to keep the server's bytes
+ * @repair: fetch it even when a file is there, setting that one aside as
+ *   NAME.damaged until the new one is whole (put back if it fails)
+ */
+void
+mja_downloader_add_image (MjaDownloader *self,
+                          const char    *job_id,
+                          guint          index,
+                          const char    *url,
+                          const char    *relative_path,
+                          MjaJob        *embed_job,
+                          gboolean       repair)
+{
   Item *item;
 
   g_return_if_fail (MJA_IS_DOWNLOADER (self));
+  g_return_if_fail (embed_job == NULL || MJA_IS_JOB (embed_job));
 
   item = g_new0 (Item, 1);
   item->self = self;
@@ -666,6 +741,8 @@ mja_downloader_add (MjaDownloader *self,
   item->part_path = g_strconcat (item->path, MJA_ARCHIVE_PART_SUFFIX, NULL);
   item->fd = -1;
   item->expected = -1;
+  item->embed_job = embed_job ? g_object_ref (embed_job) : NULL;
+  item->repair = repair;
   g_queue_push_tail (&self->queue, item);
   pump (self);
   /* Everything added so far was already on disk. */

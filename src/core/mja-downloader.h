@@ -20,6 +20,7 @@ typedef enum
   MJA_DOWNLOAD_ERROR_TRUNCATED,   /* it kept arriving cut short (after retries) */
   MJA_DOWNLOAD_ERROR_NETWORK,     /* after retries */
   MJA_DOWNLOAD_ERROR_DISK,        /* writing the file failed: fatal for a sync */
+  MJA_DOWNLOAD_ERROR_METADATA,    /* the prompt could not be written into it */
 } MjaDownloadError;
 
 #define MJA_TYPE_DOWNLOADER (mja_downloader_get_type ())
@@ -42,6 +43,13 @@ void           mja_downloader_add               (MjaDownloader *self,
                                                  guint          index,
                                                  const char    *url,
                                                  const char    *relative_path);
+void           mja_downloader_add_image         (MjaDownloader *self,
+                                                 const char    *job_id,
+                                                 guint          index,
+                                                 const char    *url,
+                                                 const char    *relative_path,
+                                                 MjaJob        *embed_job,
+                                                 gboolean       repair);
 guint          mja_downloader_get_pending       (MjaDownloader *self);
 
 G_END_DECLS

@@ -23,6 +23,7 @@ typedef struct
   guint        images_done;
   guint        images_skipped;
   guint        images_failed;
+  guint        images_repaired;  /* of images_done: fetched again to repair them */
   guint64      bytes;
   double       bytes_per_second;
   int          seconds_left;

@@ -8,7 +8,8 @@
  * context (mja-sync.c), and at the end the result.  From its thread it
  * reads only the MjaSync's archive folder, which never changes, and
  * writes none of its fields: what the caller sees changes only in the
- * caller's context.
+ * caller's context.  Before the listing, when asked to repair, it queues
+ * again what verify finds missing or damaged (mja-repair).
  */
 #define G_LOG_DOMAIN "mja-sync"
 
@@ -21,6 +22,7 @@
 #include "mja-archive.h"
 #include "mja-downloader.h"
 #include "mja-index.h"
+#include "mja-repair.h"
 #include "mja-sync-private.h"
 
 #define PROGRESS_INTERVAL_MS 200
@@ -72,6 +74,8 @@ typedef struct
   GHashTable     *new_per_type;
   char           *new_cookie;
   GArray         *samples;
+  GHashTable     *queued;        /* "job id/index" of images queued from the index */
+  GHashTable     *repairs;       /* of those: fetched again to repair them */
 } Worker;
 
 static void
@@ -97,6 +101,8 @@ worker_free (Worker *w)
   g_clear_pointer (&w->problems, g_ptr_array_unref);
   g_clear_pointer (&w->new_per_type, g_hash_table_unref);
   g_clear_pointer (&w->samples, g_array_unref);
+  g_clear_pointer (&w->queued, g_hash_table_unref);
+  g_clear_pointer (&w->repairs, g_hash_table_unref);
   g_clear_error (&w->fatal);
   g_free (w->new_cookie);
   mja_sync_options_clear (&w->options);
@@ -264,7 +270,8 @@ queue_images (Worker     *w,
       MjaPlannedImage *image = g_ptr_array_index (planned, i);
 
       w->progress.images_queued++;
-      mja_downloader_add (w->downloader, mja_job_get_id (job), image->index, image->url, image->path);
+      mja_downloader_add_image (w->downloader, mja_job_get_id (job), image->index, image->url, image->path,
+                                w->options.embed_metadata ? job : NULL, FALSE);
     }
 }
 
@@ -527,7 +534,11 @@ image_done_cb (MjaDownloader *downloader,
     w->progress.images_skipped++;
   else
     {
+      g_autofree char *key = g_strdup_printf ("%s/%u", job_id, index);
+
       w->progress.images_done++;
+      if (g_hash_table_contains (w->repairs, key))
+        w->progress.images_repaired++;
       w->network_failures = 0;
     }
   if (!mja_index_set_image (w->index, job_id, index, MJA_IMAGE_DONE, size, &error))
@@ -618,6 +629,67 @@ remove_leftovers (Worker *w)
     }
 }
 
+/* The job an indexed image belongs to, read back from its file, for the
+ * XMP; NULL when it cannot be read (the image is then saved untagged). */
+static MjaJob *
+load_job (Worker     *w,
+          const char *job_id)
+{
+  MjaIndexRow *row = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *data = NULL;
+  gsize length;
+
+  if (!w->options.embed_metadata || (row = mja_index_dup_row (w->index, job_id, NULL)) == NULL)
+    return NULL;
+  path = mja_archive_dup_path (w->archive, row->json_path);
+  mja_index_row_free (row);
+  if (!g_file_get_contents (path, &data, &length, NULL))
+    return NULL;
+  return mja_job_new_from_data (data, (gssize) length, NULL);
+}
+
+/* Queues an image the index knows, once however many reasons it has. */
+static void
+queue_indexed (Worker        *w,
+               MjaIndexImage *image,
+               gboolean       repair)
+{
+  g_autofree char *key = g_strdup_printf ("%s/%u", image->job_id, image->index);
+  g_autoptr(MjaJob) job = NULL;
+
+  if (!g_hash_table_add (w->queued, g_strdup (key)))
+    return;
+  if (repair)
+    g_hash_table_add (w->repairs, g_steal_pointer (&key));
+  job = load_job (w, image->job_id);
+  w->progress.images_queued++;
+  mja_downloader_add_image (w->downloader, image->job_id, image->index, image->url, image->path, job, repair);
+}
+
+/* What verify finds missing, truncated or not an image, fetched again.
+ * The check reads only each file's head and tail. */
+static gboolean
+queue_repairs (Worker  *w,
+               GError **error)
+{
+  static const char * const every_kind[] = { "grid", "upscale", "video", NULL };
+  const char * const *kinds = (const char * const *) w->options.download_kinds;
+  g_autoptr(MjaRepairPlan) plan = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  if (kinds != NULL && g_strv_contains (kinds, "all"))
+    kinds = every_kind;
+  plan = mja_repair_plan (w->archive, w->index, kinds, w->cancellable, error);
+  if (plan == NULL)
+    return FALSE;
+  g_debug ("Repair check: %u images in %.3f s, %u damaged, %u missing", plan->checked,
+           (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC, plan->damaged, plan->missing);
+  for (guint i = 0; i < plan->images->len; i++)
+    queue_indexed (w, g_ptr_array_index (plan->images, i), TRUE);
+  return TRUE;
+}
+
 static gboolean
 worker_setup (Worker *w)
 {
@@ -677,8 +749,12 @@ worker_setup (Worker *w)
 
           if (!download_wanted (w, image->kind))
             continue;
-          w->progress.images_queued++;
-          mja_downloader_add (w->downloader, image->job_id, image->index, image->url, image->path);
+          queue_indexed (w, image, FALSE);
+        }
+      if (w->options.repair && !queue_repairs (w, &error))
+        {
+          set_fatal (w, error);
+          return FALSE;
         }
     }
 
@@ -786,6 +862,8 @@ _mja_sync_worker_start (MjaSync      *self,
   w->problems = g_ptr_array_new ();
   w->new_per_type = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   w->samples = g_array_new (FALSE, FALSE, sizeof (Sample));
+  w->queued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  w->repairs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   thread = g_thread_new ("mja-sync", worker_thread, w);
   g_thread_unref (thread);

@@ -80,6 +80,7 @@ mja_sync_options_init (MjaSyncOptions *options)
   options->request_interval_ms = mja_config_get_default_uint (MJA_CONFIG_KEY_REQUEST_INTERVAL);
   options->max_tries = mja_config_get_default_uint (MJA_CONFIG_KEY_MAX_TRIES);
   options->retry_base_ms = mja_config_get_default_uint (MJA_CONFIG_KEY_RETRY_BASE);
+  options->embed_metadata = mja_config_get_default_boolean (MJA_CONFIG_KEY_EMBED_METADATA);
 }
 
 void
@@ -281,6 +282,7 @@ _mja_sync_apply_snapshot (gpointer data)
   NOTIFY_IF (fraction, PROP_FRACTION);
   NOTIFY_IF (wait_seconds, PROP_WAIT_SECONDS);
   self->progress.cap_reached = snapshot->progress.cap_reached;
+  self->progress.images_repaired = snapshot->progress.images_repaired;
   g_object_thaw_notify (G_OBJECT (self));
 
   for (guint i = 0; snapshot->problems && i < snapshot->problems->len; i++)
@@ -375,6 +377,7 @@ guint mja_sync_get_images_queued (MjaSync *self) { return self->progress.images_
 guint mja_sync_get_images_done (MjaSync *self) { return self->progress.images_done; }
 guint mja_sync_get_images_skipped (MjaSync *self) { return self->progress.images_skipped; }
 guint mja_sync_get_images_failed (MjaSync *self) { return self->progress.images_failed; }
+guint mja_sync_get_images_repaired (MjaSync *self) { return self->progress.images_repaired; }
 guint64 mja_sync_get_bytes (MjaSync *self) { return self->progress.bytes; }
 double mja_sync_get_bytes_per_second (MjaSync *self) { return self->progress.bytes_per_second; }
 int mja_sync_get_seconds_left (MjaSync *self) { return self->progress.seconds_left; }
@@ -424,6 +427,10 @@ mja_sync_dup_summary (MjaSync *self)
   if (p->jobs_skipped > 0 || p->images_skipped > 0)
     g_string_append_printf (text, _("; %u jobs and %u images were already archived"), p->jobs_skipped,
                             p->images_skipped);
+  if (p->images_repaired > 0)
+    g_string_append_printf (text, ngettext ("; %u damaged or missing image was repaired",
+                                            "; %u damaged or missing images were repaired", p->images_repaired),
+                            p->images_repaired);
   if (self->n_problems > 0)
     g_string_append_printf (text, ngettext ("; %u problem", "; %u problems", self->n_problems),
                             self->n_problems);

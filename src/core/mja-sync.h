@@ -38,6 +38,8 @@ typedef struct
   guint        answer_timeout_s;  /* an answer slower is given up and tried again;
                                      0 = 300 s for a page, 900 s for an image */
   guint64      max_image_bytes;   /* an image larger is refused; 0 = 512 MiB */
+  gboolean     repair;            /* fetch again what verify finds missing or damaged */
+  gboolean     embed_metadata;    /* write each job's XMP into its images */
 } MjaSyncOptions;
 
 typedef struct
@@ -74,6 +76,7 @@ guint           mja_sync_get_images_queued (MjaSync              *self);
 guint           mja_sync_get_images_done   (MjaSync              *self);
 guint           mja_sync_get_images_skipped (MjaSync             *self);
 guint           mja_sync_get_images_failed (MjaSync              *self);
+guint           mja_sync_get_images_repaired (MjaSync            *self);
 guint64         mja_sync_get_bytes         (MjaSync              *self);
 double          mja_sync_get_bytes_per_second (MjaSync           *self);
 int             mja_sync_get_seconds_left  (MjaSync              *self);

@@ -206,6 +206,8 @@ test_schema_agrees (void)
   assert_schema_default (schema, "download-kinds",
                          g_variant_new_strv (mja_config_get_default_strv (MJA_CONFIG_KEY_DOWNLOAD_KINDS), -1));
   assert_schema_default (schema, "archive-dir", g_variant_new_string (""));
+  assert_schema_default (schema, "embed-metadata",
+                         g_variant_new_boolean (mja_config_get_default_boolean (MJA_CONFIG_KEY_EMBED_METADATA)));
   g_assert_null (mja_config_get_default_string (MJA_CONFIG_KEY_ARCHIVE_DIR));
 }
 

@@ -1,0 +1,187 @@
+#!/usr/bin/python3
+# test-repair.py — download --repair, sync's repair, --embed-metadata and tag, as a user runs them
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from mja_testlib import FakeServer, Tap, archive_files, base_env, cli, remove, temp_dir  # noqa: E402
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+IMAGES = (".png", ".jpeg", ".jpg", ".webp")
+
+tap = Tap()
+
+
+def indexed_images(archive):
+    """(relative path, url, job id) of every image the index knows."""
+    db = sqlite3.connect(os.path.join(archive, ".mj-archiver", "index.sqlite"))
+    try:
+        return db.execute("SELECT path, url, job_id FROM images ORDER BY job_id, idx").fetchall()
+    finally:
+        db.close()
+
+
+def on_disk(archive):
+    return [(p, u, j) for p, u, j in indexed_images(archive)
+            if p.endswith(IMAGES) and os.path.exists(os.path.join(archive, p))]
+
+
+def xmp(path):
+    """The XMP of @path as the exiv2 tool prints it: {key: value}."""
+    out = subprocess.run(["exiv2", "-q", "-PXkt", path], capture_output=True, text=True).stdout
+    tags = {}
+    for line in out.splitlines():
+        key, _, value = line.partition(" ")
+        tags[key] = value.strip()
+    return tags
+
+
+def damage(archive):
+    """Truncates one image and overwrites another with a web page; returns both paths."""
+    images = on_disk(archive)
+    truncated = os.path.join(archive, images[0][0])
+    corrupt = os.path.join(archive, images[1][0])
+    with open(truncated, "rb") as f:
+        data = f.read()
+    with open(truncated, "wb") as f:
+        f.write(data[: len(data) // 2])
+    with open(corrupt, "wb") as f:
+        f.write(b"<!DOCTYPE html><html>Just a moment...</html>")
+    return truncated, corrupt
+
+
+def verify_clean(archive, env):
+    report = json.loads(cli("verify", "--json", "--archive", archive, env=env, check=0).stdout)
+    assert report["problems"] == [], report
+    assert not any(p.endswith(".damaged") for p in archive_files(archive))
+
+
+def test_download_repair():
+    with FakeServer("--jobs", "12", "--seed", "3") as server:
+        env = base_env(server)
+        archive = temp_dir()
+        cli("sync", "--archive", archive, "--request-interval", "0", env=env, check=0)
+        truncated, corrupt = damage(archive)
+        cli("verify", "--archive", archive, env=env, check=1)
+        # Without --repair the damaged files stay: download only fetches what is missing.
+        cli("download", "--archive", archive, env=env, check=0)
+        assert os.path.getsize(corrupt) < 100
+        result = cli("download", "--repair", "--archive", archive, env=env, check=0)
+        assert "2 damaged or missing images were repaired" in result.stdout, result.stdout
+        verify_clean(archive, env)
+        # Whole again, and what the server sends.
+        for path, url, _ in indexed_images(archive):
+            if os.path.join(archive, path) in (truncated, corrupt):
+                with urllib.request.urlopen(url) as answer, open(os.path.join(archive, path), "rb") as f:
+                    assert f.read() == answer.read(), path
+        # Nothing left to repair: a second run fetches nothing.
+        result = cli("download", "--repair", "--archive", archive, env=env, check=0)
+        assert "repaired" not in result.stdout, result.stdout
+        remove(archive)
+
+
+def test_repair_failure_keeps_the_damaged_file():
+    with FakeServer("--jobs", "6", "--seed", "5") as server:
+        env = base_env(server)
+        archive = temp_dir()
+        cli("sync", "--archive", archive, "--request-interval", "0", env=env, check=0)
+        truncated, _ = damage(archive)
+        with open(truncated, "rb") as f:
+            before = f.read()
+    # The server is gone: the repair fails, and what was there is put back.
+    result = cli("download", "--repair", "--archive", archive, env=env, check=None)
+    assert result.returncode != 0, result.stdout
+    with open(truncated, "rb") as f:
+        assert f.read() == before
+    assert not any(p.endswith((".damaged", ".part")) for p in archive_files(archive))
+    remove(archive)
+
+
+def test_sync_full_repairs():
+    with FakeServer("--jobs", "12", "--seed", "4") as server:
+        env = base_env(server)
+        archive = temp_dir()
+        cli("sync", "--archive", archive, "--request-interval", "0", env=env, check=0)
+        damage(archive)
+        result = cli("sync", "--full", "--archive", archive, "--request-interval", "0", env=env, check=0)
+        assert "2 damaged or missing images were repaired" in result.stdout, result.stdout
+        verify_clean(archive, env)
+        remove(archive)
+
+
+def test_embed_off_keeps_server_bytes():
+    with FakeServer("--jobs", "8", "--seed", "9") as server:
+        env = base_env(server)
+        archive = temp_dir()
+        cli("sync", "--archive", archive, "--request-interval", "0", env=env, check=0)
+        images = on_disk(archive)
+        assert images
+        for path, url, _ in images:
+            with urllib.request.urlopen(url) as answer, open(os.path.join(archive, path), "rb") as f:
+                assert f.read() == answer.read(), path
+            assert xmp(os.path.join(archive, path)) == {}, path
+        remove(archive)
+
+
+def test_embed_metadata():
+    with FakeServer("--jobs", "8", "--seed", "9") as server:
+        env = base_env(server)
+        archive = temp_dir()
+        cli("sync", "--archive", archive, "--embed-metadata", "--request-interval", "0", env=env, check=0)
+        images = on_disk(archive)
+        assert images
+        for path, _, job_id in images:
+            with open(os.path.join(archive, os.path.splitext(path)[0].rsplit("-", 1)[0] + ".json")
+                      if not os.path.exists(os.path.join(archive, os.path.splitext(path)[0] + ".json"))
+                      else os.path.join(archive, os.path.splitext(path)[0] + ".json")) as f:
+                job = json.load(f)
+            tags = xmp(os.path.join(archive, path))
+            assert tags.get("Xmp.mjarchiver.JobId") == job_id, (path, tags)
+            prompt = job.get("prompt") or job["full_command"].split(" --")[0]
+            assert prompt in tags.get("Xmp.dc.description", ""), (path, tags)
+            # exiv2 prints the XMP date the Exif way: "2022:07:12 18:23:24".
+            date = tags.get("Xmp.exif.DateTimeOriginal", "").replace(":", "-", 2)
+            assert date.startswith(job["enqueue_time"][:10]), (path, tags)
+            assert tags.get("Xmp.xmp.CreatorTool", "").startswith("Midjourney"), tags
+        verify_clean(archive, env)
+        remove(archive)
+
+
+def test_tag_original_archive():
+    archive = temp_dir()
+    shutil.rmtree(archive)
+    shutil.copytree(os.path.join(FIXTURES, "original-archive"), archive)
+    env = base_env()
+    result = cli("tag", "--archive", archive, env=env, check=0)
+    assert "5 images tagged" in result.stdout, result.stdout
+    owl = [p for p in archive_files(archive) if "0a1b2c3d" in p and p.endswith(".png")]
+    assert len(owl) == 4, owl
+    for path in owl:
+        tags = xmp(os.path.join(archive, path))
+        assert tags.get("Xmp.mjarchiver.JobId") == "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", tags
+        assert "owl" in tags.get("Xmp.dc.description", ""), tags
+        assert tags.get("Xmp.exif.DateTimeOriginal", "").startswith("2022:10:02 12:00:00"), tags
+        assert tags.get("Xmp.dc.subject") == "--v 3", tags
+    assert not any(p.endswith(".part") for p in archive_files(archive))
+    # Tagged images pass verify's checks; only the fixture's broken JSON is reported.
+    report = json.loads(cli("verify", "--json", "--archive", archive, env=env, check=1).stdout)
+    assert [p["kind"] for p in report["problems"]] == ["broken-json"], report
+    # Again: nothing to do, nothing rewritten.
+    before = {p: os.stat(os.path.join(archive, p)).st_mtime_ns for p in owl}
+    result = cli("tag", "--archive", archive, env=env, check=0)
+    assert "0 images tagged; 5 already were" in result.stdout, result.stdout
+    assert before == {p: os.stat(os.path.join(archive, p)).st_mtime_ns for p in owl}
+    remove(archive)
+
+
+for name, fn in list(globals().items()):
+    if name.startswith("test_") and callable(fn):
+        tap.check(name[5:].replace("_", " "), fn)
+tap.done()
