@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "mja-embed.h"
+#include "mja-job-words.h"
 #include "mja-media.h"
 
 static GMutex embed_lock;
@@ -75,88 +76,21 @@ mja_embed_is_supported (const char *path)
          g_str_equal (extension, "webp");
 }
 
-/* The part of the full command after the prompt: "--ar 2:3 --v 7". */
-static const char *
-find_parameters (const char *command)
-{
-  const char *p;
-
-  if (command == NULL)
-    return NULL;
-  if (g_str_has_prefix (command, "--"))
-    return command;
-  for (p = strstr (command, "--"); p != NULL; p = strstr (p + 2, "--"))
-    if (g_ascii_isspace (p[-1]))
-      return p;
-  return NULL;
-}
-
-/**
- * mja_embed_dup_parameters:
- *
- * Returns: (transfer full): the parameters of the job's command, one
- *   "--name value" each, in their order; empty when it has none
- */
-GStrv
-mja_embed_dup_parameters (MjaJob *job)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  const char *rest;
-
-  g_return_val_if_fail (MJA_IS_JOB (job), NULL);
-
-  rest = find_parameters (mja_job_get_full_command (job));
-  while (rest != NULL)
-    {
-      const char *next = find_parameters (rest + 2);
-      g_autofree char *item = g_strndup (rest, next ? (gsize) (next - rest) : strlen (rest));
-
-      g_strstrip (item);
-      if (item[2] != '\0')
-        g_strv_builder_add (builder, item);
-      rest = next;
-    }
-  return g_strv_builder_end (builder);
-}
-
 /**
  * mja_embed_dup_model:
  *
- * Returns: (transfer full): "Midjourney v7", "Midjourney niji 6", from
- *   the command's --v/--version/--niji, else the job type's "v7_…",
- *   else "Midjourney"
+ * Returns: (transfer full): "Midjourney V7", "Midjourney Niji 6", from
+ *   the command or the job type (mja-job-words), else "Midjourney"
  */
 char *
 mja_embed_dup_model (MjaJob *job)
 {
-  g_auto(GStrv) parameters = NULL;
-  const char *job_type;
+  g_autofree char *model = NULL;
 
   g_return_val_if_fail (MJA_IS_JOB (job), NULL);
 
-  parameters = mja_embed_dup_parameters (job);
-  for (guint i = 0; parameters[i] != NULL; i++)
-    {
-      g_auto(GStrv) words = g_strsplit_set (parameters[i], " \t", 2);
-      const char *value = words[1] ? g_strstrip (words[1]) : "";
-
-      if ((g_str_equal (words[0], "--v") || g_str_equal (words[0], "--version")) && *value != '\0')
-        return g_strdup_printf ("Midjourney v%s", value);
-      if (g_str_equal (words[0], "--niji"))
-        return *value ? g_strdup_printf ("Midjourney niji %s", value) : g_strdup ("Midjourney niji");
-    }
-  job_type = mja_job_get_job_type (job);
-  if (job_type != NULL && job_type[0] == 'v' && g_ascii_isdigit (job_type[1]))
-    {
-      gsize n = 1;
-
-      while (g_ascii_isdigit (job_type[n]) || (job_type[n] == '.' && g_ascii_isdigit (job_type[n + 1])))
-        n++;
-      return g_strdup_printf ("Midjourney v%.*s", (int) (n - 1), job_type + 1);
-    }
-  if (job_type != NULL && g_str_has_prefix (job_type, "niji"))
-    return g_strdup ("Midjourney niji");
-  return g_strdup ("Midjourney");
+  model = mja_command_dup_model (mja_job_get_full_command (job), mja_job_get_job_type (job));
+  return model ? g_strconcat ("Midjourney ", model, NULL) : g_strdup ("Midjourney");
 }
 
 static gboolean
@@ -167,7 +101,7 @@ set_tags (GExiv2Metadata  *metadata,
   const char *prompt = mja_job_get_prompt (job);
   const char *command = mja_job_get_full_command (job);
   GDateTime *time = mja_job_get_enqueue_time (job);
-  g_auto(GStrv) parameters = mja_embed_dup_parameters (job);
+  g_auto(GStrv) parameters = mja_command_dup_parameters (command);
   g_autofree char *model = mja_embed_dup_model (job);
 
   /* A language qualifier first: a prompt that starts with lang="…" stays

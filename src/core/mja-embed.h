@@ -18,7 +18,6 @@ G_BEGIN_DECLS
 
 gboolean  mja_embed_is_supported  (const char  *path);
 char     *mja_embed_dup_model     (MjaJob      *job);
-GStrv     mja_embed_dup_parameters (MjaJob     *job);
 gboolean  mja_embed_write         (const char  *path,
                                    MjaJob      *job,
                                    GError     **error);
