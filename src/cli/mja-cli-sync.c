@@ -162,6 +162,8 @@ print_result (Run *run)
       json_builder_add_int_value (b, mja_sync_get_images_skipped (sync));
       json_builder_set_member_name (b, "failed_images");
       json_builder_add_int_value (b, mja_sync_get_images_failed (sync));
+      json_builder_set_member_name (b, "repaired_images");
+      json_builder_add_int_value (b, mja_sync_get_images_repaired (sync));
       json_builder_set_member_name (b, "bytes");
       json_builder_add_int_value (b, (gint64) mja_sync_get_bytes (sync));
       json_builder_set_member_name (b, "problems");

@@ -324,15 +324,16 @@ tag_job_images (MjaArchive   *archive,
       MjaIndexImage *image = g_ptr_array_index (images, i);
       g_autofree char *path = mja_archive_dup_path (archive, image->path);
 
-      if (!mja_embed_is_supported (path) || mja_media_check_file (path) != MJA_MEDIA_WHOLE)
+      /* Videos, and damaged images (verify's, repair's), are skipped; a
+       * missing image is no news. */
+      if (!mja_embed_is_supported (path) ||
+          (g_file_test (path, G_FILE_TEST_EXISTS) && mja_media_check_file (path) != MJA_MEDIA_WHOLE))
         {
-          /* A missing image is no news; a damaged one is verify's. */
-          if (mja_embed_is_supported (path) && g_file_test (path, G_FILE_TEST_EXISTS))
-            report->skipped++;
-          else if (!mja_embed_is_supported (path))
-            report->skipped++;
+          report->skipped++;
           continue;
         }
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        continue;
       if (job == NULL && error == NULL)
         job = read_job (archive, row->json_path, &error);
       if (job == NULL)

@@ -18,6 +18,7 @@
 #include "mja-filter-panel.h"
 #include "mja-job-grid.h"
 #include "mja-job-item.h"
+#include "mja-media.h"
 #include "mja-preferences.h"
 #include "mja-progress-sidebar.h"
 #include "mja-session.h"
@@ -413,6 +414,31 @@ test_sync (void)
     g_assert_cmpuint (json, ==, 40);
     g_assert_cmpuint (images, >, 40);
   }
+
+  /* A damaged image heals on the next sync. */
+  {
+    g_auto(GStrv) lines = g_strsplit (listing, "\n", -1);
+    g_autofree char *damaged = NULL;
+    g_autofree char *data = NULL;
+    g_autofree char *after = NULL;
+    gsize length;
+
+    for (guint i = 0; lines[i] != NULL && damaged == NULL; i++)
+      if (strstr (lines[i], ".png ") != NULL)
+        {
+          *strchr (lines[i], ' ') = '\0';
+          damaged = g_build_filename (archive, lines[i], NULL);
+        }
+    g_assert_nonnull (damaged);
+    g_assert_true (g_file_get_contents (damaged, &data, &length, NULL));
+    g_assert_true (g_file_set_contents (damaged, data, (gssize) (length / 2), NULL));
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL);
+    helper_wait_until (button_says, stop, 10, "the Sync button to say Stop");
+    helper_wait_until (button_says, done, 120, "the second sync to end");
+    g_assert_cmpint (mja_media_check_file (damaged), ==, MJA_MEDIA_WHOLE);
+    after = helper_archive_listing (archive);
+    g_assert_null (strstr (after, ".damaged"));
+  }
   gtk_window_destroy (GTK_WINDOW (window));
   sign_out ();
   helper_remove_tree (archive);
@@ -462,6 +488,11 @@ test_preferences (void)
     g_assert_true (g_strv_contains ((const char * const *) kinds, "video"));
   }
   gtk_switch_set_active (part (preferences, "videos_switch"), FALSE);
+  /* Off unless asked: images stay the server's bytes. */
+  g_assert_false (g_settings_get_boolean (settings, "embed-metadata"));
+  gtk_switch_set_active (part (preferences, "embed_switch"), TRUE);
+  g_assert_true (g_settings_get_boolean (settings, "embed-metadata"));
+  gtk_switch_set_active (part (preferences, "embed_switch"), FALSE);
 
   gtk_editable_set_text (part (preferences, "cookie_row"), "not a cookie");
   g_signal_emit_by_name (part (preferences, "sign_in_button"), "clicked");

@@ -73,8 +73,8 @@ def test_download_repair():
         # Without --repair the damaged files stay: download only fetches what is missing.
         cli("download", "--archive", archive, env=env, check=0)
         assert os.path.getsize(corrupt) < 100
-        result = cli("download", "--repair", "--archive", archive, env=env, check=0)
-        assert "2 damaged or missing images were repaired" in result.stdout, result.stdout
+        result = cli("download", "--repair", "--json", "--archive", archive, env=env, check=0)
+        assert json.loads(result.stdout)["repaired_images"] == 2, result.stdout
         verify_clean(archive, env)
         # Whole again, and what the server sends.
         for path, url, _ in indexed_images(archive):
@@ -159,8 +159,16 @@ def test_tag_original_archive():
     shutil.rmtree(archive)
     shutil.copytree(os.path.join(FIXTURES, "original-archive"), archive)
     env = base_env()
+    # What an interrupted original download left: skipped, not touched.
+    cut = os.path.join(archive, "2022/2022-09/2022-09-07/20220907-065802_8b4c5b8c-5f1e-4c31-9a6b-1d2e3f4a5b6c.png")
+    with open(cut, "rb") as f:
+        data = f.read()
+    with open(cut, "wb") as f:
+        f.write(data[: len(data) // 2])
     result = cli("tag", "--archive", archive, env=env, check=0)
-    assert "5 images tagged" in result.stdout, result.stdout
+    assert "4 images tagged; 1 skipped" in result.stdout, result.stdout
+    with open(cut, "rb") as f:
+        assert f.read() == data[: len(data) // 2]
     owl = [p for p in archive_files(archive) if "0a1b2c3d" in p and p.endswith(".png")]
     assert len(owl) == 4, owl
     for path in owl:
@@ -170,13 +178,14 @@ def test_tag_original_archive():
         assert tags.get("Xmp.exif.DateTimeOriginal", "").startswith("2022:10:02 12:00:00"), tags
         assert tags.get("Xmp.dc.subject") == "--v 3", tags
     assert not any(p.endswith(".part") for p in archive_files(archive))
-    # Tagged images pass verify's checks; only the fixture's broken JSON is reported.
+    # Tagged images pass verify's checks; the fixture's broken JSON and the cut image are reported.
     report = json.loads(cli("verify", "--json", "--archive", archive, env=env, check=1).stdout)
-    assert [p["kind"] for p in report["problems"]] == ["broken-json"], report
+    assert sorted(p["kind"] for p in report["problems"]) == ["broken-json", "corrupt"], report
+    assert [p["path"] for p in report["problems"] if p["kind"] == "corrupt"] == [cut], report
     # Again: nothing to do, nothing rewritten.
     before = {p: os.stat(os.path.join(archive, p)).st_mtime_ns for p in owl}
     result = cli("tag", "--archive", archive, env=env, check=0)
-    assert "0 images tagged; 5 already were" in result.stdout, result.stdout
+    assert "0 images tagged; 4 already were; 1 skipped" in result.stdout, result.stdout
     assert before == {p: os.stat(os.path.join(archive, p)).st_mtime_ns for p in owl}
     remove(archive)
 
