@@ -219,6 +219,32 @@ mja_job_list_splice (MjaJobList *self,
   g_list_model_items_changed (G_LIST_MODEL (self), position, n_removals, n_added);
 }
 
+/* The id of the job at @position (without reading its row), or NULL. */
+const char *
+mja_job_list_get_id (MjaJobList *self,
+                     guint       position)
+{
+  g_return_val_if_fail (MJA_IS_JOB_LIST (self), NULL);
+
+  return position < self->ids->len ? g_ptr_array_index (self->ids, position) : NULL;
+}
+
+/* The positions from @from on of the jobs whose ids are in @ids (a set). */
+GtkBitset *
+mja_job_list_find_all (MjaJobList *self,
+                       GHashTable *ids,
+                       guint       from)
+{
+  GtkBitset *found = gtk_bitset_new_empty ();
+
+  g_return_val_if_fail (MJA_IS_JOB_LIST (self), found);
+
+  for (guint i = from; i < self->ids->len && g_hash_table_size (ids) > 0; i++)
+    if (g_hash_table_contains (ids, g_ptr_array_index (self->ids, i)))
+      gtk_bitset_add (found, i);
+  return found;
+}
+
 /* The position of the job @id, or G_MAXUINT when it is not in the list. */
 guint
 mja_job_list_find (MjaJobList *self,

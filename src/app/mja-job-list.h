@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 #include "mja-job-item.h"
 
@@ -23,5 +23,10 @@ void        mja_job_list_splice      (MjaJobList  *self,
                                       GPtrArray   *ids);
 guint       mja_job_list_find        (MjaJobList  *self,
                                       const char  *id);
+const char *mja_job_list_get_id      (MjaJobList  *self,
+                                      guint        position);
+GtkBitset  *mja_job_list_find_all    (MjaJobList  *self,
+                                      GHashTable  *ids,
+                                      guint        from);
 
 G_END_DECLS

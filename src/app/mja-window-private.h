@@ -21,6 +21,9 @@ struct _MjaWindow
   GFile                *archive_dir;
   MjaJobList           *jobs;
   gint64                total_jobs;
+  gint64                matched_jobs;  /* of those, what the search and filters let through */
+  GHashTable           *keep_selected; /* ids selected before a reload, until it is done */
+  gboolean              scroll_to_selected;
   GCancellable         *query_cancellable;
   GSignalGroup         *sync_signals;  /* the session's current sync */
   guint                 reload_source;
@@ -41,6 +44,8 @@ struct _MjaWindow
   MjaImageView         *image_view;
   MjaFilterPanel       *filter_panel;
   MjaJobGrid           *job_grid;
+  GtkRevealer          *filter_bar;
+  GtkLabel             *filter_bar_label;
   GtkRevealer          *sidebar_revealer;
   MjaProgressSidebar   *progress_sidebar;
 };

@@ -68,10 +68,15 @@ update_page (MjaWindow *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
   g_autofree char *subtitle = NULL;
   g_autofree char *name = NULL;
+  gboolean narrowed = *text != '\0' || self->filtering;
 
   if (self->archive_dir == NULL)
     return;
-  name = g_file_get_basename (self->archive_dir);
+  /* The demo's archive is a temporary folder, whose name says nothing. */
+  if (_mja_window_get_app (self) != NULL && mja_application_get_demo (_mja_window_get_app (self)))
+    name = g_strdup (_("Demo"));
+  else
+    name = g_file_get_basename (self->archive_dir);
   if (self->viewing != G_MAXUINT)
     ;  /* the image view stays until Back */
   else if (!self->loaded)
@@ -85,10 +90,32 @@ update_page (MjaWindow *self)
   else
     gtk_stack_set_visible_child_name (self->main_stack, "empty");
 
-  subtitle = self->loaded ? g_strdup_printf (ngettext ("%s — %u job", "%s — %u jobs", (gulong) self->total_jobs),
-                                             name, (guint) self->total_jobs)
-                          : g_strdup (name);
+  if (!self->loaded)
+    subtitle = g_strdup (name);
+  else if (narrowed)
+    /* TRANSLATORS: the archive's name, then e.g. "12 of 240 jobs" */
+    subtitle = g_strdup_printf (ngettext ("%s — %u of %u job", "%s — %u of %u jobs", (gulong) self->total_jobs),
+                                name, (guint) self->matched_jobs, (guint) self->total_jobs);
+  else
+    subtitle = g_strdup_printf (ngettext ("%s — %u job", "%s — %u jobs", (gulong) self->total_jobs),
+                                name, (guint) self->total_jobs);
   adw_window_title_set_subtitle (self->window_title, subtitle);
+  /* Filters that hide jobs are never out of sight: the button says so,
+   * and a bar above the grid, with Clear. */
+  if (self->filtering)
+    gtk_widget_add_css_class (GTK_WIDGET (self->filters_button), "mja-filters-on");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->filters_button), "mja-filters-on");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->filters_button),
+                               self->filtering ? _("Filters (F9) — some are on") : _("Filters (F9)"));
+  if (self->filtering && self->loaded)
+    {
+      g_autofree char *bar = g_strdup_printf (ngettext ("Filters show %u of %u job", "Filters show %u of %u jobs",
+                                                        (gulong) self->total_jobs),
+                                              (guint) self->matched_jobs, (guint) self->total_jobs);
+      gtk_label_set_text (self->filter_bar_label, bar);
+    }
+  gtk_revealer_set_reveal_child (self->filter_bar, self->filtering && self->loaded);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync",
                                  signed_in || (session && mja_session_get_current_sync (session) != NULL));
 }
@@ -111,6 +138,7 @@ typedef struct
   GPtrArray     *ids;       /* char*: the jobs' ids, in order */
   GPtrArray     *per_type;
   gint64         total;
+  gint64         matched;   /* what the filter lets through */
 } Query;
 
 static Query *
@@ -169,6 +197,7 @@ query_thread (GTask        *task,
   if (query->first)
     {
       query->total = mja_index_count (index, &everything, NULL);
+      query->matched = mja_index_count (index, &query->filter, NULL);
       query->filter.limit = FIRST_ROWS;
     }
   else
@@ -182,6 +211,47 @@ query_thread (GTask        *task,
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
+}
+
+/* The ids of the selected jobs, as a set; NULL when none is selected. */
+static GHashTable *
+dup_selected_ids (MjaWindow *self)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (mja_job_grid_get_selection (self->job_grid));
+  GHashTable *ids;
+  GtkBitsetIter iter;
+  guint position;
+
+  if (gtk_bitset_is_empty (selected))
+    return NULL;
+  ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, selected, &position); more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    g_hash_table_add (ids, g_strdup (mja_job_list_get_id (self->jobs, position)));
+  return ids;
+}
+
+/* The selection follows its jobs to wherever a new sort or filter put
+ * them (from @from on: the part of the list just spliced in). */
+static void
+reselect (MjaWindow *self,
+          guint      from)
+{
+  GtkSelectionModel *selection = mja_job_grid_get_selection (self->job_grid);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+  g_autoptr(GtkBitset) found = NULL;
+  g_autoptr(GtkBitset) mask = NULL;
+
+  if (self->keep_selected == NULL || from >= n_items)
+    return;
+  found = mja_job_list_find_all (self->jobs, self->keep_selected, from);
+  mask = gtk_bitset_new_range (from, n_items - from);
+  gtk_selection_model_set_selection (selection, found, mask);
+  if (self->scroll_to_selected && !gtk_bitset_is_empty (found))
+    {
+      mja_job_grid_scroll_to (self->job_grid, gtk_bitset_get_minimum (found));
+      self->scroll_to_selected = FALSE;
+    }
 }
 
 static void
@@ -216,7 +286,12 @@ query_done_cb (GObject      *source,
     guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
     guint from = query->first ? 0 : MIN (FIRST_ROWS, n_items);
 
+    if (query->first && self->keep_selected == NULL)
+      self->keep_selected = dup_selected_ids (self);
     mja_job_list_splice (self->jobs, from, n_items - from, query->ids);
+    reselect (self, from);
+    if (!query->first)
+      g_clear_pointer (&self->keep_selected, g_hash_table_unref);
   }
   /* New jobs move positions: the view follows its job. */
   if (self->viewing != G_MAXUINT)
@@ -237,6 +312,7 @@ query_done_cb (GObject      *source,
       g_autoptr(GTask) rest = g_task_new (self, g_task_get_cancellable (G_TASK (result)), query_done_cb, NULL);
 
       self->total_jobs = query->total;
+      self->matched_jobs = query->matched;
       self->loaded = TRUE;
       /* The archive is on screen: the start-up sync may run.  (A window
        * closed meanwhile has no application any more.) */
@@ -330,6 +406,19 @@ job_activated_cb (MjaWindow  *self,
                   MjaJobGrid *grid)
 {
   _mja_window_set_viewing (self, position);
+}
+
+/* Several jobs selected: the header says how many, as in Files. */
+static void
+selection_changed_cb (MjaWindow  *self,
+                      guint       n_selected,
+                      MjaJobGrid *grid)
+{
+  g_autofree char *title = NULL;
+
+  if (n_selected > 1)
+    title = g_strdup_printf (ngettext ("%u selected", "%u selected", n_selected), n_selected);
+  adw_window_title_set_title (self->window_title, title ? title : _("Midjourney Archiver"));
 }
 
 static void
@@ -461,7 +550,11 @@ settings_changed_cb (GSettings  *settings,
                      MjaWindow  *self)
 {
   if (g_str_equal (key, "oldest-first") || g_str_has_prefix (key, "filter-"))
-    reload (self);
+    {
+      /* A new order moves the selected job away: the grid follows it. */
+      self->scroll_to_selected = TRUE;
+      reload (self);
+    }
   else if (g_str_equal (key, "archive-dir") && !mja_application_get_demo (_mja_window_get_app (self)))
     {
       g_autofree char *path = mja_application_dup_archive_dir (_mja_window_get_app (self));
@@ -482,6 +575,7 @@ mja_window_dispose (GObject *object)
   g_clear_object (&self->sync_signals);
   g_clear_object (&self->archive_dir);
   g_clear_object (&self->jobs);
+  g_clear_pointer (&self->keep_selected, g_hash_table_unref);
 
   G_OBJECT_CLASS (mja_window_parent_class)->dispose (object);
 }
@@ -508,10 +602,13 @@ mja_window_class_init (MjaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, job_grid);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, filter_bar);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, filter_bar_label);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, sidebar_revealer);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, progress_sidebar);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, job_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, selection_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, show_job_cb);
 
   _mja_window_class_actions_init (klass);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "mja-application.h"
+#include "mja-export.h"
 #include "mja-filter-panel.h"
 #include "mja-job-grid.h"
 #include "mja-job-item.h"
@@ -366,6 +367,300 @@ test_filter_by_type (void)
   helper_remove_tree (archive);
 }
 
+/* ---- selecting many, and what narrows ------------------------------------ */
+
+static gboolean
+n_selected_is (gpointer data)
+{
+  MjaWindow *window = ((gpointer *) data)[0];
+
+  return mja_job_grid_get_n_selected (part (window, "job_grid")) == GPOINTER_TO_UINT (((gpointer *) data)[1]);
+}
+
+static void
+wait_for_subtitle (MjaWindow  *window,
+                   const char *subtitle)
+{
+  gpointer check[] = { window, (gpointer) subtitle };
+
+  helper_wait_until (subtitle_is, check, 30, subtitle);
+}
+
+/* With a filter on, Ctrl+A (the grid's select-all) selects every job the
+ * grid shows, and only those; the header says how many and the bar of bulk
+ * actions appears; Escape clears the selection. */
+static void
+test_select_all (void)
+{
+  g_autofree char *archive = make_archive (N_JOBS);
+  MjaWindow *window = open_window (archive);
+  GSettings *settings = mja_application_get_settings (app);
+  MjaJobGrid *grid = part (window, "job_grid");
+  GtkWidget *grid_view = part (window, "grid_view");
+  g_autoptr(GPtrArray) selected = NULL;
+  gpointer check[] = { window, GUINT_TO_POINTER (100) };
+
+  wait_for_items (window, N_JOBS);
+  g_settings_set_strv (settings, "filter-job-types", (const char *[]) { "upscale", NULL });
+  wait_for_items (window, 100);
+  g_assert_true (gtk_widget_grab_focus (grid_view));
+  g_assert_true (gtk_widget_activate_action (grid_view, "list.select-all", NULL));
+  helper_wait_until (n_selected_is, check, 10, "100 jobs selected");
+  selected = mja_job_grid_dup_selected (grid);
+  g_assert_cmpuint (selected->len, ==, 100);
+  for (guint i = 0; i < selected->len; i++)
+    g_assert_cmpstr (mja_job_item_get_job_type (selected->pdata[i]), ==, "upscale");
+  g_assert_cmpstr (adw_window_title_get_title (part (window, "window_title")), ==, "100 selected");
+  g_assert_true (gtk_revealer_get_reveal_child (part (window, "selection_revealer")));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (grid), "job.unselect-all", NULL));
+  check[1] = GUINT_TO_POINTER (0);
+  helper_wait_until (n_selected_is, check, 10, "nothing selected");
+  g_assert_false (gtk_revealer_get_reveal_child (part (window, "selection_revealer")));
+  g_assert_cmpstr (adw_window_title_get_title (part (window, "window_title")), ==, "Midjourney Archiver");
+  mja_filter_clear (settings);
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
+/* Whatever narrows the grid, the subtitle says how many of all the jobs
+ * it shows, counted as the index counts them; the filter toggle and the bar
+ * above the grid say that filters are on. */
+static void
+test_subtitle_counts (void)
+{
+  g_autofree char *archive = make_archive (N_JOBS);
+  g_autofree char *name = g_path_get_basename (archive);
+  g_autoptr(MjaArchive) store = mja_archive_new (archive);
+  g_autoptr(MjaIndex) index = mja_index_open_archive (store, NULL);
+  MjaWindow *window = open_window (archive);
+  GSettings *settings = mja_application_get_settings (app);
+  GtkEditable *search = part (window, "search_entry");
+  struct { const char *key; GVariant *value; } filters[] = {
+    { "filter-job-types", g_variant_new_strv ((const char *[]) { "upscale", NULL }, 1) },
+    { "filter-from", g_variant_new_string ("2024-01-01") },
+    { "filter-to", g_variant_new_string ("2023-12-31") },
+    { "filter-min-rating", g_variant_new_uint32 (3) },
+    { "filter-liked", g_variant_new_boolean (TRUE) },
+    { "filter-with-images", g_variant_new_boolean (TRUE) },
+  };
+
+  wait_for_items (window, N_JOBS);
+  for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
+    {
+      MjaIndexQuery query = { 0 };
+      g_autofree char *expected = NULL;
+      gint64 count;
+
+      g_settings_set_value (settings, filters[i].key, filters[i].value);
+      g_assert_true (mja_filter_apply (settings, &query));
+      count = mja_index_count (index, &query, NULL);
+      g_strfreev (query.job_types);
+      expected = g_strdup_printf ("%s — %u of %u jobs", name, (guint) count, N_JOBS);
+      wait_for_subtitle (window, expected);
+      g_assert_true (gtk_widget_has_css_class (part (window, "filters_button"), "mja-filters-on"));
+      g_assert_true (gtk_revealer_get_reveal_child (part (window, "filter_bar")));
+      mja_filter_clear (settings);
+    }
+  gtk_editable_set_text (search, "job 29");
+  {
+    g_autofree char *expected = g_strdup_printf ("%s — 11 of %u jobs", name, N_JOBS);
+    wait_for_subtitle (window, expected);
+  }
+  g_assert_false (gtk_widget_has_css_class (part (window, "filters_button"), "mja-filters-on"));
+  gtk_editable_set_text (search, "");
+  {
+    g_autofree char *expected = g_strdup_printf ("%s — %u jobs", name, N_JOBS);
+    wait_for_subtitle (window, expected);
+  }
+  g_assert_false (gtk_revealer_get_reveal_child (part (window, "filter_bar")));
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
+static gboolean
+first_prompt_is (gpointer data)
+{
+  MjaWindow *window = ((gpointer *) data)[0];
+  GListModel *model = grid_model (window);
+  g_autoptr(MjaJobItem) first = g_list_model_get_n_items (model) > 0 ? g_list_model_get_item (model, 0) : NULL;
+
+  return first != NULL && g_strcmp0 (mja_job_item_get_prompt (first), ((gpointer *) data)[1]) == 0;
+}
+
+/* Oldest First moves every job; the selected one stays selected, and so
+ * does a job selected beyond the first screenfuls (job 5 lands at 5, job 250
+ * at 250 from the end). */
+static void
+test_selection_follows_sort (void)
+{
+  g_autofree char *archive = make_archive (N_JOBS);
+  MjaWindow *window = open_window (archive);
+  GSettings *settings = mja_application_get_settings (app);
+  MjaJobGrid *grid = part (window, "job_grid");
+  GtkSelectionModel *selection = mja_job_grid_get_selection (grid);
+  gpointer check[] = { window, "prompt of job 0" };
+  g_autoptr(GPtrArray) selected = NULL;
+
+  wait_for_items (window, N_JOBS);
+  /* Newest first: job 294 at 5, job 49 at 250. */
+  gtk_selection_model_select_item (selection, 5, TRUE);
+  gtk_selection_model_select_item (selection, 250, FALSE);
+  g_settings_set_boolean (settings, "oldest-first", TRUE);
+  helper_wait_until (first_prompt_is, check, 30, "the oldest job first");
+  wait_for_items (window, N_JOBS);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  selected = mja_job_grid_dup_selected (grid);
+  g_assert_cmpuint (selected->len, ==, 2);
+  g_assert_cmpstr (mja_job_item_get_prompt (selected->pdata[0]), ==, "prompt of job 49");
+  g_assert_cmpstr (mja_job_item_get_prompt (selected->pdata[1]), ==, "prompt of job 294");
+  g_assert_true (gtk_selection_model_is_selected (selection, 49));
+  g_assert_true (gtk_selection_model_is_selected (selection, 294));
+  g_settings_reset (settings, "oldest-first");
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
+/* ---- Export… --------------------------------------------------------------- */
+
+static void
+write_file (const char *path,
+            const char *contents)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (path, contents, -1, &error));
+  g_assert_no_error (error);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The names in @dir, sorted, one a line. */
+static char *
+names_in (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv ("\n", (char **) names->pdata);
+}
+
+static void
+export_and_wait (GPtrArray  *items,
+                 const char *folder,
+                 gboolean    with_metadata,
+                 guint       expected_copies)
+{
+  g_autoptr(GFile) target = g_file_new_for_path (folder);
+  HelperAsync async = { g_main_loop_new (NULL, FALSE), NULL };
+  g_autoptr(GError) error = NULL;
+  guint n_copied = 0;
+
+  g_autoptr(GAsyncResult) result = NULL;
+
+  mja_export_async (items, target, with_metadata, NULL, NULL, NULL, helper_async_done_cb, &async);
+  result = helper_async_wait (&async);
+  g_assert_true (mja_export_finish (result, &n_copied, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_copied, ==, expected_copies);
+}
+
+/* Three jobs selected of five that share a folder: Export copies exactly
+ * their images (and with metadata their .json and .prompt.txt), nothing of
+ * the other two; a second export into the same folder overwrites nothing. */
+static void
+test_export_selected (void)
+{
+  g_autofree char *archive = make_archive (5);
+  g_autofree char *target = g_dir_make_tmp ("mja-export-XXXXXX", NULL);
+  MjaWindow *window = open_window (archive);
+  MjaJobGrid *grid = part (window, "job_grid");
+  GtkSelectionModel *selection = mja_job_grid_get_selection (grid);
+  g_autoptr(GPtrArray) selected = NULL;
+  g_autoptr(GString) expected = g_string_new (NULL);
+  g_autofree char *listing = NULL;
+
+  wait_for_items (window, 5);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(MjaJobItem) item = g_list_model_get_item (grid_model (window), i);
+      const char *json = mja_job_item_get_json_path (item);
+      g_autofree char *stem = g_strndup (json, strlen (json) - strlen (".json"));
+      const char *suffixes[] = { ".json", ".prompt.txt", "-1.png", "-2.png" };
+
+      for (guint j = 0; j < G_N_ELEMENTS (suffixes); j++)
+        {
+          g_autofree char *path = g_strconcat (stem, suffixes[j], NULL);
+          write_file (path, suffixes[j]);
+        }
+    }
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  gtk_selection_model_select_item (selection, 2, FALSE);
+  gtk_selection_model_select_item (selection, 4, FALSE);
+  selected = mja_job_grid_dup_selected (grid);
+  g_assert_cmpuint (selected->len, ==, 3);
+
+  export_and_wait (selected, target, FALSE, 6);
+  {
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+    for (guint i = 0; i < selected->len; i++)
+      {
+        g_autofree char *base = g_path_get_basename (mja_job_item_get_json_path (selected->pdata[i]));
+        g_autofree char *stem = g_strndup (base, strlen (base) - strlen (".json"));
+
+        g_ptr_array_add (names, g_strconcat (stem, "-1.png", NULL));
+        g_ptr_array_add (names, g_strconcat (stem, "-2.png", NULL));
+      }
+    g_ptr_array_sort (names, compare_names);
+    for (guint i = 0; i < names->len; i++)
+      g_string_append_printf (expected, "%s%s", i ? "\n" : "", (char *) names->pdata[i]);
+  }
+  listing = names_in (target);
+  g_assert_cmpstr (listing, ==, expected->str);
+
+  /* Again, with metadata: the images come in as "… (2)", the rest as is. */
+  export_and_wait (selected, target, TRUE, 12);
+  g_clear_pointer (&listing, g_free);
+  listing = names_in (target);
+  for (guint i = 0; i < selected->len; i++)
+    {
+      g_autofree char *base = g_path_get_basename (mja_job_item_get_json_path (selected->pdata[i]));
+      g_autofree char *stem = g_strndup (base, strlen (base) - strlen (".json"));
+      g_autofree char *json = g_strconcat (stem, ".json", NULL);
+      g_autofree char *again = g_strconcat (stem, "-1 (2).png", NULL);
+      g_autofree char *original = g_build_filename (target, stem, NULL);
+      g_autofree char *first = g_strconcat (original, "-1.png", NULL);
+      g_autofree char *contents = NULL;
+
+      g_assert_nonnull (strstr (listing, json));
+      g_assert_nonnull (strstr (listing, again));
+      g_assert_true (g_file_get_contents (first, &contents, NULL, NULL));
+      g_assert_cmpstr (contents, ==, "-1.png");
+    }
+  {
+    g_auto(GStrv) lines = g_strsplit (listing, "\n", -1);
+
+    g_assert_cmpuint (g_strv_length (lines), ==, 18);
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (target);
+  helper_remove_tree (archive);
+}
+
 static gboolean
 button_says (gpointer data)
 {
@@ -560,6 +855,10 @@ main (int   argc,
   g_test_add_func ("/window/browse-and-search", test_browse_and_search);
   g_test_add_func ("/window/filter-by-type", test_filter_by_type);
   g_test_add_func ("/window/cell-menu-by-keyboard", test_cell_menu_by_keyboard);
+  g_test_add_func ("/window/select-all", test_select_all);
+  g_test_add_func ("/window/subtitle-counts", test_subtitle_counts);
+  g_test_add_func ("/window/selection-follows-sort", test_selection_follows_sort);
+  g_test_add_func ("/window/export-selected", test_export_selected);
   g_test_add_func ("/window/sync", test_sync);
   g_test_add_func ("/preferences/settings-and-keyring", test_preferences);
   status = g_test_run ();
