@@ -4,14 +4,18 @@
  *
  * The filters live in GSettings, so they apply at once and are remembered;
  * the window turns them into an index query with mja_filter_apply().  The
- * job types and their counts come from the archive itself.
+ * kinds of job (Image, Upscale, Video, … merged across the API eras, see
+ * mja-job-words.h) and their counts come from the archive itself; the
+ * group stays hidden while the archive has none.
  */
 #define G_LOG_DOMAIN "mja-filter-panel"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+
 #include "mja-filter-panel.h"
+#include "mja-job-words.h"
 #include "mja-util.h"
 
 struct _MjaFilterPanel
@@ -41,11 +45,18 @@ mja_filter_apply (GSettings     *settings,
   g_auto(GStrv) types = g_settings_get_strv (settings, "filter-job-types");
   gboolean any = FALSE;
 
-  if (types[0] != NULL)
-    {
-      query->job_types = g_steal_pointer (&types);
-      any = TRUE;
-    }
+  g_autoptr(GStrvBuilder) categories = g_strv_builder_new ();
+  MjaJobCategory category;
+
+  /* The kinds (0.1.0 kept raw job types here: those are left out). */
+  for (guint i = 0; types[i] != NULL; i++)
+    if (mja_job_category_from_string (types[i], &category))
+      {
+        g_strv_builder_add (categories, types[i]);
+        any = TRUE;
+      }
+  if (any)
+    query->categories = g_strv_builder_end (categories);
   any |= *from != '\0' && mja_parse_day (from, FALSE, &query->from_us);
   any |= *to != '\0' && mja_parse_day (to, TRUE, &query->to_us);
   query->min_rating = g_settings_get_uint (settings, "filter-min-rating");
@@ -76,13 +87,14 @@ type_toggled_cb (MjaFilterPanel *self)
       GtkCheckButton *check = g_object_get_data (G_OBJECT (row), "mja-check");
 
       if (gtk_check_button_get_active (check))
-        g_strv_builder_add (builder, adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+        g_strv_builder_add (builder, g_object_get_data (G_OBJECT (row), "mja-category"));
     }
   types = g_strv_builder_end (builder);
   g_settings_set_strv (self->settings, "filter-job-types", (const char * const *) types);
 }
 
-/* One check row a job type, with how many jobs it has. */
+/* One check row a kind of job ("Upscale"), with how many jobs it has;
+ * @per_type holds MjaIndexCounts named by mja_job_category_to_string(). */
 void
 mja_filter_panel_set_counts (MjaFilterPanel *self,
                              GPtrArray      *per_type)
@@ -93,7 +105,7 @@ mja_filter_panel_set_counts (MjaFilterPanel *self,
   /* The same types as shown: only the counts change, the rows stay. */
   for (guint i = 0; same && i < per_type->len; i++)
     same = g_str_equal (((MjaIndexCount *) g_ptr_array_index (per_type, i))->name,
-                        adw_preferences_row_get_title (g_ptr_array_index (self->type_rows, i)));
+                        g_object_get_data (g_ptr_array_index (self->type_rows, i), "mja-category"));
   if (same)
     {
       for (guint i = 0; i < per_type->len; i++)
@@ -117,8 +129,11 @@ mja_filter_panel_set_counts (MjaFilterPanel *self,
       GtkWidget *check = gtk_check_button_new ();
       g_autofree char *subtitle = g_strdup_printf (ngettext ("%u job", "%u jobs", (gulong) count->count),
                                                    (guint) count->count);
+      MjaJobCategory category = MJA_JOB_CATEGORY_OTHER;
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), count->name);
+      mja_job_category_from_string (count->name, &category);
+      g_object_set_data_full (G_OBJECT (row), "mja-category", g_strdup (count->name), g_free);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), mja_job_category_get_label (category));
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
@@ -131,6 +146,7 @@ mja_filter_panel_set_counts (MjaFilterPanel *self,
       adw_preferences_group_add (self->types_group, row);
       g_ptr_array_add (self->type_rows, row);
     }
+  gtk_widget_set_visible (GTK_WIDGET (self->types_group), self->type_rows->len > 0);
 }
 
 static void
@@ -176,7 +192,7 @@ settings_changed_cb (GSettings      *settings,
           AdwActionRow *row = g_ptr_array_index (self->type_rows, i);
           GtkCheckButton *check = g_object_get_data (G_OBJECT (row), "mja-check");
           gboolean active = g_strv_contains ((const char * const *) chosen,
-                                             adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+                                             g_object_get_data (G_OBJECT (row), "mja-category"));
 
           if (gtk_check_button_get_active (check) != active)
             {

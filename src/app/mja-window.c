@@ -151,6 +151,7 @@ query_copy_for_rest (const Query *query)
   rest->filter = query->filter;
   rest->filter.text = g_strdup (query->filter.text);
   rest->filter.job_types = g_strdupv (query->filter.job_types);
+  rest->filter.categories = g_strdupv (query->filter.categories);
   rest->filter.offset = FIRST_ROWS;
   rest->filter.limit = 0;
   return rest;
@@ -163,6 +164,7 @@ query_free (Query *query)
   g_free (query->cdn);
   g_free (query->filter.text);
   g_strfreev (query->filter.job_types);
+  g_strfreev (query->filter.categories);
   g_clear_pointer (&query->ids, g_ptr_array_unref);
   g_clear_pointer (&query->per_type, g_ptr_array_unref);
   g_free (query);
@@ -178,7 +180,6 @@ query_thread (GTask        *task,
   g_autoptr(MjaArchive) archive = mja_archive_new (query->root);
   g_autoptr(MjaIndex) index = NULL;
   MjaIndexQuery everything = { 0 };
-  g_autoptr(MjaIndexStats) stats = NULL;
   GError *error = NULL;
 
   if (!g_file_test (query->root, G_FILE_TEST_IS_DIR))
@@ -202,9 +203,7 @@ query_thread (GTask        *task,
     }
   else
     {
-      stats = mja_index_dup_stats (index, NULL, NULL);
-      if (stats != NULL)
-        query->per_type = g_steal_pointer (&stats->per_type);
+      query->per_type = mja_index_dup_facet_counts (index, MJA_INDEX_FACET_CATEGORY, NULL, NULL);
     }
   query->ids = mja_index_query_ids (index, &query->filter, &error);
   if (query->ids == NULL)

@@ -22,6 +22,7 @@ struct _MjaIndex
   GHashTable *statements;  /* SQL text -> sqlite3_stmt, prepared once */
 };
 
+gboolean      _mja_index_register_functions (sqlite3 *db);
 gboolean      _mja_index_db_error (MjaIndex    *self,
                                    GError     **error);
 gboolean      _mja_index_exec     (MjaIndex    *self,

@@ -15,6 +15,7 @@
 
 #include "mja-config.h"
 #include "mja-index-private.h"
+#include "mja-job-words.h"
 
 gboolean
 mja_index_has_job (MjaIndex   *self,
@@ -177,6 +178,8 @@ build_where (const MjaIndexQuery *query,
     append_in_list (sql, binds, "job_type", query->job_types);
   if (query->kinds != NULL && query->kinds[0] != NULL)
     append_in_list (sql, binds, "kind", query->kinds);
+  if (query->categories != NULL && query->categories[0] != NULL)
+    append_in_list (sql, binds, "mja_category (job_type, event_type)", query->categories);
   if (query->from_us != 0)
     g_string_append_printf (sql, " AND time_us >= %" G_GINT64_FORMAT, query->from_us);
   if (query->to_us != 0)
@@ -377,6 +380,110 @@ mja_index_count (MjaIndex             *self,
       return -1;
     }
   return sqlite3_column_int64 (stmt, 0);
+}
+
+/* ---- a job in words, as SQL functions -------------------------------------- */
+
+static void
+category_function (sqlite3_context *context,
+                   int              argc,
+                   sqlite3_value  **argv)
+{
+  MjaJobCategory category = mja_job_category_from_types ((const char *) sqlite3_value_text (argv[0]),
+                                                         (const char *) sqlite3_value_text (argv[1]));
+
+  sqlite3_result_text (context, mja_job_category_to_string (category), -1, SQLITE_STATIC);
+}
+
+static void
+model_function (sqlite3_context *context,
+                int              argc,
+                sqlite3_value  **argv)
+{
+  char *model = mja_command_dup_model ((const char *) sqlite3_value_text (argv[0]),
+                                       (const char *) sqlite3_value_text (argv[1]));
+
+  if (model != NULL)
+    sqlite3_result_text (context, model, -1, g_free);
+  else
+    sqlite3_result_null (context);
+}
+
+static void
+aspect_ratio_function (sqlite3_context *context,
+                       int              argc,
+                       sqlite3_value  **argv)
+{
+  char *ratio = mja_command_dup_aspect_ratio ((const char *) sqlite3_value_text (argv[0]));
+
+  if (ratio != NULL)
+    sqlite3_result_text (context, ratio, -1, g_free);
+  else
+    sqlite3_result_null (context);
+}
+
+/* mja_category (job_type, event_type), mja_model (full_command, job_type)
+ * and mja_aspect_ratio (full_command), on the connection @db. */
+gboolean
+_mja_index_register_functions (sqlite3 *db)
+{
+  int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+
+  return sqlite3_create_function (db, "mja_category", 2, flags, NULL, category_function, NULL, NULL) == SQLITE_OK &&
+         sqlite3_create_function (db, "mja_model", 2, flags, NULL, model_function, NULL, NULL) == SQLITE_OK &&
+         sqlite3_create_function (db, "mja_aspect_ratio", 1, flags, NULL, aspect_ratio_function, NULL,
+                                  NULL) == SQLITE_OK;
+}
+
+static void count_free (MjaIndexCount *count);
+
+/**
+ * mja_index_dup_facet_counts:
+ * @query: (nullable): count only what it lets through
+ *
+ * How many jobs of each category, model or aspect ratio (MjaIndexCount*,
+ * the most first); jobs without one (no --ar) are not counted.
+ */
+GPtrArray *
+mja_index_dup_facet_counts (MjaIndex             *self,
+                            MjaIndexFacet         facet,
+                            const MjaIndexQuery  *query,
+                            GError              **error)
+{
+  const char *values[] = { "mja_category (job_type, event_type)", "mja_model (full_command, job_type)",
+                           "mja_aspect_ratio (full_command)" };
+  MjaIndexQuery everything = { 0 };
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *head = NULL;
+  GPtrArray *counts;
+  int rc;
+
+  g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
+  g_return_val_if_fail (facet <= MJA_INDEX_FACET_ASPECT_RATIO, NULL);
+
+  if (query == NULL)
+    query = &everything;
+  head = g_strdup_printf ("SELECT * FROM (SELECT %s AS value, COUNT(*) AS n FROM jobs", values[facet]);
+  stmt = prepare_query (self, head, query, " GROUP BY value) WHERE value IS NOT NULL ORDER BY n DESC, value",
+                        error);
+  if (stmt == NULL)
+    return NULL;
+  counts = g_ptr_array_new_with_free_func ((GDestroyNotify) count_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      MjaIndexCount *count = g_new0 (MjaIndexCount, 1);
+
+      count->name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      count->count = (guint64) sqlite3_column_int64 (stmt, 1);
+      g_ptr_array_add (counts, count);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      g_ptr_array_unref (counts);
+      query_error (self, query, error);
+      return NULL;
+    }
+  return counts;
 }
 
 static void

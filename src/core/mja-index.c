@@ -194,6 +194,12 @@ mja_index_open (const char  *path,
                               " PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;", error) ||
       !_mja_index_exec (self, schema_sql, error))
     return NULL;
+  /* A job's kind, model and aspect ratio in words, for facets and filters. */
+  if (!_mja_index_register_functions (self->db))
+    {
+      _mja_index_db_error (self, error);
+      return NULL;
+    }
   return g_steal_pointer (&self);
 }
 

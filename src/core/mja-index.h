@@ -25,6 +25,7 @@ typedef struct
   char       *text;          /* full-text query (FTS5 syntax; bare words match as prefixes) */
   GStrv       job_types;     /* e.g. "v6_upscale"; NULL = all */
   GStrv       kinds;         /* "grid", "upscale", "video"; NULL = all */
+  GStrv       categories;    /* mja_job_category_to_string(): "image", "upscale"; NULL = all */
   gint64      from_us;       /* enqueue time bounds, 0 = open */
   gint64      to_us;
   guint       min_rating;    /* 0 = any */
@@ -80,6 +81,14 @@ typedef struct
   guint64  count;
 } MjaIndexCount;
 
+/* What a job can be counted by, in words (src/core/mja-job-words.h). */
+typedef enum
+{
+  MJA_INDEX_FACET_CATEGORY,      /* "image", "upscale", … merged across the API eras */
+  MJA_INDEX_FACET_MODEL,         /* "V7", "Niji 6" */
+  MJA_INDEX_FACET_ASPECT_RATIO,  /* "16:9" */
+} MjaIndexFacet;
+
 #define MJA_TYPE_INDEX (mja_index_get_type ())
 G_DECLARE_FINAL_TYPE (MjaIndex, mja_index, MJA, INDEX, GObject)
 
@@ -130,6 +139,10 @@ MjaIndexRow   *mja_index_dup_row         (MjaIndex       *self,
                                           const char     *id,
                                           GError        **error);
 gint64         mja_index_count           (MjaIndex       *self,
+                                          const MjaIndexQuery *query,
+                                          GError        **error);
+GPtrArray     *mja_index_dup_facet_counts (MjaIndex      *self,
+                                          MjaIndexFacet   facet,
                                           const MjaIndexQuery *query,
                                           GError        **error);
 MjaIndexStats *mja_index_dup_stats       (MjaIndex       *self,

@@ -329,27 +329,43 @@ has_row (gpointer data)
   return find_row (((gpointer *) data)[0], ((gpointer *) data)[1]) != NULL;
 }
 
-/* The filter panel lists the job types with their counts; ticking one
- * narrows the grid to it at once and is remembered in GSettings; ticking
- * it off brings every job back. */
+/* The filter panel lists the kinds of job in words with their counts, the
+ * counts the index gives for them; ticking one narrows the grid to it at
+ * once and is remembered in GSettings; ticking it off brings every job
+ * back. */
 static void
 test_filter_by_type (void)
 {
   g_autofree char *archive = make_archive (N_JOBS);
+  g_autoptr(MjaArchive) store = mja_archive_new (archive);
+  g_autoptr(MjaIndex) index = mja_index_open_archive (store, NULL);
+  g_autoptr(GPtrArray) counts = mja_index_dup_facet_counts (index, MJA_INDEX_FACET_CATEGORY, NULL, NULL);
   MjaWindow *window = open_window (archive);
   GSettings *settings = mja_application_get_settings (app);
   GtkWidget *panel = part (window, "filter_panel");
-  gpointer row_check[] = { panel, "upscale" };
+  gpointer row_check[] = { panel, "Upscale" };
   AdwActionRow *upscale;
   g_auto(GStrv) chosen = NULL;
 
+  /* Both kinds the archive has, each with the index's count. */
+  g_assert_cmpuint (counts->len, ==, 2);
   wait_for_items (window, N_JOBS);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-filters", NULL);
-  helper_wait_until (has_row, row_check, 30, "the row of the upscale type");
-  upscale = find_row (panel, "upscale");
-  g_assert_cmpstr (adw_action_row_get_subtitle (upscale), ==, "100 jobs");
-  g_assert_cmpstr (adw_action_row_get_subtitle (find_row (panel, "diffusion")), ==, "200 jobs");
+  helper_wait_until (has_row, row_check, 30, "the row of upscales");
+  for (guint i = 0; i < counts->len; i++)
+    {
+      MjaIndexCount *count = counts->pdata[i];
+      const char *label = g_str_equal (count->name, "upscale") ? "Upscale" : "Image";
+      g_autofree char *subtitle = g_strdup_printf ("%u jobs", (guint) count->count);
 
+      g_assert_cmpstr (adw_action_row_get_subtitle (find_row (panel, label)), ==, subtitle);
+    }
+  g_assert_cmpstr (adw_action_row_get_subtitle (find_row (panel, "Upscale")), ==, "100 jobs");
+  g_assert_cmpstr (adw_action_row_get_subtitle (find_row (panel, "Image")), ==, "200 jobs");
+  g_assert_null (find_row (panel, "upscale"));
+  g_assert_null (find_row (panel, "diffusion"));
+
+  upscale = find_row (panel, "Upscale");
   adw_action_row_activate (upscale);
   wait_for_items (window, 100);
   for (guint i = 0; i < 100; i++)
@@ -361,7 +377,7 @@ test_filter_by_type (void)
   chosen = g_settings_get_strv (settings, "filter-job-types");
   g_assert_cmpstrv (chosen, ((const char *[]) { "upscale", NULL }));
 
-  adw_action_row_activate (find_row (panel, "upscale"));
+  adw_action_row_activate (find_row (panel, "Upscale"));
   wait_for_items (window, N_JOBS);
   gtk_window_destroy (GTK_WINDOW (window));
   helper_remove_tree (archive);
@@ -455,7 +471,7 @@ test_subtitle_counts (void)
       g_settings_set_value (settings, filters[i].key, filters[i].value);
       g_assert_true (mja_filter_apply (settings, &query));
       count = mja_index_count (index, &query, NULL);
-      g_strfreev (query.job_types);
+      g_strfreev (query.categories);
       expected = g_strdup_printf ("%s — %u of %u jobs", name, (guint) count, N_JOBS);
       wait_for_subtitle (window, expected);
       g_assert_true (gtk_widget_has_css_class (part (window, "filters_button"), "mja-filters-on"));
