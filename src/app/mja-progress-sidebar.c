@@ -156,15 +156,27 @@ mja_progress_sidebar_set_sync (MjaProgressSidebar *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC]);
 }
 
-/* Why the sync shown failed, in place of what it was doing. */
+/* How the sync shown ended ("Stopped", "Up to date", why it failed), in
+ * place of what it was doing; its speed and time left no longer apply. */
 void
-mja_progress_sidebar_show_error (MjaProgressSidebar *self,
-                                 const char         *message)
+mja_progress_sidebar_show_end (MjaProgressSidebar *self,
+                               const char         *message)
 {
   g_return_if_fail (MJA_IS_PROGRESS_SIDEBAR (self));
   g_return_if_fail (message != NULL);
 
   gtk_label_set_text (self->phase_label, message);
+  /* TRANSLATORS: no speed or time left, as nothing is running */
+  adw_action_row_set_subtitle (self->speed_row, C_("no value", "—"));
+  adw_action_row_set_subtitle (self->left_row, C_("no value", "—"));
+}
+
+/* Why the sync shown failed, in place of what it was doing. */
+void
+mja_progress_sidebar_show_error (MjaProgressSidebar *self,
+                                 const char         *message)
+{
+  mja_progress_sidebar_show_end (self, message);
 }
 
 static void

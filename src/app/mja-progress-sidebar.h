@@ -16,6 +16,8 @@ G_DECLARE_FINAL_TYPE (MjaProgressSidebar, mja_progress_sidebar, MJA, PROGRESS_SI
 MjaSync *mja_progress_sidebar_get_sync   (MjaProgressSidebar *self);
 void     mja_progress_sidebar_set_sync   (MjaProgressSidebar *self,
                                           MjaSync            *sync);
+void     mja_progress_sidebar_show_end   (MjaProgressSidebar *self,
+                                          const char         *message);
 void     mja_progress_sidebar_show_error (MjaProgressSidebar *self,
                                           const char         *message);
 

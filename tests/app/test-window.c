@@ -750,6 +750,16 @@ test_sync (void)
     after = helper_archive_listing (archive);
     g_assert_null (strstr (after, ".damaged"));
   }
+
+  /* Again, with nothing new: "Up to date", no stale speed or time left. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL);
+  helper_wait_until (button_says, stop, 10, "the Sync button to say Stop");
+  helper_wait_until (button_says, done, 120, "the second sync to end");
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpstr (gtk_label_get_text (part (window, "phase_label")), ==, "Up to date");
+  g_assert_cmpstr (adw_action_row_get_subtitle (part (window, "speed_row")), ==, "—");
+  g_assert_cmpstr (adw_action_row_get_subtitle (part (window, "left_row")), ==, "—");
   gtk_window_destroy (GTK_WINDOW (window));
   sign_out ();
   helper_remove_tree (archive);
