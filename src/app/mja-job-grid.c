@@ -453,8 +453,10 @@ mja_job_grid_init (MjaJobGrid *self)
 {
   g_autofree char *shared = g_build_filename (g_get_user_cache_dir (), "thumbnails", "large", NULL);
 
-  /* "large" thumbnails of the freedesktop cache are 256 pixels. */
+  /* "large" thumbnails of the freedesktop cache are 256 pixels; 96 MiB
+   * keeps some 400 of them, four screenfuls of the widest grid. */
   self->thumbnailer = mja_thumbnailer_new (256, 600);
+  mja_thumbnailer_set_budget (self->thumbnailer, 96 * 1024 * 1024);
   mja_thumbnailer_set_shared_cache (self->thumbnailer, shared);
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "job.unselect-all", FALSE);

@@ -4,8 +4,12 @@
  *
  * Decodes images at the cell's size on its own few threads (see
  * decode_worker; gdk-pixbuf scales while it decodes, so a 2048-pixel PNG
- * never exists in memory at full size) and keeps a bounded number of textures, least recently used
- * out first.  A cell that is recycled cancels its load.
+ * never exists in memory at full size) and keeps textures up to a number
+ * and a budget in bytes (what their pixels take, which GL renderers hold
+ * once more on the GPU's side), least recently used out first.  The load
+ * asked for last is decoded first, so after a jump (End, a scrollbar drag)
+ * the cells now in sight fill before any still queued; a cell that is
+ * recycled cancels its load, which is then skipped.
  *
  * With a shared cache (the freedesktop thumbnail cache, ~/.cache/thumbnails/
  * large) a thumbnail decoded once is written there as a PNG carrying
@@ -33,6 +37,9 @@ struct _MjaThumbnailer
   char       *shared_cache;
   int         size;
   guint       max_entries;
+  gsize       max_bytes;
+  gsize       bytes;     /* of the textures kept */
+  guint       serial;    /* of the last load asked for */
   GHashTable *cache;   /* path -> GList link in lru */
   GQueue      lru;     /* CacheEntry*, most recent first */
   GThreadPool *decoders; /* as many as there are cores: each full decode holds a whole image */
@@ -75,12 +82,26 @@ mja_thumbnailer_class_init (MjaThumbnailerClass *klass)
 static void decode_worker (gpointer data,
                            gpointer user_data);
 
+/* The last asked for first. */
+static int
+newest_first (gconstpointer a,
+              gconstpointer b,
+              gpointer      user_data)
+{
+  guint serial_a = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (a), "mja-serial"));
+  guint serial_b = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (b), "mja-serial"));
+
+  return serial_a < serial_b ? 1 : serial_a > serial_b ? -1 : 0;
+}
+
 static void
 mja_thumbnailer_init (MjaThumbnailer *self)
 {
   self->cache = g_hash_table_new (g_str_hash, g_str_equal);
   g_queue_init (&self->lru);
   self->decoders = g_thread_pool_new (decode_worker, NULL, (int) MAX (g_get_num_processors (), 2), TRUE, NULL);
+  g_thread_pool_set_sort_function (self->decoders, newest_first, NULL);
+  self->max_bytes = G_MAXSIZE;
 }
 
 MjaThumbnailer *
@@ -92,6 +113,37 @@ mja_thumbnailer_new (int   size,
   self->size = size;
   self->max_entries = MAX (cache_entries, 16);
   return self;
+}
+
+static gsize
+texture_bytes (GdkTexture *texture)
+{
+  return (gsize) gdk_texture_get_width (texture) * (gsize) gdk_texture_get_height (texture) * 4;
+}
+
+static void
+evict (MjaThumbnailer *self)
+{
+  /* The newest one stays, whatever its size. */
+  while (self->lru.length > 1 && (self->lru.length > self->max_entries || self->bytes > self->max_bytes))
+    {
+      CacheEntry *old = g_queue_pop_tail (&self->lru);
+
+      g_hash_table_remove (self->cache, old->path);
+      self->bytes -= texture_bytes (old->texture);
+      cache_entry_free (old);
+    }
+}
+
+/* At most @bytes of pixels kept (4 bytes a pixel), besides the count. */
+void
+mja_thumbnailer_set_budget (MjaThumbnailer *self,
+                            gsize           bytes)
+{
+  g_return_if_fail (MJA_IS_THUMBNAILER (self));
+
+  self->max_bytes = bytes;
+  evict (self);
 }
 
 GdkTexture *
@@ -121,12 +173,8 @@ remember (MjaThumbnailer *self,
   entry->texture = g_object_ref (texture);
   g_queue_push_head (&self->lru, entry);
   g_hash_table_insert (self->cache, entry->path, self->lru.head);
-  while (self->lru.length > self->max_entries)
-    {
-      CacheEntry *old = g_queue_pop_tail (&self->lru);
-      g_hash_table_remove (self->cache, old->path);
-      cache_entry_free (old);
-    }
+  self->bytes += texture_bytes (texture);
+  evict (self);
 }
 
 void
@@ -267,6 +315,7 @@ mja_thumbnailer_load_async (MjaThumbnailer      *self,
 
   mja_bench_hooks_thumbnail_requested ();
   g_task_set_task_data (task, g_strdup (path), g_free);
+  g_object_set_data (G_OBJECT (task), "mja-serial", GUINT_TO_POINTER (++self->serial));
   g_thread_pool_push (self->decoders, g_steal_pointer (&task), NULL);
 }
 

@@ -13,6 +13,8 @@ G_DECLARE_FINAL_TYPE (MjaThumbnailer, mja_thumbnailer, MJA, THUMBNAILER, GObject
 
 MjaThumbnailer *mja_thumbnailer_new         (int                  size,
                                              guint                cache_entries);
+void            mja_thumbnailer_set_budget  (MjaThumbnailer      *self,
+                                             gsize                bytes);
 void            mja_thumbnailer_set_shared_cache (MjaThumbnailer *self,
                                                   const char     *directory);
 GdkTexture     *mja_thumbnailer_lookup      (MjaThumbnailer      *self,
