@@ -18,6 +18,7 @@
 
 #include "mja-bench-hooks.h"
 #include "mja-job-cell.h"
+#include "mja-job-words.h"
 
 struct _MjaJobCell
 {
@@ -29,6 +30,9 @@ struct _MjaJobCell
 
   GtkImage       *placeholder;
   GtkPicture     *picture;
+  GtkWidget      *badge;
+  GtkImage       *badge_icon;
+  GtkLabel       *badge_label;
 };
 
 G_DEFINE_FINAL_TYPE (MjaJobCell, mja_job_cell, GTK_TYPE_WIDGET)
@@ -109,6 +113,9 @@ mja_job_cell_class_init (MjaJobCellClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mjarchiver/Archiver/mja-job-cell.ui");
   gtk_widget_class_bind_template_child (widget_class, MjaJobCell, placeholder);
   gtk_widget_class_bind_template_child (widget_class, MjaJobCell, picture);
+  gtk_widget_class_bind_template_child (widget_class, MjaJobCell, badge);
+  gtk_widget_class_bind_template_child (widget_class, MjaJobCell, badge_icon);
+  gtk_widget_class_bind_template_child (widget_class, MjaJobCell, badge_label);
   gtk_widget_class_bind_template_callback (widget_class, query_tooltip_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   /* What the GtkStack that was the cell before said of itself. */
@@ -140,6 +147,29 @@ mja_job_cell_get_item (MjaJobCell *self)
   return self->item;
 }
 
+/* A small badge in the corner: a video's icon, or how many images a job
+ * of more than one has. */
+static void
+update_badge (MjaJobCell *self,
+              MjaJobItem *item)
+{
+  gboolean video = mja_job_category_from_types (mja_job_item_get_job_type (item), NULL) == MJA_JOB_CATEGORY_VIDEO;
+  guint n = mja_job_item_get_n_images (item);
+  g_autofree char *count = n > 1 ? g_strdup_printf ("%u", n) : NULL;
+
+  gtk_image_set_from_icon_name (self->badge_icon, video ? "camera-video-symbolic" : "view-grid-symbolic");
+  gtk_label_set_text (self->badge_label, count ? count : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->badge_label), count != NULL);
+  gtk_widget_set_visible (self->badge, video || count != NULL);
+  if (video || count != NULL)
+    {
+      g_autofree char *description = video ? g_strdup (_("Video"))
+                                           : g_strdup_printf (ngettext ("%u image", "%u images", n), n);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->badge), GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
+    }
+}
+
 /* Shows @item, or nothing (NULL): a cell scrolled away stops loading what
  * it no longer shows. */
 void
@@ -168,6 +198,7 @@ mja_job_cell_set_item (MjaJobCell *self,
                                 image ? "image-x-generic-symbolic"
                                 : strstr (mja_job_item_get_job_type (item), "video") ? "video-x-generic-symbolic"
                                 : "image-missing-symbolic");
+  update_badge (self, item);
   texture = image ? mja_thumbnailer_lookup (self->thumbnailer, image) : NULL;
   show_texture (self, texture);
   if (texture != NULL || image == NULL)

@@ -26,6 +26,7 @@ struct _MjaJobItem
   guint    width;
   guint    height;
   guint    rating;
+  guint    n_images;   /* downloaded */
 };
 
 G_DEFINE_FINAL_TYPE (MjaJobItem, mja_job_item, G_TYPE_OBJECT)
@@ -105,9 +106,18 @@ mja_job_item_new (MjaIndexRow *row,
   self->width = row->width;
   self->height = row->height;
   self->rating = row->rating;
+  self->n_images = row->n_images;
   if (row->first_image != NULL)
     self->image = g_build_filename (archive_root, row->first_image, NULL);
   return self;
+}
+
+/* How many of the job's images are in the archive. */
+guint
+mja_job_item_get_n_images (MjaJobItem *self)
+{
+  g_return_val_if_fail (MJA_IS_JOB_ITEM (self), 0);
+  return self->n_images;
 }
 
 const char *

@@ -26,5 +26,6 @@ const char *mja_job_item_get_json_path (MjaJobItem *self);
 guint       mja_job_item_get_width  (MjaJobItem  *self);
 guint       mja_job_item_get_height (MjaJobItem  *self);
 guint       mja_job_item_get_rating (MjaJobItem  *self);
+guint       mja_job_item_get_n_images (MjaJobItem *self);
 
 G_END_DECLS

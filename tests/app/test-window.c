@@ -17,12 +17,14 @@
 #include "mja-application.h"
 #include "mja-export.h"
 #include "mja-filter-panel.h"
+#include "mja-job-cell.h"
 #include "mja-job-grid.h"
 #include "mja-job-item.h"
 #include "mja-media.h"
 #include "mja-preferences.h"
 #include "mja-progress-sidebar.h"
 #include "mja-session.h"
+#include "mja-thumbnailer.h"
 #include "mja-window.h"
 #include "test-utils.h"
 
@@ -538,6 +540,47 @@ test_selection_follows_sort (void)
   helper_remove_tree (archive);
 }
 
+/* A job of four images shows "4" in its cell's corner, a video its icon, a
+ * job of one image no badge. */
+static void
+test_cell_badges (void)
+{
+  g_autoptr(MjaThumbnailer) thumbnailer = mja_thumbnailer_new (64, 16);
+  MjaJobCell *cell = g_object_ref_sink (mja_job_cell_new (thumbnailer));
+  GtkWidget *badge = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (cell), MJA_TYPE_JOB_CELL, "badge");
+  GtkLabel *label = (GtkLabel *) gtk_widget_get_template_child (GTK_WIDGET (cell), MJA_TYPE_JOB_CELL, "badge_label");
+  GtkImage *icon = (GtkImage *) gtk_widget_get_template_child (GTK_WIDGET (cell), MJA_TYPE_JOB_CELL, "badge_icon");
+  MjaIndexRow row = { .id = (char *) "a", .prompt = (char *) "p", .json_path = (char *) "a.json" };
+  struct { const char *type; guint n_images; gboolean shown; const char *text; const char *icon; } cases[] = {
+    { "diffusion", 4, TRUE, "4", "view-grid-symbolic" },
+    { "v6_upscale", 1, FALSE, NULL, NULL },
+    { "video_diffusion", 0, TRUE, NULL, "camera-video-symbolic" },
+    { "video_diffusion", 4, TRUE, "4", "camera-video-symbolic" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(MjaJobItem) item = NULL;
+
+      row.job_type = (char *) cases[i].type;
+      row.n_images = cases[i].n_images;
+      item = mja_job_item_new (&row, "/nowhere");
+      mja_job_cell_set_item (cell, item);
+      g_assert_cmpint (gtk_widget_get_visible (badge), ==, cases[i].shown);
+      if (cases[i].text != NULL)
+        {
+          g_assert_true (gtk_widget_get_visible (GTK_WIDGET (label)));
+          g_assert_cmpstr (gtk_label_get_text (label), ==, cases[i].text);
+        }
+      else
+        g_assert_false (gtk_widget_get_visible (GTK_WIDGET (label)));
+      if (cases[i].icon != NULL)
+        g_assert_cmpstr (gtk_image_get_icon_name (icon), ==, cases[i].icon);
+    }
+  mja_job_cell_set_item (cell, NULL);
+  g_object_unref (cell);
+}
+
 /* ---- Export… --------------------------------------------------------------- */
 
 static void
@@ -885,6 +928,7 @@ main (int   argc,
   g_test_add_func ("/window/subtitle-counts", test_subtitle_counts);
   g_test_add_func ("/window/selection-follows-sort", test_selection_follows_sort);
   g_test_add_func ("/window/export-selected", test_export_selected);
+  g_test_add_func ("/window/cell-badges", test_cell_badges);
   g_test_add_func ("/window/sync", test_sync);
   g_test_add_func ("/preferences/settings-and-keyring", test_preferences);
   status = g_test_run ();
