@@ -284,7 +284,8 @@ exported_cb (GObject      *source,
 
   adw_toast_dismiss (choice->toast);
   if (!mja_export_finish (result, &n_copied, &error))
-    title = g_strdup_printf (_("Export stopped after %u files: %s"), n_copied, error->message);
+    title = g_strdup_printf (ngettext ("Export stopped after %u file: %s", "Export stopped after %u files: %s",
+                                       n_copied), n_copied, error->message);
   else
     title = g_strdup_printf (ngettext ("Exported %u file to “%s”", "Exported %u files to “%s”", n_copied),
                              n_copied, folder_name);

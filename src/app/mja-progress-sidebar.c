@@ -32,6 +32,7 @@ struct _MjaProgressSidebar
   AdwActionRow   *skipped_row;
   AdwActionRow   *failed_row;
   AdwActionRow   *speed_row;
+  char           *end_message;   /* how the sync shown ended, once it did */
   AdwActionRow   *left_row;
   GtkLabel       *problems_title;
   GtkListBox     *problems_list;
@@ -76,14 +77,20 @@ update (MjaProgressSidebar *self,
   g_autofree char *size = g_format_size ((guint64) mja_sync_get_bytes_per_second (sync));
   int left = mja_sync_get_seconds_left (sync);
 
-  gtk_label_set_text (self->phase_label, phase);
+  gtk_label_set_text (self->phase_label, self->end_message ? self->end_message : phase);
   set_counter (self->new_row, "%u", mja_sync_get_jobs_new (sync));
   set_counter (self->images_row, _("%u of %u"), mja_sync_get_images_done (sync) + mja_sync_get_images_skipped (sync),
                mja_sync_get_images_queued (sync));
   set_counter (self->skipped_row, "%u", mja_sync_get_jobs_skipped (sync));
   set_counter (self->failed_row, "%u", mja_sync_get_images_failed (sync));
   set_counter (self->speed_row, _("%s/s"), size);
-  if (left < 0)
+  if (self->end_message != NULL)
+    {
+      /* TRANSLATORS: no speed or time left, as nothing is running */
+      adw_action_row_set_subtitle (self->speed_row, C_("no value", "—"));
+      adw_action_row_set_subtitle (self->left_row, C_("no value", "—"));
+    }
+  else if (left < 0)
     adw_action_row_set_subtitle (self->left_row, _("Unknown while listing"));
   else
     set_counter (self->left_row, "%d:%02d", left / 60, left % 60);
@@ -124,6 +131,7 @@ bind_cb (MjaProgressSidebar *self,
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->problems_list))) != NULL)
     gtk_list_box_remove (self->problems_list, child);
   gtk_widget_set_visible (GTK_WIDGET (self->problems_title), FALSE);
+  g_clear_pointer (&self->end_message, g_free);
   gtk_label_set_text (self->phase_label, _("Starting"));
 }
 
@@ -165,8 +173,9 @@ mja_progress_sidebar_show_end (MjaProgressSidebar *self,
   g_return_if_fail (MJA_IS_PROGRESS_SIDEBAR (self));
   g_return_if_fail (message != NULL);
 
+  g_free (self->end_message);
+  self->end_message = g_strdup (message);
   gtk_label_set_text (self->phase_label, message);
-  /* TRANSLATORS: no speed or time left, as nothing is running */
   adw_action_row_set_subtitle (self->speed_row, C_("no value", "—"));
   adw_action_row_set_subtitle (self->left_row, C_("no value", "—"));
 }
@@ -227,6 +236,7 @@ mja_progress_sidebar_dispose (GObject *object)
     g_signal_group_set_target (self->signals, NULL);
   g_clear_object (&self->bindings);
   g_clear_object (&self->signals);
+  g_clear_pointer (&self->end_message, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), MJA_TYPE_PROGRESS_SIDEBAR);
   /* The children without a name in the template, too. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)

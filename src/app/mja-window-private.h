@@ -46,6 +46,7 @@ struct _MjaWindow
   MjaJobGrid           *job_grid;
   GtkRevealer          *filter_bar;
   GtkLabel             *filter_bar_label;
+  AdwFlap              *filters_flap;
   GtkRevealer          *sidebar_revealer;
   MjaProgressSidebar   *progress_sidebar;
 };

@@ -462,6 +462,24 @@ set_syncing (MjaWindow *self,
     }
 }
 
+/* The day of the newest job in the archive, when the grid shows them all. */
+static char *
+dup_newest_date (MjaWindow *self)
+{
+  GSettings *settings = mja_application_get_settings (_mja_window_get_app (self));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+  g_autoptr(MjaJobItem) newest = NULL;
+  g_autoptr(GDateTime) time = NULL;
+
+  if (n == 0 || self->filtering || *gtk_editable_get_text (GTK_EDITABLE (self->search_entry)) != '\0')
+    return NULL;
+  newest = g_list_model_get_item (G_LIST_MODEL (self->jobs),
+                                  g_settings_get_boolean (settings, "oldest-first") ? n - 1 : 0);
+  time = g_date_time_new_from_unix_local (mja_job_item_get_time (newest) / G_USEC_PER_SEC);
+  /* TRANSLATORS: a date as in "nothing new since 12 March 2025", see strftime(3) */
+  return time ? g_date_time_format (time, _("%-d %B %Y")) : NULL;
+}
+
 static void
 sync_finished_cb (MjaSession   *session,
                   MjaSync      *sync,
@@ -475,7 +493,12 @@ sync_finished_cb (MjaSession   *session,
   if (error != NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        mja_window_show_message (self, _("Sync stopped. The next one resumes where it stopped."));
+        {
+          mja_window_show_message (self, _("Sync stopped. The next one resumes where it stopped."));
+          mja_progress_sidebar_show_end (self->progress_sidebar, _("Stopped"));
+          reload (self);
+          return;
+        }
       else
         {
           AdwToast *toast = adw_toast_new (error->message);
@@ -497,7 +520,18 @@ sync_finished_cb (MjaSession   *session,
     }
   else
     {
-      summary = mja_sync_dup_summary (sync);
+      if (mja_sync_get_jobs_new (sync) == 0 && mja_sync_get_images_done (sync) == 0 &&
+          mja_sync_get_images_failed (sync) == 0)
+        {
+          g_autofree char *since = dup_newest_date (self);
+
+          /* TRANSLATORS: %s is the date of the newest job, e.g. "12 March 2025" */
+          summary = since ? g_strdup_printf (_("Up to date — nothing new since %s"), since)
+                          : g_strdup (_("Up to date — nothing new"));
+          mja_progress_sidebar_show_end (self->progress_sidebar, _("Up to date"));
+        }
+      else
+        summary = mja_sync_dup_summary (sync);
       mja_window_show_message (self, summary);
       if (!gtk_window_is_active (GTK_WINDOW (self)))
         {
@@ -603,6 +637,7 @@ mja_window_class_init (MjaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, job_grid);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, filter_bar);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, filter_bar_label);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, filters_flap);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, sidebar_revealer);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, progress_sidebar);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
