@@ -19,9 +19,11 @@
 #include <string.h>
 
 #include "mja-bench-hooks.h"
+#include "mja-job-cell.h"
 
 static gboolean timings;          /* set once, before any thread starts */
 static gboolean scroll;
+static gboolean jump;             /* MJA_JUMP_BENCHMARK: End, then time the cells in sight */
 static gint64   started;          /* monotonic µs */
 static gboolean first_shown;
 
@@ -38,6 +40,7 @@ mja_bench_hooks_init (void)
   started = g_get_monotonic_time ();
   timings = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
   scroll = g_getenv ("MJA_SCROLL_BENCHMARK") != NULL;
+  jump = g_getenv ("MJA_JUMP_BENCHMARK") != NULL;
 }
 
 /* ---- thumbnails -------------------------------------------------------- */
@@ -237,6 +240,69 @@ find_grid_view (GtkWidget *widget)
   return NULL;
 }
 
+/* ---- the jump benchmark ------------------------------------------------ */
+
+/* Two seconds after the grid is filled (the first screen's thumbnails
+ * shown), jump to its end as End does; then, every frame, are all the cells
+ * in sight showing their thumbnails?  Logs how long that took and the peak
+ * resident memory. */
+typedef struct
+{
+  gint64 filled;
+  gint64 jumped;
+} JumpBench;
+
+static gboolean
+cells_in_sight_complete (GtkWidget *view,
+                         guint     *n_cells)
+{
+  int height = gtk_widget_get_height (view);
+
+  *n_cells = 0;
+  for (GtkWidget *row = gtk_widget_get_first_child (view); row; row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *cell = gtk_widget_get_first_child (row);
+      graphene_rect_t bounds;
+
+      if (!MJA_IS_JOB_CELL (cell) || !gtk_widget_get_mapped (row) || !gtk_widget_compute_bounds (row, view, &bounds))
+        continue;
+      if (bounds.origin.y + bounds.size.height <= 0 || bounds.origin.y >= height)
+        continue;
+      (*n_cells)++;
+      if (!mja_job_cell_is_complete (MJA_JOB_CELL (cell)))
+        return FALSE;
+    }
+  return *n_cells > 0;
+}
+
+static gboolean
+jump_bench_tick (GtkWidget     *widget,
+                 GdkFrameClock *clock,
+                 gpointer       user_data)
+{
+  JumpBench *bench = user_data;
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (widget));
+  gint64 now = g_get_monotonic_time ();
+  guint n_cells;
+
+  if (bench->jumped == 0)
+    {
+      if (now - bench->filled < 2 * G_USEC_PER_SEC)
+        return G_SOURCE_CONTINUE;
+      bench->jumped = now;
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+      return G_SOURCE_CONTINUE;
+    }
+  if (gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) <
+      gtk_adjustment_get_upper (adjustment) - 1 || !cells_in_sight_complete (widget, &n_cells))
+    return G_SOURCE_CONTINUE;
+  g_message ("Jump benchmark: %u items, End to every one of the %u cells in sight showing its thumbnail in "
+             "%.0f ms, peak resident memory %.0f MB",
+             g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (widget)))), n_cells,
+             (now - bench->jumped) / 1000.0, peak_rss_mb ());
+  return G_SOURCE_REMOVE;
+}
+
 /* @grid (or the GtkGridView inside it) holds every job it will show. */
 void
 mja_bench_hooks_grid_filled (GtkWidget *grid)
@@ -248,9 +314,18 @@ mja_bench_hooks_grid_filled (GtkWidget *grid)
 
   g_return_if_fail (GTK_IS_WIDGET (grid));
 
-  if (!scroll || scrolling || (view = find_grid_view (grid)) == NULL ||
+  if (!(scroll || jump) || scrolling || (view = find_grid_view (grid)) == NULL ||
       g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (view)))) == 0)
     return;
+  if (jump)
+    {
+      JumpBench *jump_bench = g_new0 (JumpBench, 1);
+
+      scrolling = TRUE;
+      jump_bench->filled = g_get_monotonic_time ();
+      gtk_widget_add_tick_callback (view, jump_bench_tick, jump_bench, g_free);
+      return;
+    }
   scrolling = TRUE;
   bench = g_new0 (ScrollBench, 1);
   clock = gtk_widget_get_frame_clock (view);

@@ -170,6 +170,16 @@ update_badge (MjaJobCell *self,
     }
 }
 
+/* Whether the cell shows all it will: its thumbnail, or that there is none. */
+gboolean
+mja_job_cell_is_complete (MjaJobCell *self)
+{
+  g_return_val_if_fail (MJA_IS_JOB_CELL (self), FALSE);
+
+  return self->item == NULL || mja_job_item_get_image (self->item) == NULL ||
+         gtk_picture_get_paintable (self->picture) != NULL;
+}
+
 /* Shows @item, or nothing (NULL): a cell scrolled away stops loading what
  * it no longer shows. */
 void

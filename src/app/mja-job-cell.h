@@ -18,5 +18,6 @@ MjaJobCell *mja_job_cell_new      (MjaThumbnailer *thumbnailer);
 MjaJobItem *mja_job_cell_get_item (MjaJobCell     *self);
 void        mja_job_cell_set_item (MjaJobCell     *self,
                                    MjaJobItem     *item);
+gboolean    mja_job_cell_is_complete (MjaJobCell  *self);
 
 G_END_DECLS
