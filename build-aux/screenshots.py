@@ -20,12 +20,28 @@ def shot(name, width=1100, height=720):
                     os.path.join(OUT, name)], check=True)
 
 
-app = mja_atspi.App(args=["--demo"])
+def synced_demo(settings=None):
+    demo = mja_atspi.App(args=["--demo"], settings=settings)
+    demo.find("push button", "Sync").queryAction().doAction(0)
+    wait_for(lambda: demo.pyatspi.findDescendant(demo.application(), lambda o: o is not None
+                                                 and o.getRoleName() == "label" and o.name == "Done"), 120, "Done")
+    jobs = demo.find("table", "Jobs")
+    wait_for(lambda: jobs.childCount > 0, 30, "the jobs")
+    return demo, jobs
+
+
+# The adaptive window: a phone's width, and a wide screen's with the filters.
+for name, settings, size in (("narrow-360.png", {"window-width": "360", "window-height": "720"}, (360, 720)),
+                             ("wide-2560.png", {"window-width": "2560", "window-height": "1080",
+                                                "show-filters": "true"}, (2560, 1080))):
+    other, _ = synced_demo(settings)
+    try:
+        shot(name, *size)
+    finally:
+        other.close()
+
+app, grid = synced_demo()
 try:
-    app.find("push button", "Sync").queryAction().doAction(0)
-    wait_for(lambda: app.pyatspi.findDescendant(app.application(), lambda o: o is not None
-                                                and o.getRoleName() == "label" and o.name == "Done"), 120, "Done")
-    grid = app.find("table", "Jobs")
     wait_for(lambda: grid.childCount == 240, 30, "every job")
     shot("main-window.png")
 

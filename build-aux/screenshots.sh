@@ -17,6 +17,6 @@ mkdir -p "$top/data/screenshots"
 
 export MJA_APP="$build/src/app/mj-archiver"
 export GSETTINGS_SCHEMA_DIR="$build/data" GSETTINGS_BACKEND=memory
-xvfb-run -a -s "-screen 0 1100x720x24" \
+xvfb-run -a -s "-screen 0 2560x1440x24" \
     dbus-run-session -- /usr/bin/python3 "$top/build-aux/screenshots.py" "$top/data/screenshots"
 echo "Screenshots written to $top/data/screenshots/"

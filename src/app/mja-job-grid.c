@@ -155,22 +155,33 @@ dup_targets (MjaJobGrid *self)
   return items;
 }
 
-static void
-show_in_folder_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
+/* The targets' first images, NULL-terminated; a job without one gives its
+ * .json when @or_json, else nothing. */
+static GPtrArray *
+dup_target_paths (MjaJobGrid *self,
+                  gboolean    or_json)
 {
-  MjaJobGrid *self = MJA_JOB_GRID (widget);
   g_autoptr(GPtrArray) items = dup_targets (self);
-  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; i < items->len; i++)
     {
       const char *image = mja_job_item_get_image (items->pdata[i]);
 
-      g_ptr_array_add (paths, (gpointer) (image ? image : mja_job_item_get_json_path (items->pdata[i])));
+      if (image != NULL || or_json)
+        g_ptr_array_add (paths, g_strdup (image ? image : mja_job_item_get_json_path (items->pdata[i])));
     }
   g_ptr_array_add (paths, NULL);
+  return paths;
+}
+
+static void
+show_in_folder_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  g_autoptr(GPtrArray) paths = dup_target_paths (MJA_JOB_GRID (widget), TRUE);
+
   if (paths->len > 1)
     mja_show_files_in_folder (widget, (const char * const *) paths->pdata);
 }
@@ -200,14 +211,8 @@ open_with_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  MjaJobGrid *self = MJA_JOB_GRID (widget);
-  g_autoptr(GPtrArray) items = dup_targets (self);
-  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+  g_autoptr(GPtrArray) paths = dup_target_paths (MJA_JOB_GRID (widget), FALSE);
 
-  for (guint i = 0; i < items->len; i++)
-    if (mja_job_item_get_image (items->pdata[i]) != NULL)
-      g_ptr_array_add (paths, (gpointer) mja_job_item_get_image (items->pdata[i]));
-  g_ptr_array_add (paths, NULL);
   if (paths->len > 1)
     mja_open_with_chooser (widget, (const char * const *) paths->pdata);
 }
