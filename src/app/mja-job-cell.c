@@ -126,6 +126,7 @@ static void
 mja_job_cell_init (MjaJobCell *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->badge), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
 }
 
 MjaJobCell *
@@ -161,13 +162,15 @@ update_badge (MjaJobCell *self,
   gtk_label_set_text (self->badge_label, count ? count : "");
   gtk_widget_set_visible (GTK_WIDGET (self->badge_label), count != NULL);
   gtk_widget_set_visible (self->badge, video || count != NULL);
-  if (video || count != NULL)
-    {
-      g_autofree char *description = video ? g_strdup (_("Video"))
-                                           : g_strdup_printf (ngettext ("%u image", "%u images", n), n);
+  /* Screen readers hear it as the cell's description, not as more nodes
+   * in a tree of thousands of cells. */
+  {
+    g_autofree char *description = video ? g_strdup (_("Video"))
+                                   : count ? g_strdup_printf (ngettext ("%u image", "%u images", n), n)
+                                           : g_strdup ("");
 
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->badge), GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
-    }
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
+  }
 }
 
 /* Whether the cell shows all it will: its thumbnail, or that there is none. */
