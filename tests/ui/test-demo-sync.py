@@ -110,8 +110,8 @@ try:
 
     def filter_by_type():
         app.find("push button", "Filters").queryAction().doAction(0)
-        check = app.find("check box", "v6_upscale", timeout=10)
-        row = app.find("list item", "v6_upscale")
+        check = app.find("check box", "Upscale", timeout=10)
+        row = app.find("list item", "Upscale")
         count = int(app.pyatspi.findDescendant(row, lambda o: o is not None and o.getRoleName() == "label"
                                                and (o.name or "").endswith(" jobs")).name.split()[0])
         click(check)

@@ -43,7 +43,7 @@ try:
 
     def filter_panel_in_german():
         app.find("push button", "Filter").queryAction().doAction(0)
-        app.find("label", "Auftragsarten", timeout=10)
+        app.find("label", "Art", timeout=10)
         app.find("push button", "Filter zurücksetzen")
 
     tap.check("the empty page is in German", empty_state_in_german)
