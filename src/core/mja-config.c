@@ -60,7 +60,7 @@ static const KeyInfo keys[MJA_CONFIG_N_KEYS] = {
   [MJA_CONFIG_KEY_JSON_INDENT] = { NULL, "json-indent", 'u', .number = 2 },
   [MJA_CONFIG_KEY_CONCURRENCY] = { NULL, "concurrency", 'u', .number = 6 },
   [MJA_CONFIG_KEY_REQUEST_INTERVAL] = { NULL, "request-interval", 'u', .number = 250 },
-  [MJA_CONFIG_KEY_PAGE_SIZE] = { NULL, NULL, 'u', .number = 100 },
+  [MJA_CONFIG_KEY_PAGE_SIZE] = { NULL, NULL, 'u', .number = 1000 },
   [MJA_CONFIG_KEY_MAX_TRIES] = { NULL, NULL, 'u', .number = 5 },
   [MJA_CONFIG_KEY_RETRY_BASE] = { NULL, NULL, 'u', .number = 1000 },
   [MJA_CONFIG_KEY_PAGE_DEADLINE] = { NULL, NULL, 'u', .number = 300 },

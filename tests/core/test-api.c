@@ -276,10 +276,11 @@ test_legacy_cap (void)
   g_assert_true (mja_listing_get_cap_reached (listing));
 }
 
-/* A browser's cookie carries both sites' sessions: where the current API
- * is not there, the legacy one is listed. */
+/* The legacy host is gone: "auto" means the current site, and a 404 there
+ * is reported, not answered by trying the legacy API (even with a cookie
+ * that carries both sites' sessions). */
 static void
-test_auto_falls_back_to_legacy (void)
+test_auto_does_not_fall_back (void)
 {
   g_auto(Session) session = { 0 };
   g_autofree char *current = NULL;
@@ -296,9 +297,10 @@ test_auto_falls_back_to_legacy (void)
   g_assert_no_error (error);
   session_sign_in (&session, both, FALSE);
   error = session_list (&session, 25, NULL, &listed);
-  g_assert_no_error (error);
-  assert_all_jobs (session.server, &listed);
-  g_assert_cmpuint (listed.pages, ==, 2);
+  g_assert_error (error, MJA_API_ERROR, MJA_API_ERROR_NOT_FOUND);
+  g_assert_cmpuint (listed.ids->len, ==, 0);
+  /* One request, to the current site only. */
+  g_assert_cmpuint (mja_fake_server_get_request_count (session.server), ==, 1);
 }
 
 /* An id token the server no longer takes although it has not run out
@@ -581,7 +583,7 @@ main (int   argc,
   g_test_add_func ("/api/current/checkpoint", test_current_checkpoint);
   g_test_add_func ("/api/legacy/pages", test_legacy_pages);
   g_test_add_func ("/api/legacy/cap", test_legacy_cap);
-  g_test_add_func ("/api/auto-falls-back-to-legacy", test_auto_falls_back_to_legacy);
+  g_test_add_func ("/api/auto-does-not-fall-back", test_auto_does_not_fall_back);
   g_test_add_func ("/api/auth/refresh-after-401", test_refresh_after_401);
   g_test_add_func ("/api/auth/expired-token-refreshed", test_expired_token_refreshed);
   g_test_add_func ("/api/auth/expired", test_auth_expired);
