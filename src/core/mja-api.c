@@ -27,9 +27,6 @@
 
 #define MAX_BODY_SIZE      mja_config_get_default_uint (MJA_CONFIG_KEY_MAX_PAGE_BYTES)
 #define ANSWER_TIMEOUT     mja_config_get_default_uint (MJA_CONFIG_KEY_PAGE_DEADLINE)  /* however it trickles */
-/* Midjourney's public Firebase web API key (protocol page): not a secret,
- * it names the web app to the token service. */
-#define DEFAULT_REFRESH_KEY "AIzaSyAjizp68NsH3JGUS0EyLXsChW4fN0A92tM"
 
 struct _MjaApi
 {
@@ -387,7 +384,7 @@ refresh_then_start (GTask *task)
 
   /* An empty MJA_AUTH_API_KEY asks for none at all. */
   if (key == NULL)
-    key = DEFAULT_REFRESH_KEY;
+    key = mja_config_get_default_string (MJA_CONFIG_KEY_REFRESH_KEY);
   escaped_key = g_uri_escape_string (key, NULL, TRUE);
   url = *key ? g_strdup_printf ("%s/v1/token?key=%s", self->auth_base, escaped_key)
              : g_strdup_printf ("%s/v1/token", self->auth_base);
@@ -622,6 +619,7 @@ request_answered (GTask       *task_,
     {
     case 429:
       {
+        guint64 asked_ms;
         guint wait_ms;
 
         if (++request->rate_waits > MJA_HTTP_MAX_RATE_WAITS)
@@ -631,8 +629,8 @@ request_answered (GTask       *task_,
                                        "Try again later, or lower the request rate."));
             return;
           }
-        wait_ms = mja_http_rate_wait_headers_ms (headers);
-        if (request->rate_waited_ms + wait_ms > MJA_HTTP_MAX_RATE_WAIT_TOTAL_MS)
+        wait_ms = mja_http_rate_wait_headers_ms (headers, &asked_ms);
+        if (request->rate_waited_ms + asked_ms > MJA_HTTP_MAX_RATE_WAIT_TOTAL_MS)
           {
             guint minutes = MJA_HTTP_MAX_RATE_WAIT_TOTAL_MS / 60000;
 
@@ -658,8 +656,10 @@ request_answered (GTask       *task_,
         {
           if (!request->renewed)
             {
+              GCancellable *cancellable = g_task_get_cancellable (task);
+
               request->renewed = TRUE;
-              mja_transport_renew_session_async (self->transport, g_task_get_cancellable (task), renew_done_cb,
+              mja_transport_renew_session_async (self->transport, cancellable, renew_done_cb,
                                                  g_steal_pointer (&task));
               return;
             }

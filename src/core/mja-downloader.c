@@ -556,9 +556,10 @@ item_response_cb (const MjaTransportResponse *response,
 
   if (status == 429 && ++item->rate_waits <= MJA_HTTP_MAX_RATE_WAITS)
     {
-      guint wait_ms = mja_http_rate_wait_headers_ms (headers);
+      guint64 asked_ms;
+      guint wait_ms = mja_http_rate_wait_headers_ms (headers, &asked_ms);
 
-      if (item->rate_waited_ms + wait_ms > MJA_HTTP_MAX_RATE_WAIT_TOTAL_MS)
+      if (item->rate_waited_ms + asked_ms > MJA_HTTP_MAX_RATE_WAIT_TOTAL_MS)
         {
           guint minutes = MJA_HTTP_MAX_RATE_WAIT_TOTAL_MS / 60000;
 

@@ -27,7 +27,8 @@ GQuark       mja_http_error_quark   (void);
 const char  *mja_user_agent         (void);
 gint64       mja_parse_retry_after  (const char             *value,
                                      gint64                  now_s);
-guint        mja_http_rate_wait_headers_ms (SoupMessageHeaders *headers);
+guint        mja_http_rate_wait_headers_ms (SoupMessageHeaders *headers,
+                                            guint64            *asked_ms);
 guint        mja_backoff_delay_ms   (guint                   attempt,
                                      guint                   base_delay_ms);
 gboolean     mja_error_is_transient (GError                 *error);

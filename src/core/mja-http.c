@@ -50,14 +50,20 @@ mja_parse_retry_after (const char *value,
 }
 
 /* How long a 429 asks to be left alone: as its Retry-After says (5 s when
- * it says nothing), but never more than ten minutes; never 0. */
+ * it says nothing), but never more than ten minutes; never 0.  *@asked_ms
+ * gets what it asked for before that bound, for the budget of all waits. */
 guint
-mja_http_rate_wait_headers_ms (SoupMessageHeaders *headers)
+mja_http_rate_wait_headers_ms (SoupMessageHeaders *headers,
+                               guint64            *asked_ms)
 {
   gint64 wait = mja_parse_retry_after (headers ? soup_message_headers_get_one (headers, "Retry-After") : NULL,
                                        g_get_real_time () / G_USEC_PER_SEC);
 
-  wait = wait < 0 ? DEFAULT_RATE_WAIT : MIN (wait, MAX_RATE_WAIT);
+  if (wait < 0)
+    wait = DEFAULT_RATE_WAIT;
+  if (asked_ms != NULL)
+    *asked_ms = MAX ((guint64) wait * 1000, 1);
+  wait = MIN (wait, MAX_RATE_WAIT);
   return (guint) MAX (wait * 1000, 1);
 }
 
