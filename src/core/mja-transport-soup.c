@@ -226,6 +226,14 @@ exchange_free (Exchange *ex)
   g_free (ex);
 }
 
+static GError *
+write_error (const char *path,
+             int         saved)
+{
+  return g_error_new (G_IO_ERROR, g_io_error_from_errno (saved), _("Could not write “%s”: %s"), path,
+                      g_strerror (saved));
+}
+
 /* Takes @error. */
 static void
 exchange_done (Exchange *ex,
@@ -235,11 +243,7 @@ exchange_done (Exchange *ex,
   gpointer user_data = ex->user_data;
 
   if (ex->fd >= 0 && close (ex->fd) != 0 && error == NULL)
-    {
-      int saved = errno;
-      error = g_error_new (G_IO_ERROR, g_io_error_from_errno (saved), _("Could not write “%s”: %s"),
-                           ex->part_path, g_strerror (saved));
-    }
+    error = write_error (ex->part_path, errno);
   ex->fd = -1;
   exchange_free (ex);
   funcs->done (error, user_data);
@@ -311,10 +315,7 @@ exchange_read_cb (GObject      *source,
     {
       if (!write_all (ex->fd, data, size))
         {
-          int saved = errno;
-
-          exchange_done (ex, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved), _("Could not write “%s”: %s"),
-                                          ex->part_path, g_strerror (saved)));
+          exchange_done (ex, write_error (ex->part_path, errno));
           return;
         }
       ex->written += size;
@@ -389,10 +390,7 @@ exchange_sent_cb (GObject      *source,
       ex->fd = g_open (ex->part_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
       if (ex->fd < 0)
         {
-          int saved = errno;
-
-          exchange_done (ex, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved), _("Could not write “%s”: %s"),
-                                          ex->part_path, g_strerror (saved)));
+          exchange_done (ex, write_error (ex->part_path, errno));
           return;
         }
     }
