@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "mja-cli.h"
+#include "mja-transport-soup.h"
 
 typedef struct
 {
@@ -248,6 +249,66 @@ parse_protocol (const char   *text,
                                           protocol);
 }
 
+/**
+ * mja_cli_new_transport:
+ * @connection: (nullable): what --connection said
+ * @concurrency: downloads at once
+ *
+ * The one place the CLI resolves its connection: --connection, else
+ * MJA_CONNECTION, else the app's setting, else "auto".  Without a window
+ * "auto" is the direct transport.
+ *
+ * Returns: (transfer full) (nullable): the transport, or %NULL with
+ *   @error set (G_OPTION_ERROR for a name that is not one)
+ */
+MjaTransport *
+mja_cli_new_transport (MjaCli      *cli,
+                       const char  *connection,
+                       guint        concurrency,
+                       GError     **error)
+{
+  g_autoptr(MjaConfig) config = mja_config_new ();
+  g_autofree char *name = NULL;
+  MjaConnection resolved;
+  MjaTransport *transport;
+
+  mja_config_set_flag (config, MJA_CONFIG_KEY_CONNECTION, connection);
+  name = mja_config_dup_string (config, MJA_CONFIG_KEY_CONNECTION);
+  if (!mja_config_connection_from_string (name, &resolved))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Unknown connection “%s”: use auto, direct or browser."), name);
+      return NULL;
+    }
+  if (resolved == MJA_CONNECTION_BROWSER)
+    {
+      /* BROWSER TRANSPORT: replaced by the browser transport of src/web. */
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           _("The built-in browser is not part of this build"));
+      return NULL;
+    }
+  transport = mja_transport_soup_new ();
+  mja_transport_soup_set_concurrency (MJA_TRANSPORT_SOUP (transport), concurrency);
+  g_debug ("Connection: %s (%s)", mja_transport_get_name (transport), name);
+  return transport;
+}
+
+/* Puts the transport into @options; prints why not and returns the exit
+ * status otherwise. */
+static int
+sync_transport (MjaCli         *cli,
+                const char     *connection,
+                MjaSyncOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+
+  options->transport = mja_cli_new_transport (cli, connection, options->concurrency, &error);
+  if (options->transport != NULL)
+    return MJA_EXIT_OK;
+  g_printerr ("mj-archiver-cli: %s\n", error->message);
+  return g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE) ? MJA_EXIT_USAGE : MJA_EXIT_NETWORK;
+}
+
 static void
 common_sync_options (MjaCli         *cli,
                      MjaSyncOptions *options)
@@ -267,6 +328,7 @@ mja_cli_sync (MjaCli  *cli,
   g_autofree char *from_date = NULL;
   g_autofree char *to_date = NULL;
   g_autofree char *format = NULL;
+  g_autofree char *connection = NULL;
   int page_limit = 0, request_interval = -1;
   int json_indent = mja_config_get_default_uint (MJA_CONFIG_KEY_JSON_INDENT);
   int concurrency = mja_config_get_default_uint (MJA_CONFIG_KEY_CONCURRENCY);
@@ -296,6 +358,8 @@ mja_cli_sync (MjaCli  *cli,
       N_("Format of current-era images: png (default), webp or jpeg"), N_("FORMAT") },
     { "request-interval", 0, 0, G_OPTION_ARG_INT, &request_interval,
       N_("Milliseconds between requests to the API (default 250)"), N_("MS") },
+    { "connection", 0, 0, G_OPTION_ARG_STRING, &connection,
+      N_("What carries the requests: auto (default), direct or browser"), N_("CONNECTION") },
     { NULL }
   };
   g_auto(MjaSyncOptions) options = { 0 };
@@ -357,6 +421,9 @@ mja_cli_sync (MjaCli  *cli,
     }
   if (request_interval >= 0)
     options.request_interval_ms = request_interval;
+  status = sync_transport (cli, connection, &options);
+  if (status != MJA_EXIT_OK)
+    return status;
 
   return run_sync (cli, credentials, &options);
 }
@@ -367,6 +434,7 @@ mja_cli_download (MjaCli  *cli,
                   char   **argv)
 {
   g_autofree char *download_types = NULL;
+  g_autofree char *connection = NULL;
   int concurrency = mja_config_get_default_uint (MJA_CONFIG_KEY_CONCURRENCY);
   gboolean repair = FALSE, embed = FALSE;
   const GOptionEntry entries[] = {
@@ -378,6 +446,8 @@ mja_cli_download (MjaCli  *cli,
          "as NAME.damaged until the new one is complete"), NULL },
     { "embed-metadata", 0, 0, G_OPTION_ARG_NONE, &embed,
       N_("Write each job's prompt into the images it downloads as XMP metadata (also MJA_EMBED_METADATA)"), NULL },
+    { "connection", 0, 0, G_OPTION_ARG_STRING, &connection,
+      N_("What carries the requests: auto (default), direct or browser"), N_("CONNECTION") },
     { NULL }
   };
   g_auto(MjaSyncOptions) options = { 0 };
@@ -412,5 +482,8 @@ mja_cli_download (MjaCli  *cli,
   if (download_types != NULL)
     options.download_kinds = g_str_equal (download_types, "all") ? g_strsplit ("grid,upscale,video", ",", -1)
                                                                  : mja_cli_split_list (download_types);
+  status = sync_transport (cli, connection, &options);
+  if (status != MJA_EXIT_OK)
+    return status;
   return run_sync (cli, NULL, &options);
 }

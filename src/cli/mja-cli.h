@@ -60,6 +60,10 @@ char           *mja_cli_base_url          (MjaCli          *cli,
 MjaCredentials *mja_cli_credentials       (MjaCli          *cli,
                                            GError         **error);
 int             mja_cli_exit_for_error    (const GError    *error);
+MjaTransport   *mja_cli_new_transport     (MjaCli          *cli,
+                                           const char      *connection,
+                                           guint            concurrency,
+                                           GError         **error);
 int             mja_cli_fail              (const GError    *error);
 MjaIndex       *mja_cli_open_index        (MjaCli          *cli,
                                            MjaArchive     **archive,

@@ -2,12 +2,15 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Owns the API SoupSession, the headers Midjourney's web app sends, token
- * refresh, the steady request rate, retries with back-off, and turning
- * every kind of failure of the protocol page's table into one MJA_API_ERROR
- * code with a message that says what to do.  It alone knows URLs.  The
- * session cookie goes to the API host only: requests never follow a
- * redirect, so the cookie cannot travel to another host either.
+ * Owns the headers Midjourney's web app sends, token refresh (unless the
+ * transport keeps the session itself), the steady request rate, retries
+ * with back-off, and turning every kind of failure of the protocol page's
+ * table into one MJA_API_ERROR code with a message that says what to do.
+ * It alone knows URLs.  Its bytes go through an MjaTransport (the direct
+ * one unless it is given another) and never through a SoupSession of its
+ * own; the transport adds the session's cookie, to the API host only, and
+ * API requests never follow a redirect, so the cookie cannot travel to
+ * another host either.
  */
 #define G_LOG_DOMAIN "mja-api"
 
@@ -19,6 +22,7 @@
 #include "mja-api-private.h"
 #include "mja-config.h"
 #include "mja-http-private.h"
+#include "mja-transport-soup.h"
 #include "mja-util.h"
 
 #define MAX_BODY_SIZE      mja_config_get_default_uint (MJA_CONFIG_KEY_MAX_PAGE_BYTES)
@@ -28,7 +32,7 @@ struct _MjaApi
 {
   GObject         parent_instance;
 
-  SoupSession    *session;
+  MjaTransport   *transport;
   char           *api_base;
   char           *auth_base;
   MjaCredentials *credentials;
@@ -58,7 +62,7 @@ mja_api_finalize (GObject *object)
 {
   MjaApi *self = MJA_API (object);
 
-  g_clear_object (&self->session);
+  g_clear_object (&self->transport);
   g_clear_object (&self->credentials);
   g_free (self->api_base);
   g_free (self->auth_base);
@@ -97,10 +101,7 @@ mja_api_init (MjaApi *self)
   self->interval_ms = mja_config_get_default_uint (MJA_CONFIG_KEY_REQUEST_INTERVAL);
   self->max_body = MAX_BODY_SIZE;
   self->answer_timeout_s = ANSWER_TIMEOUT;
-  self->session = soup_session_new_with_options ("user-agent", mja_user_agent (),
-                                                 "timeout", 60,
-                                                 "idle-timeout", 60,
-                                                 NULL);
+  self->transport = mja_transport_soup_new ();
 }
 
 static char *
@@ -133,6 +134,37 @@ mja_api_set_credentials (MjaApi         *self,
 {
   g_return_if_fail (MJA_IS_API (self));
   g_set_object (&self->credentials, credentials);
+  /* The direct transport asks them for the Cookie header at each request,
+   * so a refreshed token is sent at once. */
+  if (MJA_IS_TRANSPORT_SOUP (self->transport))
+    mja_transport_soup_set_credentials (MJA_TRANSPORT_SOUP (self->transport), credentials);
+}
+
+/**
+ * mja_api_set_transport:
+ * @transport: what carries the requests; the direct one by default
+ *
+ * When the transport keeps the session itself (the browser), the client
+ * neither refreshes the token nor sends a cookie; a 401 then asks the
+ * transport to renew the session once.
+ */
+void
+mja_api_set_transport (MjaApi       *self,
+                       MjaTransport *transport)
+{
+  g_return_if_fail (MJA_IS_API (self));
+  g_return_if_fail (MJA_IS_TRANSPORT (transport));
+
+  g_set_object (&self->transport, transport);
+  if (MJA_IS_TRANSPORT_SOUP (transport) && self->credentials != NULL)
+    mja_transport_soup_set_credentials (MJA_TRANSPORT_SOUP (transport), self->credentials);
+}
+
+MjaTransport *
+mja_api_get_transport (MjaApi *self)
+{
+  g_return_val_if_fail (MJA_IS_API (self), NULL);
+  return self->transport;
 }
 
 MjaCredentials *
@@ -234,8 +266,12 @@ typedef struct
   char              *form;
   guint              tries;
   guint              rate_waits;
+  guint64            rate_waited_ms;  /* all Retry-After waits so far */
   gboolean           refreshed;
+  gboolean           renewed;
   GByteArray        *answer;     /* the body of this try, as it comes */
+  guint              status;     /* of this try */
+  SoupMessageHeaders *headers;   /* of this try */
 } Request;
 
 static void
@@ -247,6 +283,7 @@ request_free (Request *request)
     memset (request->form, 0, strlen (request->form));
   g_free (request->form);
   g_clear_pointer (&request->answer, g_byte_array_unref);
+  g_clear_pointer (&request->headers, soup_message_headers_unref);
   g_free (request);
 }
 
@@ -342,10 +379,15 @@ refresh_then_start (GTask *task)
   MjaApi *self = g_task_get_source_object (task);
   const char *key = g_getenv ("MJA_AUTH_API_KEY");
   g_autofree char *escaped = g_uri_escape_string (mja_credentials_get_refresh_token (self->credentials), NULL, TRUE);
+  g_autofree char *escaped_key = NULL;
   char *url;
 
-  url = key && *key ? g_strdup_printf ("%s/v1/token?key=%s", self->auth_base, key)
-                    : g_strdup_printf ("%s/v1/token", self->auth_base);
+  /* An empty MJA_AUTH_API_KEY asks for none at all. */
+  if (key == NULL)
+    key = mja_config_get_default_string (MJA_CONFIG_KEY_REFRESH_KEY);
+  escaped_key = g_uri_escape_string (key, NULL, TRUE);
+  url = *key ? g_strdup_printf ("%s/v1/token?key=%s", self->auth_base, escaped_key)
+             : g_strdup_printf ("%s/v1/token", self->auth_base);
   mja_api_request_async (self, MJA_API_REQUEST_REFRESH, "/v1/token", url,
                      g_strdup_printf ("grant_type=refresh_token&refresh_token=%s", escaped),
                      g_task_get_cancellable (task), refresh_done_cb, task);
@@ -360,17 +402,26 @@ body_text (GBytes *bytes,
   return g_utf8_make_valid (bytes ? g_bytes_get_data (bytes, NULL) : "", MIN (size, max));
 }
 
+/* Cloudflare's challenge: a 403 or 503 page that says so in its header or
+ * in its text (the protocol page lists both). */
 static gboolean
-is_challenge (SoupMessage *msg,
-              GBytes      *body)
+is_challenge (guint               status,
+              SoupMessageHeaders *headers,
+              GBytes             *body)
 {
-  const char *type = soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL);
+  const char *type = soup_message_headers_get_content_type (headers, NULL);
+  const char *mitigated = soup_message_headers_get_one (headers, "cf-mitigated");
   g_autofree char *text = NULL;
 
+  if (status != SOUP_STATUS_FORBIDDEN && status != SOUP_STATUS_SERVICE_UNAVAILABLE)
+    return FALSE;
+  if (mitigated != NULL && g_ascii_strcasecmp (mitigated, "challenge") == 0)
+    return TRUE;
   if (g_strcmp0 (type, "text/html") != 0)
     return FALSE;
   text = body_text (body, 256 * 1024);
-  return strstr (text, "Just a moment") != NULL || strstr (text, "challenges.cloudflare.com") != NULL;
+  return strstr (text, "Just a moment") != NULL || strstr (text, "challenges.cloudflare.com") != NULL ||
+         strstr (text, "challenge-platform") != NULL || strstr (text, "cType: 'managed'") != NULL;
 }
 
 static char *
@@ -405,9 +456,22 @@ server_message (GBytes *body)
 /* ---- reading an answer: capped in size and in time ------------------- */
 
 static void request_answered (GTask       *task,
-                              SoupMessage *msg,
                               GBytes      *body,
                               GError      *error);
+
+static gboolean
+answer_response_cb (const MjaTransportResponse *response,
+                    gpointer                    user_data)
+{
+  GTask *task = user_data;
+  Request *request = g_task_get_task_data (task);
+
+  request->status = response->status;
+  g_clear_pointer (&request->headers, soup_message_headers_unref);
+  request->headers = response->headers ? soup_message_headers_ref (response->headers)
+                                       : soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  return TRUE;
+}
 
 static gboolean
 answer_chunk_cb (const guint8 *data,
@@ -423,9 +487,8 @@ answer_chunk_cb (const guint8 *data,
 
 /* Hands the whole body, or why there is none, to request_answered(). */
 static void
-answer_done_cb (SoupMessage *msg,
-                GError      *error,
-                gpointer     user_data)
+answer_done_cb (GError  *error,
+                gpointer user_data)
 {
   GTask *task = user_data;
   MjaApi *self = g_task_get_source_object (task);
@@ -450,34 +513,62 @@ answer_done_cb (SoupMessage *msg,
   if (error == NULL)
     body = g_byte_array_free_to_bytes (g_steal_pointer (&request->answer));
   g_clear_pointer (&request->answer, g_byte_array_unref);
-  request_answered (task, msg, body, error);
+  request_answered (task, body, error);
 }
 
-static const MjaHttpReadFuncs answer_read_funcs = {
-  NULL,
+static const MjaTransportFuncs answer_funcs = {
+  answer_response_cb,
   answer_chunk_cb,
+  NULL,
   answer_done_cb,
 };
 
-/* Sends @msg and reads its answer into memory, at most max_body bytes in
- * at most answer_timeout_s seconds; takes @task. */
+/* Sends @transport_request and reads its answer into memory, at most
+ * max_body bytes in at most answer_timeout_s seconds; takes @task. */
 static void
-send_and_read_answer (MjaApi      *self,
-                      SoupMessage *msg,
-                      GTask       *task)
+send_and_read_answer (MjaApi              *self,
+                      MjaTransportRequest *transport_request,
+                      GTask               *task)
 {
   Request *request = g_task_get_task_data (task);
 
   g_assert (request->answer == NULL);
   request->answer = g_byte_array_new ();
-  mja_http_send_and_read (self->session, msg, g_task_get_cancellable (task), self->answer_timeout_s, self->max_body,
-                          &answer_read_funcs, task);
+  request->status = 0;
+  g_clear_pointer (&request->headers, soup_message_headers_unref);
+  transport_request->timeout_s = self->answer_timeout_s;
+  transport_request->max_size = self->max_body;
+  mja_transport_send (self->transport, transport_request, g_task_get_cancellable (task), &answer_funcs, task);
+}
+
+static void
+renew_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!mja_transport_renew_session_finish (MJA_TRANSPORT (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      if (error != NULL)
+        g_debug ("Renewing the session failed: %s", error->message);
+      g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_AUTH_EXPIRED,
+                               _("Session expired — sign in again. Copy a fresh cookie from your browser into "
+                                 "Preferences, or run “mj-archiver-cli login”."));
+      return;
+    }
+  request_start (g_steal_pointer (&task));
 }
 
 /* Takes @task and @error. */
 static void
 request_answered (GTask       *task_,
-                  SoupMessage *msg,
                   GBytes      *body,
                   GError      *error_)
 {
@@ -501,8 +592,8 @@ request_answered (GTask       *task_,
       return;
     }
 
-  status = soup_message_get_status (msg);
-  headers = soup_message_get_response_headers (msg);
+  status = request->status;
+  headers = request->headers;
   content_type = soup_message_headers_get_content_type (headers, NULL);
   g_debug ("%s answered %u (%s, %" G_GSIZE_FORMAT " bytes)", request->endpoint, status,
            content_type ? content_type : "no type", g_bytes_get_size (body));
@@ -516,10 +607,21 @@ request_answered (GTask       *task_,
       return;
     }
 
+  if (is_challenge (status, headers, body))
+    {
+      g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_BLOCKED,
+                               _("Midjourney's bot protection blocked the request — sign in through the built-in "
+                                 "browser"));
+      return;
+    }
+
   switch (status)
     {
     case 429:
       {
+        guint64 asked_ms;
+        guint wait_ms;
+
         if (++request->rate_waits > MJA_HTTP_MAX_RATE_WAITS)
           {
             g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_RATE_LIMITED,
@@ -527,13 +629,42 @@ request_answered (GTask       *task_,
                                        "Try again later, or lower the request rate."));
             return;
           }
+        wait_ms = mja_http_rate_wait_headers_ms (headers, &asked_ms);
+        if (request->rate_waited_ms + asked_ms > MJA_HTTP_MAX_RATE_WAIT_TOTAL_MS)
+          {
+            guint minutes = MJA_HTTP_MAX_RATE_WAIT_TOTAL_MS / 60000;
+
+            g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_RATE_LIMITED,
+                                     g_dngettext (GETTEXT_PACKAGE,
+                                                  "Midjourney asked to wait more than %u minute in all for %s. "
+                                                  "Try again later, or lower the request rate.",
+                                                  "Midjourney asked to wait more than %u minutes in all for %s. "
+                                                  "Try again later, or lower the request rate.", minutes),
+                                     minutes, request->endpoint);
+            return;
+          }
+        request->rate_waited_ms += wait_ms;
         /* Asked to wait, the attempt does not count as a failure. */
         request->tries--;
-        wait_then_start (g_steal_pointer (&task), mja_http_rate_wait_ms (msg), _("Rate limited by Midjourney"));
+        wait_then_start (g_steal_pointer (&task), wait_ms, _("Rate limited by Midjourney"));
         return;
       }
     case SOUP_STATUS_UNAUTHORIZED:
-      if (request->kind == MJA_API_REQUEST_CURRENT && !request->refreshed &&
+      g_debug ("%s answered 401: an expired session, or a request without the x-csrf-protection header",
+               request->endpoint);
+      if (request->kind != MJA_API_REQUEST_REFRESH && mja_transport_owns_session (self->transport))
+        {
+          if (!request->renewed)
+            {
+              GCancellable *cancellable = g_task_get_cancellable (task);
+
+              request->renewed = TRUE;
+              mja_transport_renew_session_async (self->transport, cancellable, renew_done_cb,
+                                                 g_steal_pointer (&task));
+              return;
+            }
+        }
+      else if (request->kind == MJA_API_REQUEST_CURRENT && !request->refreshed &&
           mja_credentials_get_refresh_token (self->credentials) != NULL)
         {
           refresh_then_start (g_steal_pointer (&task));
@@ -544,20 +675,12 @@ request_answered (GTask       *task_,
                                  "Preferences, or run “mj-archiver-cli login”."));
       return;
     case SOUP_STATUS_FORBIDDEN:
-      if (is_challenge (msg, body))
-        {
-          g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_BLOCKED,
-                                   _("Midjourney's bot protection blocked the request. Open midjourney.com in your "
-                                     "browser, pass the check, copy a fresh cookie and sign in again; or wait a "
-                                     "while before the next sync."));
-        }
-      else
-        {
-          g_autofree char *message = server_message (body);
-          g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_FORBIDDEN,
-                                   _("Midjourney refused the request: %s Check that the user id belongs to the "
-                                     "account you signed in with."), message);
-        }
+      {
+        g_autofree char *message = server_message (body);
+        g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_FORBIDDEN,
+                                 _("Midjourney refused the request: %s Check that the user id belongs to the "
+                                   "account you signed in with."), message);
+      }
       return;
     case SOUP_STATUS_NOT_FOUND:
       g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_NOT_FOUND,
@@ -627,8 +750,11 @@ request_start (GTask *task)
 {
   MjaApi *self = g_task_get_source_object (task);
   Request *request = g_task_get_task_data (task);
-  g_autoptr(SoupMessage) msg = NULL;
-  SoupMessageHeaders *headers;
+  g_autofree char *referer = g_strdup_printf ("%s/imagine", self->api_base);
+  const char *api_headers[] = { "Accept", "*/*", "x-csrf-protection", "1", "Referer", referer, NULL };
+  g_autoptr(GBytes) form = NULL;
+  g_autoptr(GUri) uri = NULL;
+  MjaTransportRequest transport_request = { 0 };
   gint64 now = g_get_monotonic_time ();
 
   if (g_task_return_error_if_cancelled (task))
@@ -649,6 +775,7 @@ request_start (GTask *task)
     }
 
   if (request->kind == MJA_API_REQUEST_CURRENT && !request->refreshed &&
+      !mja_transport_owns_session (self->transport) && self->credentials != NULL &&
       mja_credentials_needs_refresh (self->credentials, g_get_real_time () / G_USEC_PER_SEC))
     {
       refresh_then_start (task);
@@ -656,41 +783,35 @@ request_start (GTask *task)
     }
 
   request->tries++;
-  msg = soup_message_new (request->form ? "POST" : "GET", request->url);
-  if (msg == NULL)
+  uri = g_uri_parse (request->url, SOUP_HTTP_URI_FLAGS, NULL);
+  if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+                      g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
     {
       g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
                                _("“%s” is not a valid address; check the API base address."), request->endpoint);
       g_object_unref (task);
       return;
     }
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  headers = soup_message_get_request_headers (msg);
-  soup_message_headers_replace (headers, "Accept", "*/*");
-
+  transport_request.url = request->url;
   if (request->kind != MJA_API_REQUEST_REFRESH)
     {
-      g_autofree char *cookie = mja_credentials_dup_cookie_header (self->credentials);
-      g_autofree char *referer = g_strdup_printf ("%s/imagine", self->api_base);
-
-      if (request->kind == MJA_API_REQUEST_LEGACY)
-        {
-          g_free (cookie);
-          cookie = g_strdup_printf ("__Secure-next-auth.session-token=%s",
-                                    mja_credentials_get_session_token (self->credentials));
-        }
-      soup_message_headers_replace (headers, "Cookie", cookie);
-      soup_message_headers_replace (headers, "x-csrf-protection", "1");
-      soup_message_headers_replace (headers, "Referer", referer);
-      memset (cookie, 0, strlen (cookie));
+      /* The session's cookie is the transport's to add (API kind only). */
+      transport_request.kind = MJA_TRANSPORT_REQUEST_API;
+      transport_request.method = "GET";
+      transport_request.headers = api_headers;
     }
   else
     {
-      g_autoptr(GBytes) form = g_bytes_new (request->form, strlen (request->form));
-      soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", form);
+      transport_request.kind = MJA_TRANSPORT_REQUEST_TOKEN;
+      transport_request.method = "POST";
+      transport_request.headers = api_headers;  /* Accept only */
+      api_headers[2] = NULL;
+      form = g_bytes_new (request->form, strlen (request->form));
+      transport_request.body = form;
+      transport_request.content_type = "application/x-www-form-urlencoded";
     }
 
-  send_and_read_answer (self, msg, task);
+  send_and_read_answer (self, &transport_request, task);
 }
 
 /**
@@ -762,6 +883,6 @@ mja_api_list (MjaApi     *self,
   else if (mja_credentials_get_kind (self->credentials) == MJA_CREDENTIALS_LEGACY)
     era = MJA_PROTOCOL_LEGACY;
   else
-    era = MJA_PROTOCOL_AUTO;  /* current first, legacy on 404 */
+    era = MJA_PROTOCOL_CURRENT;  /* the legacy host is gone: no fallback */
   return mja_listing_new (self, page_size, checkpoint, legacy_job_type, era);
 }

@@ -10,6 +10,7 @@
 #include "mja-credentials.h"
 #include "mja-job.h"
 #include "mja-listing.h"
+#include "mja-transport.h"
 
 G_BEGIN_DECLS
 
@@ -45,6 +46,9 @@ MjaApi         *mja_api_new                   (const char          *api_base_url
 void            mja_api_set_credentials       (MjaApi              *self,
                                                MjaCredentials      *credentials);
 MjaCredentials *mja_api_get_credentials       (MjaApi              *self);
+void            mja_api_set_transport         (MjaApi              *self,
+                                               MjaTransport        *transport);
+MjaTransport   *mja_api_get_transport         (MjaApi              *self);
 void            mja_api_set_protocol          (MjaApi              *self,
                                                MjaProtocol          protocol);
 void            mja_api_set_request_interval  (MjaApi              *self,

@@ -46,6 +46,14 @@ static const char * const protocol_names[] = {
   [MJA_PROTOCOL_LEGACY] = "legacy",
 };
 
+/* The transports as the settings, the CLI's --connection and the logs name them. */
+static const char default_connection[] = "auto";
+static const char * const connection_names[] = {
+  [MJA_CONNECTION_AUTO] = default_connection,
+  [MJA_CONNECTION_DIRECT] = "direct",
+  [MJA_CONNECTION_BROWSER] = "browser",
+};
+
 static const char * const download_kinds[] = { "grid", "upscale", NULL };
 
 static const KeyInfo keys[MJA_CONFIG_N_KEYS] = {
@@ -60,7 +68,7 @@ static const KeyInfo keys[MJA_CONFIG_N_KEYS] = {
   [MJA_CONFIG_KEY_JSON_INDENT] = { NULL, "json-indent", 'u', .number = 2 },
   [MJA_CONFIG_KEY_CONCURRENCY] = { NULL, "concurrency", 'u', .number = 6 },
   [MJA_CONFIG_KEY_REQUEST_INTERVAL] = { NULL, "request-interval", 'u', .number = 250 },
-  [MJA_CONFIG_KEY_PAGE_SIZE] = { NULL, NULL, 'u', .number = 100 },
+  [MJA_CONFIG_KEY_PAGE_SIZE] = { NULL, NULL, 'u', .number = 1000 },
   [MJA_CONFIG_KEY_MAX_TRIES] = { NULL, NULL, 'u', .number = 5 },
   [MJA_CONFIG_KEY_RETRY_BASE] = { NULL, NULL, 'u', .number = 1000 },
   [MJA_CONFIG_KEY_PAGE_DEADLINE] = { NULL, NULL, 'u', .number = 300 },
@@ -69,6 +77,10 @@ static const KeyInfo keys[MJA_CONFIG_N_KEYS] = {
   [MJA_CONFIG_KEY_MAX_IMAGE_BYTES] = { NULL, NULL, 'u', .number = 512 * 1024 * 1024 },
   /* Off, as photo managers do: images stay the server's bytes unless asked. */
   [MJA_CONFIG_KEY_EMBED_METADATA] = { "MJA_EMBED_METADATA", "embed-metadata", 'b', .number = FALSE },
+  [MJA_CONFIG_KEY_CONNECTION] = { "MJA_CONNECTION", "connection", 's', default_connection },
+  /* Midjourney's public Firebase web API key (protocol page): not a secret,
+   * it names the web app to the token service.  Direct transport only. */
+  [MJA_CONFIG_KEY_REFRESH_KEY] = { "MJA_AUTH_API_KEY", NULL, 's', "AIzaSyAjizp68NsH3JGUS0EyLXsChW4fN0A92tM" },
 };
 
 struct _MjaConfig
@@ -324,6 +336,28 @@ mja_config_protocol_from_string (const char  *name,
     if (g_str_equal (name, protocol_names[i]))
       {
         *protocol = (MjaProtocol) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+mja_config_connection_to_string (MjaConnection connection)
+{
+  g_return_val_if_fail ((guint) connection < G_N_ELEMENTS (connection_names), NULL);
+  return connection_names[connection];
+}
+
+gboolean
+mja_config_connection_from_string (const char    *name,
+                                   MjaConnection *connection)
+{
+  g_return_val_if_fail (connection != NULL, FALSE);
+
+  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (connection_names); i++)
+    if (g_str_equal (name, connection_names[i]))
+      {
+        *connection = (MjaConnection) i;
         return TRUE;
       }
   return FALSE;

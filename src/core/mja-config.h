@@ -30,8 +30,18 @@ typedef enum
   MJA_CONFIG_KEY_MAX_PAGE_BYTES,
   MJA_CONFIG_KEY_MAX_IMAGE_BYTES,
   MJA_CONFIG_KEY_EMBED_METADATA,    /* write the prompt into each image (XMP) */
+  MJA_CONFIG_KEY_CONNECTION,        /* auto, direct or browser */
+  MJA_CONFIG_KEY_REFRESH_KEY,       /* the token service's web API key */
   MJA_CONFIG_N_KEYS
 } MjaConfigKey;
+
+/* What carries the sync's requests (see mja-transport.h). */
+typedef enum
+{
+  MJA_CONNECTION_AUTO,     /* the browser where one can be shown, else direct */
+  MJA_CONNECTION_DIRECT,   /* libsoup */
+  MJA_CONNECTION_BROWSER,  /* WebKitGTK */
+} MjaConnection;
 
 #define MJA_TYPE_CONFIG (mja_config_get_type ())
 G_DECLARE_FINAL_TYPE (MjaConfig, mja_config, MJA, CONFIG, GObject)
@@ -57,5 +67,8 @@ gboolean            mja_config_image_format_is_valid (const char   *format);
 const char         *mja_config_protocol_to_string    (MjaProtocol   protocol);
 gboolean            mja_config_protocol_from_string  (const char   *name,
                                                       MjaProtocol  *protocol);
+const char         *mja_config_connection_to_string  (MjaConnection connection);
+gboolean            mja_config_connection_from_string (const char   *name,
+                                                       MjaConnection *connection);
 
 G_END_DECLS

@@ -3,17 +3,17 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Fetches image and video files from the CDN with bounded concurrency.
- * Each file is streamed into "<final name>.part" in its own folder, its
- * first bytes checked to be the media its name says (an HTML page served
- * as an image is an error, not a file), its structure checked to be whole
- * once all of it came (mja-media; a truncated file is asked for again),
- * flushed to disk, given the job's XMP when asked (mja-embed), and only
- * then renamed to its final name; a failure or a cancellation removes the
- * .part.  An image fetched again to repair it waits as NAME.damaged until
- * the new one has its name (mja-repair).  Reading under caps of size and time is
- * mja-http's.  It never sends a cookie: its session is not the API's.  It
- * runs in the thread-default context of whoever created it (the sync's
- * thread).
+ * Each file is fetched by the transport (MjaTransport, media kind: never a
+ * cookie, no redirect to another host) into "<final name>.part" in its own
+ * folder, its first bytes checked as soon as they are there to be the
+ * media its name says (an HTML page served as an image is an error, not a
+ * file), its structure checked to be whole once all of it came (mja-media;
+ * a truncated file is asked for again), flushed to disk, given the job's
+ * XMP when asked (mja-embed), and only then renamed to its final name; a
+ * failure or a cancellation removes the .part.  An image fetched again to
+ * repair it waits as NAME.damaged until the new one has its name
+ * (mja-repair).  Caps of size and time are kept by mja-transport.  It runs
+ * in the thread-default context of whoever created it (the sync's thread).
  */
 #define G_LOG_DOMAIN "mja-downloader"
 
@@ -34,10 +34,9 @@
 #include "mja-http-private.h"
 #include "mja-media.h"
 #include "mja-repair.h"
+#include "mja-transport-soup.h"
 #include "mja-util.h"
 
-#define BUFFER_SIZE    (64 * 1024)
-#define SPILL_SIZE     (8 * 1024 * 1024)  /* larger bodies go to disk as they come */
 #define SNIFF_SIZE     16
 #define ANSWER_TIMEOUT mja_config_get_default_uint (MJA_CONFIG_KEY_IMAGE_DEADLINE)  /* however it trickles */
 
@@ -51,10 +50,12 @@ typedef struct
   char          *part_path;
   guint          tries;
   guint          rate_waits;
-  int            fd;        /* the .part file, once the body outgrew memory */
-  GByteArray    *buffer;    /* the body until then */
+  guint64        rate_waited_ms;  /* all Retry-After waits so far */
+  GCancellable  *try_cancellable; /* this try: the sync's Stop, or a refused head */
+  gulong         cancel_handler;
+  gboolean       refused;    /* its first bytes are not the media it should be */
   guint64        received;
-  gint64         expected;   /* Content-Length, or -1 */
+  gint64         expected;   /* Content-Length of an unencoded body, or -1 */
   guint8         head[SNIFF_SIZE];
   gsize          head_len;
   MjaJob        *embed_job;  /* its XMP goes into the file, or NULL */
@@ -66,7 +67,7 @@ struct _MjaDownloader
   GObject        parent_instance;
 
   MjaArchive    *archive;
-  SoupSession   *session;
+  MjaTransport  *transport;
   GCancellable  *cancellable;
   GQueue         queue;
   guint          active;    /* downloads on the network */
@@ -96,11 +97,27 @@ static void start_item (Item *item);
 static void pump (MjaDownloader *self);
 
 static void
+cancel_try_cb (GCancellable *sync_cancellable,
+               gpointer      try_cancellable)
+{
+  g_cancellable_cancel (try_cancellable);
+}
+
+/* The try is over: the sync's Stop no longer reaches it. */
+static void
+end_try (Item *item)
+{
+  if (item->try_cancellable == NULL)
+    return;
+  g_cancellable_disconnect (item->self->cancellable, item->cancel_handler);
+  item->cancel_handler = 0;
+  g_clear_object (&item->try_cancellable);
+}
+
+static void
 item_free (Item *item)
 {
-  if (item->fd >= 0)
-    close (item->fd);
-  g_clear_pointer (&item->buffer, g_byte_array_unref);
+  end_try (item);
   g_clear_object (&item->embed_job);
   g_free (item->job_id);
   g_free (item->url);
@@ -115,7 +132,7 @@ mja_downloader_dispose (GObject *object)
   MjaDownloader *self = MJA_DOWNLOADER (object);
 
   g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
-  g_clear_object (&self->session);
+  g_clear_object (&self->transport);
   g_clear_object (&self->archive);
   g_clear_object (&self->cancellable);
 
@@ -152,23 +169,39 @@ mja_downloader_init (MjaDownloader *self)
   self->answer_timeout_s = ANSWER_TIMEOUT;
 }
 
+/* Over the direct transport. */
 MjaDownloader *
 mja_downloader_new (MjaArchive   *archive,
                     guint         concurrency,
                     GCancellable *cancellable)
 {
-  MjaDownloader *self = g_object_new (MJA_TYPE_DOWNLOADER, NULL);
+  g_autoptr(MjaTransport) transport = mja_transport_soup_new ();
 
+  g_return_val_if_fail (MJA_IS_ARCHIVE (archive), NULL);
+  mja_transport_soup_set_concurrency (MJA_TRANSPORT_SOUP (transport), concurrency);
+  return mja_downloader_new_with_transport (archive, concurrency, cancellable, transport);
+}
+
+/**
+ * mja_downloader_new_with_transport:
+ * @transport: what fetches the files (media requests: never a cookie)
+ */
+MjaDownloader *
+mja_downloader_new_with_transport (MjaArchive   *archive,
+                                   guint         concurrency,
+                                   GCancellable *cancellable,
+                                   MjaTransport *transport)
+{
+  MjaDownloader *self;
+
+  g_return_val_if_fail (MJA_IS_ARCHIVE (archive), NULL);
+  g_return_val_if_fail (MJA_IS_TRANSPORT (transport), NULL);
+
+  self = g_object_new (MJA_TYPE_DOWNLOADER, NULL);
   self->archive = g_object_ref (archive);
   self->concurrency = CLAMP (concurrency, 1, 16);
   self->cancellable = cancellable ? g_object_ref (cancellable) : g_cancellable_new ();
-  /* No cookie jar and no credentials: the CDN never sees the session. */
-  self->session = soup_session_new_with_options ("user-agent", mja_user_agent (),
-                                                 "max-conns", (int) self->concurrency * 2,
-                                                 "max-conns-per-host", (int) self->concurrency,
-                                                 "timeout", 60,
-                                                 "idle-timeout", 60,
-                                                 NULL);
+  self->transport = g_object_ref (transport);
   return self;
 }
 
@@ -218,42 +251,24 @@ media_matches (const char *sniffed,
 static void
 discard_part (Item *item)
 {
-  if (item->buffer != NULL)
-    g_byte_array_set_size (item->buffer, 0);
-  if (item->fd >= 0)
-    {
-      close (item->fd);
-      item->fd = -1;
-      g_unlink (item->part_path);
-    }
+  g_unlink (item->part_path);
 }
 
-static gboolean
-write_all (int           fd,
-           const guint8 *data,
-           gsize         size)
+/* The first bytes of the .part, as many as there are up to SNIFF_SIZE. */
+static void
+read_head (Item *item)
 {
-  for (gsize written = 0; written < size;)
-    {
-      gssize n = write (fd, data + written, size - written);
+  int fd = g_open (item->part_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+  gssize n;
 
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return FALSE;
-      written += (gsize) n;
-    }
-  return TRUE;
-}
-
-static int
-open_part (Item *item)
-{
-  g_autofree char *dir = g_path_get_dirname (item->path);
-
-  if (g_mkdir_with_parents (dir, 0755) != 0)
-    return -1;
-  return g_open (item->part_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  item->head_len = 0;
+  if (fd < 0)
+    return;
+  do
+    n = pread (fd, item->head, SNIFF_SIZE, 0);
+  while (n < 0 && errno == EINTR);
+  item->head_len = n > 0 ? (gsize) n : 0;
+  close (fd);
 }
 
 static void
@@ -393,36 +408,18 @@ finish_thread (GTask        *task,
   Item *item = task_data;
   const char *failed_path = NULL;
   int saved = 0;
+  int fd = g_open (item->part_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 
-  /* A body still in memory: its .part file is made here, off the loop. */
-  if (item->fd < 0)
-    {
-      item->fd = open_part (item);
-      if (item->fd < 0 || !write_all (item->fd, item->buffer->data, item->buffer->len))
-        {
-          saved = errno;
-          if (item->fd >= 0)
-            {
-              close (item->fd);
-              item->fd = -1;
-            }
-          g_unlink (item->part_path);
-          g_task_return_new_error (task, MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK, _("Could not write “%s”: %s"),
-                                   item->part_path, g_strerror (saved));
-          return;
-        }
-    }
-  if (fdatasync (item->fd) != 0)
+  if (fd < 0 || fdatasync (fd) != 0)
     {
       saved = errno;
       failed_path = item->part_path;
     }
-  if (close (item->fd) != 0 && failed_path == NULL)
+  if (fd >= 0 && close (fd) != 0 && failed_path == NULL)
     {
       saved = errno;
       failed_path = item->part_path;
     }
-  item->fd = -1;
   if (failed_path == NULL && item->embed_job != NULL && mja_embed_is_supported (item->path))
     {
       GError *error = NULL;
@@ -463,9 +460,13 @@ finished_cb (GObject      *source,
 static void
 complete (Item *item)
 {
-  const char *sniffed = mja_sniff_media (item->head, item->head_len);
+  const char *sniffed;
   g_autoptr(GError) error = NULL;
   MjaMediaProblem problem;
+
+  if (item->head_len < SNIFF_SIZE)
+    read_head (item);
+  sniffed = mja_sniff_media (item->head, item->head_len);
 
   if (!media_matches (sniffed, item->path))
     {
@@ -486,8 +487,13 @@ complete (Item *item)
     }
   /* All of it came, yet its own structure says it ends early: asked
    * again, the server may send it whole. */
-  problem = item->fd >= 0 ? mja_media_check_fd (item->fd)
-                          : mja_media_check_data (item->buffer->data, item->buffer->len);
+  {
+    int fd = g_open (item->part_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+
+    problem = fd >= 0 ? mja_media_check_fd (fd) : MJA_MEDIA_WHOLE;
+    if (fd >= 0)
+      close (fd);
+  }
   if (mja_media_problem_is_truncation (problem))
     {
       g_debug ("%s %s", item->url, mja_media_problem_describe (problem));
@@ -514,79 +520,66 @@ too_large_error (Item *item)
                       item->index + 1, (guint) (item->self->max_file_size / (1024 * 1024)));
 }
 
-/* A piece of the body: sniffed, then kept in memory or spilled to disk. */
-static gboolean
-item_chunk_cb (const guint8 *data,
-               gsize         size,
-               gpointer      user_data)
+/* More of the body is in the .part: counted, and its head checked as soon
+ * as it is there, so that an HTML page is refused at once. */
+static void
+item_progress_cb (guint64  received,
+                  gpointer user_data)
 {
   Item *item = user_data;
   MjaDownloader *self = item->self;
-  g_autoptr(GError) error = NULL;
 
-  if (item->head_len < SNIFF_SIZE)
+  if (received > item->received)
+    g_signal_emit (self, signals[SIGNAL_BYTES], 0, received - item->received);
+  item->received = received;
+  if (item->head_len < SNIFF_SIZE && received >= SNIFF_SIZE && !item->refused)
     {
-      gsize take = MIN (size, SNIFF_SIZE - item->head_len);
-      memcpy (item->head + item->head_len, data, take);
-      item->head_len += take;
-      /* Refuse an HTML page as soon as it shows itself. */
+      read_head (item);
       if (item->head_len == SNIFF_SIZE && !media_matches (mja_sniff_media (item->head, item->head_len), item->path))
         {
-          complete (item);
-          return FALSE;
+          item->refused = TRUE;
+          g_cancellable_cancel (item->try_cancellable);
         }
     }
-  if (item->fd < 0 && item->buffer->len + size > SPILL_SIZE)
-    {
-      /* Too big to hold: on to disk with what came so far. */
-      item->fd = open_part (item);
-      if (item->fd >= 0 && !write_all (item->fd, item->buffer->data, item->buffer->len))
-        {
-          close (item->fd);
-          item->fd = -1;
-        }
-      g_byte_array_set_size (item->buffer, 0);
-      if (item->fd < 0)
-        {
-          int saved = errno;
-          error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK, _("Could not write “%s”: %s"),
-                               item->part_path, g_strerror (saved));
-          item_finish (item, error);
-          return FALSE;
-        }
-    }
-  if (item->fd < 0)
-    g_byte_array_append (item->buffer, data, (guint) size);
-  else if (!write_all (item->fd, data, size))
-    {
-      int saved = errno;
-      error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK, _("Could not write “%s”: %s"),
-                           item->part_path, g_strerror (saved));
-      item_finish (item, error);
-      return FALSE;
-    }
-  item->received += size;
-  g_signal_emit (self, signals[SIGNAL_BYTES], 0, (guint64) size);
-  return TRUE;
 }
 
 /* The status: a 429 waits as told, other transient answers are tried
  * again, anything else but 200 is this image's failure. */
 static gboolean
-item_headers_cb (SoupMessage *msg,
-                 gpointer     user_data)
+item_response_cb (const MjaTransportResponse *response,
+                  gpointer                    user_data)
 {
   Item *item = user_data;
   g_autoptr(GError) error = NULL;
-  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
-  guint status = soup_message_get_status (msg);
+  SoupMessageHeaders *headers = response->headers;
+  guint status = response->status;
 
   if (status == 429 && ++item->rate_waits <= MJA_HTTP_MAX_RATE_WAITS)
     {
+      guint64 asked_ms;
+      guint wait_ms = mja_http_rate_wait_headers_ms (headers, &asked_ms);
+
+      if (item->rate_waited_ms + asked_ms > MJA_HTTP_MAX_RATE_WAIT_TOTAL_MS)
+        {
+          guint minutes = MJA_HTTP_MAX_RATE_WAIT_TOTAL_MS / 60000;
+
+          error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_NETWORK,
+                               g_dngettext (GETTEXT_PACKAGE,
+                                            "The image server asked to wait more than %u minute in all for image %u.",
+                                            "The image server asked to wait more than %u minutes in all for image %u.",
+                                            minutes),
+                               minutes, item->index + 1);
+          item_finish (item, error);
+          return FALSE;
+        }
+      item->rate_waited_ms += wait_ms;
+      end_try (item);
       item->tries--;
-      retry_or_fail (item, mja_http_rate_wait_ms (msg), MJA_DOWNLOAD_ERROR_NETWORK, "HTTP 429");
+      retry_or_fail (item, wait_ms, MJA_DOWNLOAD_ERROR_NETWORK, "HTTP 429");
       return FALSE;
     }
+  if (status != SOUP_STATUS_OK)
+    end_try (item);
   if (SOUP_STATUS_IS_SERVER_ERROR (status) || status == 429 || status == SOUP_STATUS_REQUEST_TIMEOUT)
     {
       g_autofree char *what = g_strdup_printf ("HTTP %u", status);
@@ -597,31 +590,30 @@ item_headers_cb (SoupMessage *msg,
     {
       error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_HTTP,
                            _("The image server answered %u %s for image %u."), status,
-                           soup_message_get_reason_phrase (msg), item->index + 1);
+                           response->reason ? response->reason : "", item->index + 1);
       item_finish (item, error);
       return FALSE;
     }
 
   g_debug ("Headers of %s", item->url);
-  item->expected = soup_message_headers_get_content_length (headers);
-  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
-    item->expected = -1;
-  if (item->buffer == NULL)
-    item->buffer = g_byte_array_sized_new (item->expected > 0 && item->expected <= SPILL_SIZE ? (guint) item->expected
-                                                                                              : BUFFER_SIZE);
-  g_byte_array_set_size (item->buffer, 0);
+  /* A compressed body arrives decoded: its Content-Length counts other
+   * bytes, so only an unencoded one says how much should come. */
+  item->expected = -1;
+  if (headers != NULL && soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_one (headers, "Content-Encoding") == NULL)
+    item->expected = soup_message_headers_get_content_length (headers);
   return TRUE;
 }
 
 static void
-item_done_cb (SoupMessage *msg,
-              GError      *error_,
-              gpointer     user_data)
+item_done_cb (GError  *error_,
+              gpointer user_data)
 {
   Item *item = user_data;
   g_autoptr(GError) error = error_;
 
-  if (error == NULL)
+  end_try (item);
+  if (error == NULL || (item->refused && !g_cancellable_is_cancelled (item->self->cancellable)))
     complete (item);
   else if (g_error_matches (error, MJA_HTTP_ERROR, MJA_HTTP_ERROR_TOO_LARGE))
     {
@@ -632,9 +624,10 @@ item_done_cb (SoupMessage *msg,
     item_network_failed (item, error);
 }
 
-static const MjaHttpReadFuncs item_read_funcs = {
-  item_headers_cb,
-  item_chunk_cb,
+static const MjaTransportFuncs item_funcs = {
+  item_response_cb,
+  NULL,
+  item_progress_cb,
   item_done_cb,
 };
 
@@ -642,24 +635,40 @@ static void
 start_item (Item *item)
 {
   MjaDownloader *self = item->self;
-  g_autoptr(SoupMessage) msg = NULL;
+  g_autofree char *dir = g_path_get_dirname (item->path);
+  g_autoptr(GUri) uri = g_uri_parse (item->url, SOUP_HTTP_URI_FLAGS, NULL);
+  MjaTransportRequest request = { MJA_TRANSPORT_REQUEST_MEDIA, "GET", item->url, NULL, NULL, NULL, 0, 0 };
 
   item->tries++;
   item->received = 0;
   item->head_len = 0;
-  msg = soup_message_new ("GET", item->url);
-  if (msg == NULL)
+  item->refused = FALSE;
+  item->expected = -1;
+  if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+                      g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
     {
       g_autoptr(GError) error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_HTTP,
                                              _("Image %u has an address that cannot be fetched."), item->index + 1);
       item_finish (item, error);
       return;
     }
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_autoptr(GError) error = g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK,
+                                             _("Could not write “%s”: %s"), item->part_path, g_strerror (saved));
+      item_finish (item, error);
+      return;
+    }
   g_debug ("GET %s (try %u)", item->url, item->tries);
   /* Each try has answer_timeout_s to deliver the whole image, however
    * slowly it trickles. */
-  mja_http_send_and_read (self->session, msg, self->cancellable, self->answer_timeout_s, self->max_file_size,
-                          &item_read_funcs, item);
+  request.timeout_s = self->answer_timeout_s;
+  request.max_size = self->max_file_size;
+  item->try_cancellable = g_cancellable_new ();
+  item->cancel_handler = g_cancellable_connect (self->cancellable, G_CALLBACK (cancel_try_cb),
+                                                g_object_ref (item->try_cancellable), g_object_unref);
+  mja_transport_download (self->transport, &request, item->part_path, item->try_cancellable, &item_funcs, item);
 }
 
 static void
@@ -739,7 +748,6 @@ mja_downloader_add_image (MjaDownloader *self,
   item->url = g_strdup (url);
   item->path = mja_archive_dup_path (self->archive, relative_path);
   item->part_path = g_strconcat (item->path, MJA_ARCHIVE_PART_SUFFIX, NULL);
-  item->fd = -1;
   item->expected = -1;
   item->embed_job = embed_job ? g_object_ref (embed_job) : NULL;
   item->repair = repair;

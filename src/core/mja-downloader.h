@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "mja-archive.h"
+#include "mja-transport.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,10 @@ GQuark         mja_download_error_quark         (void);
 MjaDownloader *mja_downloader_new               (MjaArchive    *archive,
                                                  guint          concurrency,
                                                  GCancellable  *cancellable);
+MjaDownloader *mja_downloader_new_with_transport (MjaArchive   *archive,
+                                                  guint         concurrency,
+                                                  GCancellable *cancellable,
+                                                  MjaTransport *transport);
 void           mja_downloader_set_retry_policy  (MjaDownloader *self,
                                                  guint          max_tries,
                                                  guint          base_delay_ms);

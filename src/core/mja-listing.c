@@ -4,8 +4,9 @@
  *
  * Owns paging: the current era's cursor and checkpoint ("imagine-update"),
  * the legacy era's page numbers anchored by fromDate and its cap of 2,500
- * jobs, falling back from the current era to the legacy one on 404 and from
- * an expired checkpoint to a full listing.  It turns each answer into a page
+ * jobs, and falling back from an expired checkpoint to a full listing.
+ * "auto" is the current era: the legacy host is gone, a 404 is no reason
+ * to try it.  It turns each answer into a page
  * of validated jobs.  It is part of the API client (they share
  * mja-api-private.h): the queries of the listing endpoints are built here,
  * but sending, headers, retries and the session are MjaApi's alone.
@@ -81,11 +82,11 @@ mja_listing_new (MjaApi      *api,
   MjaListing *self = g_object_new (MJA_TYPE_LISTING, NULL);
 
   self->api = g_object_ref (api);
-  self->page_size = CLAMP (page_size, 1, 1000);
+  self->page_size = CLAMP (page_size, 1, 10000);
   self->checkpoint = g_strdup (checkpoint);
   self->update_mode = checkpoint != NULL;
   self->legacy_job_type = g_strdup (legacy_job_type);
-  self->era = era;
+  self->era = era == MJA_PROTOCOL_AUTO ? MJA_PROTOCOL_CURRENT : era;
   return self;
 }
 
@@ -273,14 +274,6 @@ listing_answer_cb (GObject      *source,
   root = mja_api_request_finish (MJA_API (source), result, &error);
   if (root == NULL)
     {
-      /* "auto": the current site first, the legacy one when it is not there. */
-      if (self->era == MJA_PROTOCOL_AUTO && g_error_matches (error, MJA_API_ERROR, MJA_API_ERROR_NOT_FOUND) &&
-          mja_credentials_get_session_token (mja_api_get_credentials (self->api)) != NULL)
-        {
-          self->era = MJA_PROTOCOL_LEGACY;
-          listing_request (g_steal_pointer (&task));
-          return;
-        }
       /* An unknown or expired checkpoint: list everything instead. */
       if (self->update_mode && g_error_matches (error, MJA_API_ERROR, MJA_API_ERROR_INVALID_REQUEST))
         {

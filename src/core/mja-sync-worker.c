@@ -724,7 +724,10 @@ worker_setup (Worker *w)
       return FALSE;
     }
 
-  w->downloader = mja_downloader_new (w->archive, w->options.concurrency, w->cancellable);
+  w->downloader = w->options.transport
+                  ? mja_downloader_new_with_transport (w->archive, w->options.concurrency, w->cancellable,
+                                                       w->options.transport)
+                  : mja_downloader_new (w->archive, w->options.concurrency, w->cancellable);
   mja_downloader_set_retry_policy (w->downloader, w->options.max_tries, w->options.retry_base_ms);
   if (w->options.max_image_bytes > 0)
     mja_downloader_set_max_file_size (w->downloader, w->options.max_image_bytes);
@@ -762,6 +765,8 @@ worker_setup (Worker *w)
     return TRUE;
 
   w->api = mja_api_new (w->options.api_base_url, w->options.auth_base_url);
+  if (w->options.transport != NULL)
+    mja_api_set_transport (w->api, w->options.transport);
   mja_api_set_credentials (w->api, w->credentials);
   mja_api_set_protocol (w->api, w->options.protocol);
   mja_api_set_request_interval (w->api, w->options.request_interval_ms);

@@ -92,6 +92,7 @@ mja_sync_options_clear (MjaSyncOptions *options)
   g_clear_pointer (&options->job_types, g_strfreev);
   g_clear_pointer (&options->download_kinds, g_strfreev);
   g_clear_pointer (&options->image_format, g_free);
+  g_clear_object (&options->transport);
 }
 
 void
@@ -104,6 +105,7 @@ _mja_sync_options_copy (MjaSyncOptions       *dest,
   dest->auth_base_url = g_strdup (src->auth_base_url);
   dest->job_types = g_strdupv (src->job_types);
   dest->download_kinds = g_strdupv (src->download_kinds);
+  dest->transport = src->transport ? g_object_ref (src->transport) : NULL;
   dest->image_format = g_strdup (src->image_format ? src->image_format
                                  : mja_config_get_default_string (MJA_CONFIG_KEY_IMAGE_FORMAT));
 }

@@ -40,6 +40,7 @@ typedef struct
   guint64      max_image_bytes;   /* an image larger is refused; 0 = 512 MiB */
   gboolean     repair;            /* fetch again what verify finds missing or damaged */
   gboolean     embed_metadata;    /* write each job's XMP into its images */
+  MjaTransport *transport;        /* (nullable) what carries the requests; NULL = a direct one */
 } MjaSyncOptions;
 
 typedef struct

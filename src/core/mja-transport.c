@@ -50,7 +50,9 @@ guard_too_large (void)
 }
 
 /* The cap was passed: the caller hears it once, now, and the transport's
- * own end (which follows the cancellation) is swallowed. */
+ * own end (which follows the cancellation) is swallowed.  When @response
+ * or @chunk said stop, the transport calls nothing more: the guard goes
+ * with that answer; after @progress, it waits for the transport's @done. */
 static void
 guard_stop_too_large (Guard *guard)
 {
@@ -70,7 +72,7 @@ guard_response (const MjaTransportResponse *response,
     return FALSE;
   if (guard->funcs->response != NULL && !guard->funcs->response (response, guard->user_data))
     {
-      guard->stopped = TRUE;
+      guard_free (guard);
       return FALSE;
     }
   length = response->headers ? soup_message_headers_get_content_length (response->headers) : 0;
@@ -79,6 +81,7 @@ guard_response (const MjaTransportResponse *response,
       soup_message_headers_get_one (response->headers, "Content-Encoding") == NULL)
     {
       guard_stop_too_large (guard);
+      guard_free (guard);
       return FALSE;
     }
   return TRUE;
@@ -96,12 +99,13 @@ guard_chunk (const guint8 *data,
   if (guard->max_size > 0 && guard->received + size > guard->max_size)
     {
       guard_stop_too_large (guard);
+      guard_free (guard);
       return FALSE;
     }
   guard->received += size;
   if (!guard->funcs->chunk (data, size, guard->user_data))
     {
-      guard->stopped = TRUE;
+      guard_free (guard);
       return FALSE;
     }
   return TRUE;

@@ -200,10 +200,44 @@ def test_secrets_stay_in_the_keyring():
     remove(home)
 
 
+BLOCKED = "Midjourney's bot protection blocked the request — sign in through the built-in browser"
+
+
 def test_challenge_exit_4():
     with FakeServer("--challenge") as server:
         result = cli("sync", "--archive", temp_dir(), env=base_env(server), check=4)
-        assert "bot protection" in result.stderr, result.stderr
+        assert BLOCKED in result.stderr, result.stderr
+
+
+def test_browser_only_fake_blocks_direct_exit_4():
+    # The fake that only a browser passes, over HTTPS with its test
+    # certificate: the direct transport trusts it and is then told no.
+    certificate = os.path.join(temp_dir(), "cert.pem")
+    with FakeServer("--browser-only", "--write-certificate", certificate) as server:
+        env = base_env(server)
+        assert env.get("MJA_TLS_CERTIFICATE") == certificate, server.env
+        for args in [(), ("--connection", "direct")]:
+            result = cli("sync", *args, "--archive", temp_dir(), env=env, check=4)
+            assert BLOCKED in result.stderr, result.stderr
+        # Without the certificate the fake is not trusted: a network error, not a block.
+        env.pop("MJA_TLS_CERTIFICATE")
+        result = cli("sync", "--archive", temp_dir(), env=env, check=5)
+        assert BLOCKED not in result.stderr, result.stderr
+
+
+def test_connection_choices():
+    with FakeServer("--jobs", "3") as server:
+        env = base_env(server)
+        archive = temp_dir()
+        cli("sync", "--connection", "direct", "--archive", archive, "--request-interval", "0", env=env, check=0)
+        result = cli("sync", "--connection", "carrier-pigeon", "--archive", temp_dir(), env=env, check=2)
+        assert "carrier-pigeon" in result.stderr and "auto, direct or browser" in result.stderr, result.stderr
+        result = cli("sync", "--archive", temp_dir(), env=dict(env, MJA_CONNECTION="pigeon"), check=2)
+        assert "pigeon" in result.stderr, result.stderr
+        # The flag wins over the environment.
+        cli("download", "--connection", "direct", "--archive", archive, env=dict(env, MJA_CONNECTION="pigeon"),
+            check=0)
+        remove(archive)
 
 
 def test_revoked_exit_3():

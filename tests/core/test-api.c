@@ -13,7 +13,8 @@
 
 #include <string.h>
 
-#include "mja-api.h"
+#include "mja-api-private.h"
+#include "mja-transport-soup.h"
 #include "test-utils.h"
 
 /* The listing's next page, or NULL at the end or with *@error set. */
@@ -276,10 +277,11 @@ test_legacy_cap (void)
   g_assert_true (mja_listing_get_cap_reached (listing));
 }
 
-/* A browser's cookie carries both sites' sessions: where the current API
- * is not there, the legacy one is listed. */
+/* The legacy host is gone: "auto" means the current site, and a 404 there
+ * is reported, not answered by trying the legacy API (even with a cookie
+ * that carries both sites' sessions). */
 static void
-test_auto_falls_back_to_legacy (void)
+test_auto_does_not_fall_back (void)
 {
   g_auto(Session) session = { 0 };
   g_autofree char *current = NULL;
@@ -296,9 +298,10 @@ test_auto_falls_back_to_legacy (void)
   g_assert_no_error (error);
   session_sign_in (&session, both, FALSE);
   error = session_list (&session, 25, NULL, &listed);
-  g_assert_no_error (error);
-  assert_all_jobs (session.server, &listed);
-  g_assert_cmpuint (listed.pages, ==, 2);
+  g_assert_error (error, MJA_API_ERROR, MJA_API_ERROR_NOT_FOUND);
+  g_assert_cmpuint (listed.ids->len, ==, 0);
+  /* One request, to the current site only. */
+  g_assert_cmpuint (mja_fake_server_get_request_count (session.server), ==, 1);
 }
 
 /* An id token the server no longer takes although it has not run out
@@ -571,6 +574,270 @@ test_hostile_jobs_rejected (void)
   g_assert_cmpuint (jobs + rejected, <=, 80);
 }
 
+/* ---- against a server of the test's own ------------------------------ */
+
+typedef struct
+{
+  SoupServer *server;
+  char       *base;
+  guint       requests;
+  guint       with_cookie;
+  guint       unauthorized;   /* answer this many 401 first */
+  const char *mode;
+} Own;
+
+static void
+own_cb (SoupServer        *server,
+        SoupServerMessage *msg,
+        const char        *path,
+        GHashTable        *query,
+        gpointer           user_data)
+{
+  Own *own = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *json = "{\"ok\": true}";
+  const char *page = "<html><body>Please wait</body></html>";
+
+  own->requests++;
+  if (soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Cookie") != NULL)
+    own->with_cookie++;
+  if (g_str_equal (own->mode, "challenge-header") || g_str_equal (own->mode, "challenge-503"))
+    {
+      /* Known by its header alone: the page says nothing telling. */
+      soup_message_headers_replace (headers, "cf-mitigated", "challenge");
+      soup_server_message_set_status (msg, g_str_equal (own->mode, "challenge-503") ? 503 : 403, NULL);
+      soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_STATIC, page, strlen (page));
+    }
+  else if (g_str_equal (own->mode, "retry-after-hour"))
+    {
+      soup_message_headers_replace (headers, "Retry-After", "3600");
+      soup_server_message_set_status (msg, 429, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, json, strlen (json));
+    }
+  else if (own->unauthorized > 0)
+    {
+      own->unauthorized--;
+      soup_server_message_set_status (msg, 401, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, json, strlen (json));
+    }
+  else
+    {
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, json, strlen (json));
+    }
+}
+
+static void
+own_start (Own        *own,
+           const char *mode)
+{
+  own->mode = mode;
+  own->server = helper_local_server_new (&own->base);
+  soup_server_add_handler (own->server, NULL, own_cb, own, NULL);
+}
+
+static void
+own_clear (Own *own)
+{
+  if (own->server != NULL)
+    soup_server_disconnect (own->server);
+  g_clear_object (&own->server);
+  g_clear_pointer (&own->base, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Own, own_clear)
+
+static MjaApi *
+own_api (Own *own)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MjaCredentials) credentials = mja_credentials_new_legacy ("own-session-token-0123",
+                                                                      "6f1d2c3b-4a59-4e6d-8c7b-9a0b1c2d3e4f",
+                                                                      &error);
+  MjaApi *api = mja_api_new (own->base, own->base);
+
+  g_assert_no_error (error);
+  mja_api_set_credentials (api, credentials);
+  mja_api_set_request_interval (api, 0);
+  mja_api_set_retry_policy (api, 3, 1);
+  return api;
+}
+
+static GError *
+own_get (MjaApi *api,
+         Own    *own)
+{
+  HelperAsync async = { g_main_loop_new (NULL, FALSE), NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  GError *error = NULL;
+
+  mja_api_request_async (api, MJA_API_REQUEST_LEGACY, "/api/thing", g_strconcat (own->base, "/api/thing", NULL),
+                         NULL, NULL, helper_async_done_cb, &async);
+  result = helper_async_wait (&async);
+  node = mja_api_request_finish (api, result, &error);
+  g_assert_true ((node == NULL) != (error == NULL));
+  return error;
+}
+
+/* A challenge is known by Cloudflare's cf-mitigated header, 403 or 503,
+ * whatever its page says; it is not asked again, and says what to do. */
+static void
+test_challenge_by_header (void)
+{
+  const char *modes[] = { "challenge-header", "challenge-503" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_auto(Own) own = { 0 };
+      g_autoptr(MjaApi) api = NULL;
+      g_autoptr(GError) error = NULL;
+
+      own_start (&own, modes[i]);
+      api = own_api (&own);
+      error = own_get (api, &own);
+      g_assert_error (error, MJA_API_ERROR, MJA_API_ERROR_BLOCKED);
+      g_assert_cmpstr (error->message, ==,
+                       "Midjourney's bot protection blocked the request — sign in through the built-in browser");
+      g_assert_cmpuint (own.requests, ==, 1);
+    }
+}
+
+/* A server that asks for more waiting than a request may spend in all
+ * (15 minutes) is given up at once, with a message saying so. */
+static void
+test_retry_after_budget (void)
+{
+  g_auto(Own) own = { 0 };
+  g_autoptr(MjaApi) api = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  own_start (&own, "retry-after-hour");
+  api = own_api (&own);
+  error = own_get (api, &own);
+  g_assert_error (error, MJA_API_ERROR, MJA_API_ERROR_RATE_LIMITED);
+  g_assert_nonnull (strstr (error->message, "15 minutes"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  g_assert_cmpuint (own.requests, ==, 1);
+}
+
+/* A transport that keeps the session itself (as the browser does), over
+ * the direct one without credentials: it counts renewals. */
+#define TEST_TYPE_OWNING_TRANSPORT (test_owning_transport_get_type ())
+G_DECLARE_FINAL_TYPE (TestOwningTransport, test_owning_transport, TEST, OWNING_TRANSPORT, GObject)
+
+struct _TestOwningTransport
+{
+  GObject       parent_instance;
+  MjaTransport *inner;
+  guint         renewals;
+};
+
+static void test_owning_transport_iface_init (MjaTransportInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestOwningTransport, test_owning_transport, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (MJA_TYPE_TRANSPORT, test_owning_transport_iface_init))
+
+static void
+test_owning_transport_finalize (GObject *object)
+{
+  g_clear_object (&TEST_OWNING_TRANSPORT (object)->inner);
+  G_OBJECT_CLASS (test_owning_transport_parent_class)->finalize (object);
+}
+
+static void
+test_owning_transport_class_init (TestOwningTransportClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_owning_transport_finalize;
+}
+
+static void
+test_owning_transport_init (TestOwningTransport *self)
+{
+  self->inner = mja_transport_soup_new ();
+}
+
+static void
+owning_send (MjaTransport              *transport,
+             const MjaTransportRequest *request,
+             GCancellable              *cancellable,
+             const MjaTransportFuncs   *funcs,
+             gpointer                   user_data)
+{
+  MJA_TRANSPORT_GET_IFACE (TEST_OWNING_TRANSPORT (transport)->inner)->send (TEST_OWNING_TRANSPORT (transport)->inner,
+                                                                            request, cancellable, funcs, user_data);
+}
+
+static gboolean
+owning_owns_session (MjaTransport *transport)
+{
+  return TRUE;
+}
+
+static void
+owning_renew_async (MjaTransport        *transport,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (transport, cancellable, callback, user_data);
+
+  TEST_OWNING_TRANSPORT (transport)->renewals++;
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+owning_renew_finish (MjaTransport  *transport,
+                     GAsyncResult  *result,
+                     GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static const char *
+owning_get_name (MjaTransport *transport)
+{
+  return "owning";
+}
+
+static void
+test_owning_transport_iface_init (MjaTransportInterface *iface)
+{
+  iface->send = owning_send;
+  iface->owns_session = owning_owns_session;
+  iface->renew_session_async = owning_renew_async;
+  iface->renew_session_finish = owning_renew_finish;
+  iface->get_name = owning_get_name;
+}
+
+/* When the transport keeps the session, a 401 renews it once and asks
+ * again; a second 401 is an expired session.  No cookie and no token
+ * refresh come from the client. */
+static void
+test_owned_session_renewed (void)
+{
+  for (guint failures = 1; failures <= 2; failures++)
+    {
+      g_auto(Own) own = { 0 };
+      g_autoptr(MjaApi) api = NULL;
+      g_autoptr(TestOwningTransport) transport = g_object_new (TEST_TYPE_OWNING_TRANSPORT, NULL);
+      g_autoptr(GError) error = NULL;
+
+      own_start (&own, "ok");
+      own.unauthorized = failures;
+      api = own_api (&own);
+      mja_api_set_transport (api, MJA_TRANSPORT (transport));
+      error = own_get (api, &own);
+      if (failures == 1)
+        g_assert_no_error (error);
+      else
+        g_assert_error (error, MJA_API_ERROR, MJA_API_ERROR_AUTH_EXPIRED);
+      g_assert_cmpuint (transport->renewals, ==, 1);
+      g_assert_cmpuint (own.requests, ==, 2);
+      g_assert_cmpuint (own.with_cookie, ==, 0);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -581,7 +848,7 @@ main (int   argc,
   g_test_add_func ("/api/current/checkpoint", test_current_checkpoint);
   g_test_add_func ("/api/legacy/pages", test_legacy_pages);
   g_test_add_func ("/api/legacy/cap", test_legacy_cap);
-  g_test_add_func ("/api/auto-falls-back-to-legacy", test_auto_falls_back_to_legacy);
+  g_test_add_func ("/api/auto-does-not-fall-back", test_auto_does_not_fall_back);
   g_test_add_func ("/api/auth/refresh-after-401", test_refresh_after_401);
   g_test_add_func ("/api/auth/expired-token-refreshed", test_expired_token_refreshed);
   g_test_add_func ("/api/auth/expired", test_auth_expired);
@@ -590,6 +857,9 @@ main (int   argc,
   g_test_add_func ("/api/redirect-not-followed", test_redirect_not_followed);
   g_test_add_func ("/api/transient-errors-retried", test_transient_errors_retried);
   g_test_add_func ("/api/hostile-jobs-rejected", test_hostile_jobs_rejected);
+  g_test_add_func ("/api/challenge-by-header", test_challenge_by_header);
+  g_test_add_func ("/api/retry-after-budget", test_retry_after_budget);
+  g_test_add_func ("/api/owned-session-renewed", test_owned_session_renewed);
 
   return g_test_run ();
 }

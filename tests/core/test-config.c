@@ -190,6 +190,7 @@ test_schema_agrees (void)
     { MJA_CONFIG_KEY_AUTH_BASE_URL, "auth-base-url" },
     { MJA_CONFIG_KEY_PROTOCOL, "protocol" },
     { MJA_CONFIG_KEY_IMAGE_FORMAT, "image-format" },
+    { MJA_CONFIG_KEY_CONNECTION, "connection" },
   }, numbers[] = {
     { MJA_CONFIG_KEY_JSON_INDENT, "json-indent" },
     { MJA_CONFIG_KEY_CONCURRENCY, "concurrency" },
@@ -234,6 +235,19 @@ test_names (void)
   g_assert_false (mja_config_protocol_from_string ("v7", &protocol));
   g_assert_false (mja_config_protocol_from_string (NULL, &protocol));
   g_assert_cmpint (protocol, ==, MJA_PROTOCOL_LEGACY);
+
+  {
+    MjaConnection connection = MJA_CONNECTION_AUTO;
+
+    for (MjaConnection c = MJA_CONNECTION_AUTO; c <= MJA_CONNECTION_BROWSER; c++)
+      {
+        g_assert_true (mja_config_connection_from_string (mja_config_connection_to_string (c), &connection));
+        g_assert_cmpint (connection, ==, c);
+      }
+    g_assert_cmpstr (mja_config_get_default_string (MJA_CONFIG_KEY_CONNECTION), ==, "auto");
+    g_assert_false (mja_config_connection_from_string ("webkit", &connection));
+    g_assert_cmpint (connection, ==, MJA_CONNECTION_BROWSER);
+  }
 
   g_assert_cmpint (mja_config_base_url_key ("api"), ==, MJA_CONFIG_KEY_API_BASE_URL);
   g_assert_cmpint (mja_config_base_url_key ("cdn"), ==, MJA_CONFIG_KEY_CDN_BASE_URL);
