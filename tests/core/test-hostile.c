@@ -185,6 +185,17 @@ test_job_deep_tree (void)
   g_assert_nonnull (strstr (error->message, "deeper than 64 levels"));
 }
 
+/* The fake's options with @n_jobs jobs in the @eras; knobs come after. */
+static void
+fake_options (MjaFakeServerOptions *fake,
+              guint                 n_jobs,
+              MjaFakeEra            eras)
+{
+  mja_fake_server_options_init (fake);
+  fake->n_jobs = n_jobs;
+  fake->eras = eras;
+}
+
 static guint
 count_files (const char *dir,
              const char *suffix,
@@ -213,8 +224,8 @@ count_files (const char *dir,
   return n;
 }
 
-/* Runs a sync of a fake with @fake's knobs into a new archive; returns
- * its error.  @sync_out gets the sync. */
+/* Syncs the metadata (no images) of @server into @root; returns its
+ * error, and the sync in @sync_out if asked. */
 static GError *
 sync_once (MjaFakeServer  *server,
            const char     *root,
@@ -251,10 +262,8 @@ test_deep_page (void)
         g_autoptr(GError) error = NULL;
         goffset largest = 0;
 
-        mja_fake_server_options_init (&fake);
-        fake.n_jobs = 10;
+        fake_options (&fake, 10, era == 0 ? MJA_FAKE_ERA_CURRENT : MJA_FAKE_ERA_LEGACY);
         fake.nest_depth = depths[d];
-        fake.eras = era == 0 ? MJA_FAKE_ERA_CURRENT : MJA_FAKE_ERA_LEGACY;
         server = helper_start_server (&fake);
 
         /* 50,000 levels wrote a 5 GB .json, 100,000 crashed. */
@@ -289,10 +298,8 @@ test_flood_page (void)
   g_autoptr(GError) error = NULL;
   guint64 before, after;
 
-  mja_fake_server_options_init (&fake);
-  fake.n_jobs = 10;
+  fake_options (&fake, 10, MJA_FAKE_ERA_CURRENT);
   fake.flood_mib = 60;
-  fake.eras = MJA_FAKE_ERA_CURRENT;
   server = helper_start_server (&fake);
 
   before = high_water_kib ();
@@ -317,10 +324,8 @@ test_endless_listing (void)
       g_autoptr(MjaFakeServer) server = NULL;
       g_autofree char *root = helper_make_archive_dir ();
 
-      mja_fake_server_options_init (&fake);
-      fake.n_jobs = 30;
+      fake_options (&fake, 30, MJA_FAKE_ERA_CURRENT);
       fake.endless = how;
-      fake.eras = MJA_FAKE_ERA_CURRENT;
       server = helper_start_server (&fake);
 
       /* The first sync and every later one stop, after a few pages. */
@@ -351,10 +356,8 @@ test_long_cursor (void)
   g_autoptr(MjaSync) sync = NULL;
   g_autoptr(GError) error = NULL;
 
-  mja_fake_server_options_init (&fake);
-  fake.n_jobs = 60;
+  fake_options (&fake, 60, MJA_FAKE_ERA_CURRENT);
   fake.cursor_bytes = 100000;
-  fake.eras = MJA_FAKE_ERA_CURRENT;
   server = helper_start_server (&fake);
 
   error = sync_once (server, root, FALSE, &sync);
@@ -384,10 +387,8 @@ test_legacy_image_paths (void)
                                   : g_strdup_printf ("more than %u JSON values", MJA_JSON_MAX_JOB_VALUES);
       GPtrArray *problems;
 
-      mja_fake_server_options_init (&fake);
-      fake.n_jobs = 3;
+      fake_options (&fake, 3, MJA_FAKE_ERA_LEGACY);
       fake.legacy_image_paths = counts[c];
-      fake.eras = MJA_FAKE_ERA_LEGACY;
       server = helper_start_server (&fake);
 
       error = sync_once (server, root, TRUE, &sync);
@@ -417,10 +418,8 @@ test_nul_in_id (void)
       g_autoptr(MjaArchiveScan) scan = NULL;
       GPtrArray *problems;
 
-      mja_fake_server_options_init (&fake);
-      fake.n_jobs = 20;
+      fake_options (&fake, 20, era == 0 ? MJA_FAKE_ERA_CURRENT : MJA_FAKE_ERA_LEGACY);
       fake.nul_id_every = 10;  /* jobs 2 and 12 */
-      fake.eras = era == 0 ? MJA_FAKE_ERA_CURRENT : MJA_FAKE_ERA_LEGACY;
       server = helper_start_server (&fake);
 
       error = sync_once (server, root, era == 1, &sync);
@@ -567,10 +566,8 @@ test_cancel_mid_page (void)
   guint after_cancel;
   gint64 start;
 
-  mja_fake_server_options_init (&fake);
-  fake.n_jobs = 2000;
+  fake_options (&fake, 2000, MJA_FAKE_ERA_CURRENT);
   fake.page_jobs = 2000;
-  fake.eras = MJA_FAKE_ERA_CURRENT;
   server = helper_start_server (&fake);
   credentials = helper_current_credentials (server);
   helper_sync_options (&options, server);
