@@ -22,6 +22,7 @@
 #include "mja-api-private.h"
 #include "mja-config.h"
 #include "mja-http-private.h"
+#include "mja-json.h"
 #include "mja-transport-soup.h"
 #include "mja-util.h"
 
@@ -427,12 +428,10 @@ is_challenge (guint               status,
 static char *
 server_message (GBytes *body)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *text = body_text (body, 4096);
-  JsonNode *root;
+  g_autoptr(JsonNode) root = mja_json_parse (text, strlen (text), MJA_JSON_MAX_JOB_VALUES, "", NULL);
 
-  if (json_parser_load_from_data (parser, text, -1, NULL) &&
-      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
     {
       JsonObject *object = json_node_get_object (root);
       const char *keys[] = { "message", "msg", "error" };
@@ -576,7 +575,8 @@ request_answered (GTask       *task_,
   MjaApi *self = g_task_get_source_object (task);
   Request *request = g_task_get_task_data (task);
   g_autoptr(GError) error = error_;
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *source = NULL;
   SoupMessageHeaders *headers;
   const char *content_type;
   guint status;
@@ -730,19 +730,16 @@ request_answered (GTask       *task_,
       return;
     }
 
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error) ||
-      json_parser_get_root (parser) == NULL)
+  source = g_strdup_printf (_("The answer of %s"), request->endpoint);
+  root = mja_json_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), MJA_JSON_MAX_PAGE_VALUES, source,
+                         &error);
+  if (root == NULL)
     {
-      /* json-glib quotes the bad bytes, which need not be UTF-8. */
-      g_autofree char *reason = error ? g_utf8_make_valid (error->message, -1) : g_strdup (_("empty"));
-
       g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
-                               _("%s answered with broken JSON (%s); nothing was archived from that page."),
-                               request->endpoint, reason);
+                               _("%s; nothing was archived from that page."), error->message);
       return;
     }
-  g_task_return_pointer (task, json_node_copy (json_parser_get_root (parser)), (GDestroyNotify) json_node_unref);
+  g_task_return_pointer (task, g_steal_pointer (&root), (GDestroyNotify) json_node_unref);
 }
 
 static void

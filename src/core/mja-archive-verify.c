@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "mja-archive-verify.h"
+#include "mja-json.h"
 #include "mja-media.h"
 
 static void
@@ -94,12 +95,12 @@ check_json_files (MjaArchive      *archive,
   for (guint i = 0; i < scan->json_files->len && !g_cancellable_is_cancelled (cancellable); i++)
     {
       g_autofree char *path = mja_archive_dup_path (archive, g_ptr_array_index (scan->json_files, i));
-      g_autofree char *data = NULL;
+      g_autoptr(JsonNode) root = NULL;
       g_autoptr(MjaJob) job = NULL;
       g_autoptr(GError) error = NULL;
 
-      if (!g_file_get_contents (path, &data, NULL, &error) ||
-          (job = mja_job_new_from_data (data, -1, &error)) == NULL)
+      if ((root = mja_json_load_file (path, _("The file"), MJA_JSON_MAX_JOB_VALUES, &error)) == NULL ||
+          (job = mja_job_new_from_node (root, &error)) == NULL)
         add_problem (report, MJA_VERIFY_BROKEN_JSON, g_steal_pointer (&path), error->message);
     }
 }

@@ -20,6 +20,7 @@
 
 #include "mja-credentials.h"
 #include "mja-job.h"
+#include "mja-json.h"
 #include "mja-util.h"
 
 #define ID_COOKIE      "__Host-Midjourney.AuthUserTokenV3_i"
@@ -94,8 +95,7 @@ decode_jwt (const char  *token,
 {
   g_auto(GStrv) parts = NULL;
   g_autofree guint8 *payload = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *object;
   JsonNode *exp;
   gsize length;
@@ -106,10 +106,9 @@ decode_jwt (const char  *token,
   if (g_strv_length (parts) != 3)
     return FALSE;
   payload = mja_base64url_decode (parts[1], &length);
-  if (payload == NULL || !json_parser_load_from_data (parser, (const char *) payload, length, NULL))
-    return FALSE;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (payload == NULL ||
+      (root = mja_json_parse ((const char *) payload, length, MJA_JSON_MAX_JOB_VALUES, "", NULL)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (root))
     return FALSE;
   object = json_node_get_object (root);
   if (!json_object_has_member (object, "midjourney_id") ||

@@ -15,6 +15,7 @@
 
 #include "mja-config.h"
 #include "mja-index-private.h"
+#include "mja-json.h"
 
 void
 mja_rebuild_report_free (MjaRebuildReport *report)
@@ -110,8 +111,7 @@ mja_index_rebuild (MjaIndex      *self,
     {
       const char *relative = scan->json_files->pdata[i];
       g_autofree char *path = mja_archive_dup_path (archive, relative);
-      g_autofree char *data = NULL;
-      gsize length;
+      g_autoptr(JsonNode) root = NULL;
       g_autoptr(GError) local_error = NULL;
       g_autoptr(MjaJob) job = NULL;
       g_autoptr(GPtrArray) planned = NULL;
@@ -121,8 +121,8 @@ mja_index_rebuild (MjaIndex      *self,
       g_assert (!sqlite3_get_autocommit (self->db));
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto fail;
-      if (!g_file_get_contents (path, &data, &length, &local_error) ||
-          (job = mja_job_new_from_data (data, (gssize) length, &local_error)) == NULL)
+      if ((root = mja_json_load_file (path, _("The file"), MJA_JSON_MAX_JOB_VALUES, &local_error)) == NULL ||
+          (job = mja_job_new_from_node (root, &local_error)) == NULL)
         {
           g_ptr_array_add (report->broken, g_strdup_printf ("%s: %s", relative, local_error->message));
           continue;

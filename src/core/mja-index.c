@@ -92,6 +92,16 @@ _mja_index_db_error (MjaIndex  *self,
                      "resumes where it stopped."), g_strerror (ENOSPC));
       return FALSE;
     }
+  /* Locked is not broken either: another program has the archive. */
+  if ((sqlite3_errcode (self->db) & 0xff) == SQLITE_BUSY || (sqlite3_errcode (self->db) & 0xff) == SQLITE_LOCKED)
+    {
+      g_set_error (error, MJA_INDEX_ERROR, MJA_INDEX_ERROR_DATABASE,
+                   _("The archive index is in use by another program (another sync, a rebuild of the index or the "
+                     "app) and stayed locked: %s. Wait until that program is done and try again; the index is not "
+                     "broken."),
+                   sqlite3_errmsg (self->db));
+      return FALSE;
+    }
   g_set_error (error, MJA_INDEX_ERROR, MJA_INDEX_ERROR_DATABASE,
                _("The archive index failed: %s. Run “mj-archiver-cli reindex” to rebuild it from the files."),
                sqlite3_errmsg (self->db));

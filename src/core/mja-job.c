@@ -16,8 +16,12 @@
 #include <string.h>
 
 #include "mja-job.h"
+#include "mja-json.h"
 
-#define MAX_ID_LENGTH 64
+#define MAX_ID_LENGTH    64
+/* A legacy grid lists 4 images, an upscale 1; 16 leaves room for what
+ * was never seen. */
+#define MAX_IMAGE_PATHS  16
 
 struct _MjaJob
 {
@@ -381,6 +385,15 @@ parse_legacy (MjaJob      *self,
           return FALSE;
         }
       array = json_node_get_array (paths);
+      if (json_array_get_length (array) > MAX_IMAGE_PATHS)
+        {
+          g_set_error (error, MJA_JOB_ERROR, MJA_JOB_ERROR_INVALID_VALUE,
+                       ngettext ("Field “%s” lists %u image; a job has at most %u",
+                                 "Field “%s” lists %u images; a job has at most %u",
+                                 json_array_get_length (array)),
+                       "image_paths", json_array_get_length (array), MAX_IMAGE_PATHS);
+          return FALSE;
+        }
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
           JsonNode *item = json_array_get_element (array, i);
@@ -413,25 +426,51 @@ parse_current (MjaJob      *self,
          get_uint (object, "rating", "rating", 5, &self->rating, error);
 }
 
-/* json-glib reads the non-standard escape "\3" as an octal byte, so a
- * string it hands out may not be UTF-8.  Such a job is refused rather
- * than written into the archive, the index or a label. */
+static gboolean
+refuse_text (const char  *text,
+             const char  *path,
+             GError     **error)
+{
+  if (strstr (text, MJA_JSON_NUL_MARK) != NULL)
+    g_set_error (error, MJA_JOB_ERROR, MJA_JOB_ERROR_INVALID_VALUE,
+                 _("Field “%s” holds a NUL character, which no text may hold"), path);
+  else
+    g_set_error (error, MJA_JOB_ERROR, MJA_JOB_ERROR_INVALID_VALUE,
+                 _("Field “%s” is not valid UTF-8 text"), path);
+  return FALSE;
+}
+
+/* Walks every string of the job once.  json-glib reads the non-standard
+ * escape "\3" as an octal byte, so a string it hands out may not be
+ * UTF-8; mja-json marks an escaped NUL the same way, so that it is refused
+ * rather than cut short.  Such a job is refused rather than written into
+ * the archive, the index or a label.  json-glib has no depth limit of its
+ * own: a tree that did not come through mja-json (the fuzz targets, a
+ * caller's) is bounded here too, in depth and in size. */
 static gboolean
 check_utf8 (JsonNode    *node,
             const char  *path,
             guint        depth,
+            guint       *values,
             GError     **error)
 {
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+  if (++*values > MJA_JSON_MAX_JOB_VALUES)
     {
-      if (g_utf8_validate (json_node_get_string (node), -1, NULL))
-        return TRUE;
-      g_set_error (error, MJA_JOB_ERROR, MJA_JOB_ERROR_INVALID_VALUE,
-                   _("Field “%s” is not valid UTF-8 text"), path);
+      g_set_error (error, MJA_JOB_ERROR, MJA_JOB_ERROR_INVALID_JSON,
+                   _("The job holds more than %u JSON values, far more than any job holds"),
+                   MJA_JSON_MAX_JOB_VALUES);
       return FALSE;
     }
-  if (depth > 64)
-    return TRUE;  /* json-glib itself refuses deeper nesting */
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_utf8_validate (json_node_get_string (node), -1, NULL) ||
+           refuse_text (json_node_get_string (node), path, error);
+  if (depth >= MJA_JSON_MAX_DEPTH && (JSON_NODE_HOLDS_ARRAY (node) || JSON_NODE_HOLDS_OBJECT (node)))
+    {
+      g_set_error (error, MJA_JOB_ERROR, MJA_JOB_ERROR_INVALID_JSON,
+                   _("Field “%s” nests deeper than %u levels, which no job needs"), path[0] ? path : "{}",
+                   MJA_JSON_MAX_DEPTH);
+      return FALSE;
+    }
   if (JSON_NODE_HOLDS_ARRAY (node))
     {
       JsonArray *array = json_node_get_array (node);
@@ -440,7 +479,7 @@ check_utf8 (JsonNode    *node,
         {
           g_autofree char *child = g_strdup_printf ("%s[%u]", path, i);
 
-          if (!check_utf8 (json_array_get_element (array, i), child, depth + 1, error))
+          if (!check_utf8 (json_array_get_element (array, i), child, depth + 1, values, error))
             return FALSE;
         }
     }
@@ -456,13 +495,9 @@ check_utf8 (JsonNode    *node,
           g_autofree char *child = NULL;
 
           if (!g_utf8_validate (name, -1, NULL))
-            {
-              g_set_error (error, MJA_JOB_ERROR, MJA_JOB_ERROR_INVALID_VALUE,
-                           _("Field “%s” is not valid UTF-8 text"), path[0] ? path : "{}");
-              return FALSE;
-            }
+            return refuse_text (name, path[0] ? path : "{}", error);
           child = path[0] ? g_strconcat (path, ".", name, NULL) : g_strdup (name);
-          if (!check_utf8 (member, child, depth + 1, error))
+          if (!check_utf8 (member, child, depth + 1, values, error))
             return FALSE;
         }
     }
@@ -481,8 +516,9 @@ mja_job_new_from_json (JsonObject  *object,
 
   {
     g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), object);
+    guint values = 0;
 
-    if (!check_utf8 (root, "", 0, error))
+    if (!check_utf8 (root, "", 0, &values, error))
       return NULL;
   }
 
@@ -549,20 +585,36 @@ mja_job_new_from_data (const char  *data,
                        gssize       length,
                        GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
 
-  if (!json_parser_load_from_data (parser, data, length, &local_error))
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  root = mja_json_parse (data, length < 0 ? strlen (data) : (gsize) length, MJA_JSON_MAX_JOB_VALUES,
+                         _("The job"), &local_error);
+  if (root == NULL)
     {
-      /* json-glib quotes the bad bytes, which need not be UTF-8. */
-      g_autofree char *reason = g_utf8_make_valid (local_error->message, -1);
-
-      g_set_error (error, MJA_JOB_ERROR, MJA_JOB_ERROR_INVALID_JSON, _("Not valid JSON: %s"), reason);
+      g_set_error_literal (error, MJA_JOB_ERROR, MJA_JOB_ERROR_INVALID_JSON, local_error->message);
       return NULL;
     }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  return mja_job_new_from_node (root, error);
+}
+
+/**
+ * mja_job_new_from_node:
+ * @root: what mja-json read from a job file or an answer
+ *
+ * Returns: (transfer full) (nullable): the job, or %NULL with @error set
+ */
+MjaJob *
+mja_job_new_from_node (JsonNode  *root,
+                       GError   **error)
+{
+  g_return_val_if_fail (root != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, MJA_JOB_ERROR, MJA_JOB_ERROR_INVALID_JSON,
                    _("A job must be a JSON object"));

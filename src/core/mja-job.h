@@ -48,6 +48,8 @@ MjaJob      *mja_job_new_from_json      (JsonObject   *object,
 MjaJob      *mja_job_new_from_data      (const char   *data,
                                          gssize        length,
                                          GError      **error);
+MjaJob      *mja_job_new_from_node      (JsonNode     *root,
+                                         GError      **error);
 
 JsonObject  *mja_job_get_json           (MjaJob       *self);
 MjaJobEra    mja_job_get_era            (MjaJob       *self);

@@ -16,12 +16,21 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "mja-api-private.h"
 #include "mja-listing.h"
 
 #define LEGACY_PAGE_SIZE   50
 #define LEGACY_MAX_PAGES   50
+
+/* A server that keeps sending cursors must not keep a sync going: five
+ * pages in a row with no valid job this listing has not seen end it, and
+ * so does the 20,000th page (20 million jobs at 1,000 a page) or a cursor
+ * longer than any real one. */
+#define MAX_BARREN_PAGES   5
+#define MAX_PAGES          20000
+#define MAX_CURSOR_LENGTH  2048
 
 struct _MjaListing
 {
@@ -38,6 +47,9 @@ struct _MjaListing
   char        *cursor;
   char        *checkpoint;
   GHashTable  *seen_cursors;
+  GHashTable  *seen_jobs;
+  guint        barren_pages;
+  GError      *stop_error;
   guint        pages;
   guint        full_legacy_pages;
   char        *from_date;
@@ -52,6 +64,8 @@ mja_listing_finalize (GObject *object)
 
   g_clear_object (&self->api);
   g_clear_pointer (&self->seen_cursors, g_hash_table_unref);
+  g_clear_pointer (&self->seen_jobs, g_hash_table_unref);
+  g_clear_error (&self->stop_error);
   g_free (self->legacy_job_type);
   g_free (self->cursor);
   g_free (self->checkpoint);
@@ -70,6 +84,7 @@ static void
 mja_listing_init (MjaListing *self)
 {
   self->seen_cursors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->seen_jobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 MjaListing *
@@ -180,6 +195,14 @@ parse_current (MjaListing  *self,
   if (cursor == NULL || JSON_NODE_HOLDS_NULL (cursor) ||
       g_hash_table_contains (self->seen_cursors, json_node_get_string (cursor)))
     self->done = TRUE;
+  else if (strlen (json_node_get_string (cursor)) > MAX_CURSOR_LENGTH)
+    {
+      self->done = TRUE;
+      g_set_error (&self->stop_error, MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
+                   _("%s sent a page cursor of %lu bytes, far longer than a real one, so the listing stopped "
+                     "there. Everything listed before is archived."),
+                   endpoint, (unsigned long) strlen (json_node_get_string (cursor)));
+    }
   else
     {
       g_hash_table_add (self->seen_cursors, g_strdup (json_node_get_string (cursor)));
@@ -227,6 +250,36 @@ parse_legacy (MjaListing  *self,
   return page;
 }
 
+/* Whether the server is still bringing anything: a page counts when it
+ * holds a valid job this listing has not seen (on a later sync the
+ * archive has them all, and they still count). */
+static void
+check_progress (MjaListing *self,
+                MjaPage    *page)
+{
+  gboolean fresh = FALSE;
+
+  for (guint i = 0; i < page->jobs->len; i++)
+    fresh |= g_hash_table_add (self->seen_jobs, g_strdup (mja_job_get_id (g_ptr_array_index (page->jobs, i))));
+  self->barren_pages = fresh ? 0 : self->barren_pages + 1;
+
+  if (self->done || self->stop_error != NULL)
+    return;
+  if (self->barren_pages >= MAX_BARREN_PAGES)
+    g_set_error (&self->stop_error, MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
+                 ngettext ("Midjourney kept paging with nothing new (%u page in a row without a job not seen "
+                           "before), so the listing stopped there. Everything listed before is archived.",
+                           "Midjourney kept paging with nothing new (%u pages in a row without a job not seen "
+                           "before), so the listing stopped there. Everything listed before is archived.",
+                           self->barren_pages), self->barren_pages);
+  else if (self->pages >= MAX_PAGES)
+    g_set_error (&self->stop_error, MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
+                 _("Midjourney kept paging past %u pages, far more than any account has, so the listing stopped "
+                   "there. Everything listed before is archived."), MAX_PAGES);
+  if (self->stop_error != NULL)
+    self->done = TRUE;
+}
+
 /**
  * mja_listing_take_answer:
  * @self: the listing
@@ -247,15 +300,20 @@ mja_listing_take_answer (MjaListing  *self,
                          JsonNode    *root,
                          GError     **error)
 {
+  MjaPage *page;
+
   g_return_val_if_fail (MJA_IS_LISTING (self), NULL);
   g_return_val_if_fail (root != NULL, NULL);
 
   self->pages++;
-  if (self->era == MJA_PROTOCOL_LEGACY)
-    return parse_legacy (self, root, error);
   if (self->era == MJA_PROTOCOL_AUTO)
     self->era = MJA_PROTOCOL_CURRENT;
-  return parse_current (self, root, self->update_mode ? "/api/imagine-update" : "/api/imagine", error);
+  page = self->era == MJA_PROTOCOL_LEGACY
+         ? parse_legacy (self, root, error)
+         : parse_current (self, root, self->update_mode ? "/api/imagine-update" : "/api/imagine", error);
+  if (page != NULL)
+    check_progress (self, page);
+  return page;
 }
 
 static void listing_request (GTask *task);
@@ -352,6 +410,13 @@ mja_listing_next_async (MjaListing          *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mja_listing_next_async);
+  if (self->stop_error != NULL)
+    {
+      /* Once: it ends the listing, which then ends like any other. */
+      g_task_return_error (task, g_steal_pointer (&self->stop_error));
+      g_object_unref (task);
+      return;
+    }
   if (self->done)
     {
       g_task_return_pointer (task, NULL, NULL);

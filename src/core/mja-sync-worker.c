@@ -74,7 +74,7 @@ typedef struct
   GHashTable     *new_per_type;
   char           *new_cookie;
   GArray         *samples;
-  GHashTable     *queued;        /* "job id/index" of images queued from the index */
+  GHashTable     *queued;        /* "job id/index" of every image queued */
   GHashTable     *repairs;       /* of those: fetched again to repair them */
 } Worker;
 
@@ -256,6 +256,24 @@ maybe_finish (Worker *w)
   g_main_loop_quit (w->loop);
 }
 
+/* Once per image: a job whose file a stopped sync did not write is listed
+ * again while its images are still pending from the index, and two
+ * downloads of one image would share its .part file.  The key is
+ * queue_indexed's. */
+static void
+queue_image (Worker     *w,
+             const char *job_id,
+             guint       index,
+             const char *url,
+             const char *path,
+             MjaJob     *embed_job)
+{
+  if (!g_hash_table_add (w->queued, g_strdup_printf ("%s/%u", job_id, index)))
+    return;
+  w->progress.images_queued++;
+  mja_downloader_add_image (w->downloader, job_id, index, url, path, embed_job, FALSE);
+}
+
 static void
 queue_images (Worker     *w,
               MjaJob     *job,
@@ -269,28 +287,29 @@ queue_images (Worker     *w,
     {
       MjaPlannedImage *image = g_ptr_array_index (planned, i);
 
-      w->progress.images_queued++;
-      mja_downloader_add_image (w->downloader, mja_job_get_id (job), image->index, image->url, image->path,
-                                w->options.embed_metadata ? job : NULL, FALSE);
+      queue_image (w, mja_job_get_id (job), image->index, image->url, image->path,
+                   w->options.embed_metadata ? job : NULL);
     }
 }
 
 /* A listed page on its way into the archive. */
 typedef struct
 {
-  Worker    *w;
-  MjaPage   *page;
-  GPtrArray *jobs;      /* MjaJob*: wanted, and not both on disk and indexed */
-  GArray    *on_disk;   /* gboolean per job: already archived before */
-  gboolean   all_archived;
-  gboolean   older_than_wanted;
-  guint      json_indent;
-  gboolean   overwrite;
+  Worker       *w;
+  GCancellable *cancellable;  /* the worker's, for the pool thread */
+  MjaPage      *page;
+  GPtrArray    *jobs;      /* MjaJob*: wanted, and not both on disk and indexed */
+  GArray       *on_disk;   /* gboolean per job: already archived before */
+  gboolean      all_archived;
+  gboolean      older_than_wanted;
+  guint         json_indent;
+  gboolean      overwrite;
 } PageWork;
 
 static void
 page_work_free (PageWork *work)
 {
+  g_clear_object (&work->cancellable);
   g_clear_pointer (&work->page, mja_page_free);
   g_clear_pointer (&work->jobs, g_ptr_array_unref);
   g_clear_pointer (&work->on_disk, g_array_unref);
@@ -305,6 +324,7 @@ sort_page (Worker  *w,
   PageWork *work = g_new0 (PageWork, 1);
 
   work->w = w;
+  work->cancellable = g_object_ref (w->cancellable);
   work->page = page;
   work->jobs = g_ptr_array_new_with_free_func (g_object_unref);
   work->on_disk = g_array_new (FALSE, FALSE, sizeof (gboolean));
@@ -315,7 +335,8 @@ sort_page (Worker  *w,
   for (guint i = 0; i < page->rejected->len; i++)
     add_problem (w, NULL, g_ptr_array_index (page->rejected, i));
 
-  for (guint i = 0; i < page->jobs->len; i++)
+  /* A page may hold 100,000 jobs: Ctrl+C is looked at between them. */
+  for (guint i = 0; i < page->jobs->len && !g_cancellable_is_cancelled (w->cancellable); i++)
     {
       MjaJob *job = g_ptr_array_index (page->jobs, i);
       GDateTime *time = mja_job_get_enqueue_time (job);
@@ -360,6 +381,12 @@ write_page_thread (GTask        *task,
 
   for (guint i = 0; i < work->jobs->len; i++)
     {
+      /* What is written so far stays; the next sync writes the rest. */
+      if (g_cancellable_set_error_if_cancelled (work->cancellable, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
       if (!mja_archive_write_job (work->w->archive, g_ptr_array_index (work->jobs, i), work->json_indent,
                                   work->overwrite, NULL, &error))
         {
@@ -391,8 +418,17 @@ index_page (Worker   *w,
     {
       MjaJob *job = g_ptr_array_index (work->jobs, i);
       g_autofree char *json_path = mja_archive_dup_json_path (job);
-      GPtrArray *planned = mja_archive_plan_images (job, w->options.cdn_base_url, w->options.image_format);
+      GPtrArray *planned;
 
+      /* Rows without their files are what a killed sync leaves too: the
+       * next one writes those jobs again. */
+      if (g_cancellable_set_error_if_cancelled (w->cancellable, &error))
+        {
+          mja_index_commit (w->index, NULL);
+          set_fatal (w, error);
+          return FALSE;
+        }
+      planned = mja_archive_plan_images (job, w->options.cdn_base_url, w->options.image_format);
       g_ptr_array_add (plans, planned);
       if (!mja_index_add_job (w->index, job, json_path, planned, &error))
         {
@@ -496,6 +532,15 @@ page_cb (GObject      *source,
   w->progress.pages++;
   g_debug ("Page %u: %u jobs, %u refused", page->number, page->jobs->len, page->rejected->len);
   work = sort_page (w, page);
+  if (g_cancellable_set_error_if_cancelled (w->cancellable, &error))
+    {
+      /* Sorted only in part: nothing of it may count as caught up. */
+      set_fatal (w, error);
+      page_work_free (work);
+      w->listing_done = TRUE;
+      maybe_finish (w);
+      return;
+    }
   /* The index and the downloads first, so that images start coming while
    * the page's files are flushed to disk one by one (a page takes the disk
    * a quarter of a second).  Should the process die in between, the next

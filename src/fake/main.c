@@ -34,6 +34,8 @@ main (int   argc,
   g_autofree char *end_style = NULL;
   g_autofree char *cookie = NULL;
   g_autofree char *certificate_file = NULL;
+  g_autofree char *endless = NULL;
+  int nest_depth = 0, flood_mib = 0, cursor_bytes = 0, image_paths = 0, nul_every = 0, page_jobs = 0;
   int jobs, seed, latency, every429, retry_after, kib, pixels, html_every, hostile_every = 0, huge_page = 0, api_port = 0, cdn_port = 0,
       auth_port = 0;
   double error_rate;
@@ -79,6 +81,13 @@ main (int   argc,
       { "redirect", 0, 0, G_OPTION_ARG_NONE, &redirect, N_("Answer every listing with a redirect to the CDN, another host"), NULL },
       { "browser-only", 0, 0, G_OPTION_ARG_NONE, &browser_only, N_("Behave like the real site behind its bot protection: HTTPS, a check only a browser passes, a sign-in form, the CDN on 127.0.0.2"), NULL },
       { "write-certificate", 0, 0, G_OPTION_ARG_FILENAME, &certificate_file, N_("Write the certificate of browser-only mode to FILE, for MJA_TLS_CERTIFICATE"), "FILE" },
+      { "nest-depth", 0, 0, G_OPTION_ARG_INT, &nest_depth, N_("Give the first job of every listing a member nested DEPTH levels deep (0 = never)"), "DEPTH" },
+      { "flood-mib", 0, 0, G_OPTION_ARG_INT, &flood_mib, N_("Answer every listing with MIB mebibytes of empty objects (0 = never)"), "MIB" },
+      { "endless", 0, 0, G_OPTION_ARG_STRING, &endless, N_("Never end the current era's list: repeat (the newest page again) or refused (jobs no client accepts)"), "HOW" },
+      { "cursor-bytes", 0, 0, G_OPTION_ARG_INT, &cursor_bytes, N_("Pad the current era's cursors to BYTES bytes (0 = as they are)"), "BYTES" },
+      { "legacy-image-paths", 0, 0, G_OPTION_ARG_INT, &image_paths, N_("Let every legacy job list N image addresses (0 = one per image)"), "N" },
+      { "nul-id-every", 0, 0, G_OPTION_ARG_INT, &nul_every, N_("Put an escaped NUL into every Nth job's id (0 = never)"), "N" },
+      { "page-jobs", 0, 0, G_OPTION_ARG_INT, &page_jobs, N_("Put N jobs into every current-era page, whatever was asked (0 = as asked)"), "N" },
       { "api-port", 0, 0, G_OPTION_ARG_INT, &api_port, N_("Port of the API server (default: any free port)"), "PORT" },
       { "cdn-port", 0, 0, G_OPTION_ARG_INT, &cdn_port, N_("Port of the image CDN (default: any free port)"), "PORT" },
       { "auth-port", 0, 0, G_OPTION_ARG_INT, &auth_port, N_("Port of the token refresh server (default: any free port)"), "PORT" },
@@ -99,7 +108,8 @@ main (int   argc,
   }
 
   if (jobs < 0 || latency < 0 || every429 < 0 || retry_after < 0 || kib < 0 || pixels < 16 || html_every < 0 || hostile_every < 0 ||
-      huge_page < 0 || huge_page > 4096 ||
+      huge_page < 0 || huge_page > 4096 || nest_depth < 0 || flood_mib < 0 || flood_mib > 4096 || cursor_bytes < 0 ||
+      image_paths < 0 || nul_every < 0 || page_jobs < 0 ||
       error_rate < 0 || error_rate > 1 || api_port < 0 || api_port > 65535 || cdn_port < 0 || cdn_port > 65535 ||
       auth_port < 0 || auth_port > 65535)
     {
@@ -130,6 +140,24 @@ main (int   argc,
   options.cdn_port = cdn_port;
   options.auth_port = auth_port;
   options.browser_only = browser_only;
+  options.nest_depth = (guint) nest_depth;
+  options.flood_mib = (guint) flood_mib;
+  options.cursor_bytes = (guint) cursor_bytes;
+  options.legacy_image_paths = (guint) image_paths;
+  options.nul_id_every = (guint) nul_every;
+  options.page_jobs = (guint) page_jobs;
+
+  if (endless == NULL)
+    options.endless = MJA_FAKE_ENDLESS_NO;
+  else if (g_str_equal (endless, "repeat"))
+    options.endless = MJA_FAKE_ENDLESS_REPEAT;
+  else if (g_str_equal (endless, "refused"))
+    options.endless = MJA_FAKE_ENDLESS_REFUSED;
+  else
+    {
+      g_printerr (_("Unknown way to never end “%s”: use repeat or refused.\n"), endless);
+      return 2;
+    }
 
   if (era == NULL || g_str_equal (era, "both"))
     options.eras = MJA_FAKE_ERA_BOTH;

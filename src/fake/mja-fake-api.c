@@ -64,19 +64,58 @@ mja_fake_server_rotate_refresh_token (MjaFakeServer *self)
 
 /* ---- answers -------------------------------------------------------- */
 
+/* What the knobs do to the text of a listing: an escaped NUL for each
+ * "\u0001" the jobs' ids hold, and the first job nested deep. */
 static void
-respond_node (SoupServerMessage *msg,
+respond_node (MjaFakeServer     *self,
+              SoupServerMessage *msg,
               JsonNode          *node)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+  g_autoptr(GString) body = NULL;
   gsize length;
-  g_autofree char *body = NULL;
+  char *first;
 
   json_generator_set_root (generator, node);
-  body = json_generator_to_data (generator, &length);
+  text = json_generator_to_data (generator, &length);
+  body = g_string_new_len (text, (gssize) length);
+  if (self->options.nul_id_every > 0)
+    g_string_replace (body, "\\u0001", "\\u0000", 0);
+  if (self->options.nest_depth > 0 && (first = strstr (body->str, "{\"id\":")) != NULL)
+    {
+      GString *nest = g_string_new ("\"extra\":");
+
+      for (guint i = 0; i < self->options.nest_depth; i++)
+        g_string_append_c (nest, '[');
+      for (guint i = 0; i < self->options.nest_depth; i++)
+        g_string_append_c (nest, ']');
+      g_string_append_c (nest, ',');
+      g_string_insert_len (body, first - body->str + 1, nest->str, (gssize) nest->len);
+      g_string_free (nest, TRUE);
+    }
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  length = body->len;
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
-                                    g_steal_pointer (&body), length);
+                                    g_string_free (g_steal_pointer (&body), FALSE), length);
+}
+
+/* A hostile listing: @mib MiB of empty objects, which json-glib would make
+ * a tree a hundred times as large of. */
+static void
+respond_flood (SoupServerMessage *msg,
+               guint              mib)
+{
+  gsize length = (gsize) mib * 1024 * 1024;
+  GString *body = g_string_sized_new (length + 32);
+
+  g_string_append (body, "{\"data\":[{}");
+  while (body->len + 3 < length)
+    g_string_append (body, ",{}");
+  g_string_append (body, "],\"cursor\":null}");
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  length = body->len;
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, g_string_free (body, FALSE), length);
 }
 
 /* A hostile listing: an empty page padded to @mib MiB of JSON. */
@@ -156,6 +195,35 @@ query_uint (GHashTable *query,
   return (guint) parsed;
 }
 
+/* Called with the mutex held.  The newest page again, or a page of
+ * refused jobs, each time with a cursor never sent before. */
+static void
+list_endless (MjaFakeServer     *self,
+              SoupServerMessage *msg,
+              guint              page_size)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *cursor = g_strdup_printf ("endless-%u", self->request_count);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "data");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < page_size && i < self->jobs->len; i++)
+    {
+      FakeJob job = *(const FakeJob *) g_ptr_array_index (self->jobs, self->jobs->len - 1 - i);
+
+      job.hostile = self->options.endless == MJA_FAKE_ENDLESS_REFUSED;
+      mja_fake_server_add_current_job (self, b, &job);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "cursor");
+  json_builder_add_string_value (b, cursor);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  respond_node (self, msg, root);
+}
+
 /* Called with the mutex held. */
 static void
 list_current (MjaFakeServer     *self,
@@ -167,7 +235,8 @@ list_current (MjaFakeServer     *self,
   g_autoptr(JsonNode) root = NULL;
   const char *user_id = query ? g_hash_table_lookup (query, "user_id") : NULL;
   const char *cursor = query ? g_hash_table_lookup (query, "cursor") : NULL;
-  guint page_size = CLAMP (query_uint (query, "page_size", 50), 1, MAX_PAGE_SIZE);
+  guint page_size = self->options.page_jobs > 0 ? self->options.page_jobs
+                                                : CLAMP (query_uint (query, "page_size", 50), 1, MAX_PAGE_SIZE);
   guint anchor = self->jobs->len, offset = 0, lower = 0, count = 0;
   g_autofree char *checkpoint = NULL;
   g_autofree char *checkpoint_token = NULL;
@@ -188,6 +257,11 @@ list_current (MjaFakeServer     *self,
           return;
         }
     }
+  if (self->options.endless != MJA_FAKE_ENDLESS_NO)
+    {
+      list_endless (self, msg, page_size);
+      return;
+    }
   if (cursor != NULL && !decode_cursor (cursor, &anchor, &offset, &lower))
     {
       mja_fake_respond_json_message (msg, SOUP_STATUS_BAD_REQUEST, "Invalid cursor.");
@@ -207,8 +281,17 @@ list_current (MjaFakeServer     *self,
   more = anchor - offset - count > lower;
   if (more || (self->options.end_style == MJA_FAKE_END_EMPTY_PAGE && count > 0))
     {
-      g_autofree char *next = g_strdup_printf ("c:%u:%u:%u", anchor, offset + count, lower);
-      g_autofree char *token = encode_token (next);
+      g_autofree char *next = g_strdup_printf ("c:%u:%u:%u:", anchor, offset + count, lower);
+      g_autofree char *token = NULL;
+
+      /* Padded to the length asked for; decode_cursor reads past it. */
+      while (strlen (next) * 4 / 3 < self->options.cursor_bytes)
+        {
+          char *longer = g_strconcat (next, "x", NULL);
+          g_free (next);
+          next = longer;
+        }
+      token = encode_token (next);
       json_builder_set_member_name (b, "cursor");
       json_builder_add_string_value (b, token);
     }
@@ -232,7 +315,7 @@ list_current (MjaFakeServer     *self,
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
-  respond_node (msg, root);
+  respond_node (self, msg, root);
 }
 
 /* Called with the mutex held. */
@@ -300,7 +383,7 @@ list_legacy (MjaFakeServer     *self,
   json_builder_end_array (b);
 
   root = json_builder_get_root (b);
-  respond_node (msg, root);
+  respond_node (self, msg, root);
 }
 
 /* ---- auth ----------------------------------------------------------- */
@@ -379,6 +462,8 @@ mja_fake_server_handle_api (MjaFakeServer     *self,
     }
   else if (self->options.huge_page_mib > 0 && (current || update || legacy))
     respond_huge_page (msg, self->options.huge_page_mib);
+  else if (self->options.flood_mib > 0 && (current || update || legacy))
+    respond_flood (msg, self->options.flood_mib);
   else if (self->options.slow_body && (current || update || legacy))
     mja_fake_respond_trickle (msg, "application/json", "[", 1);
   else if ((current || update) && (self->options.eras & MJA_FAKE_ERA_CURRENT))

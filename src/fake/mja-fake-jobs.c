@@ -160,6 +160,7 @@ mja_fake_server_generate_jobs (MjaFakeServer *self,
       job->no_micro = serial % 7 == 3;
       job->no_parsed_params = serial < 10;
       job->hostile = self->options.hostile_every > 0 && serial % self->options.hostile_every == 1;
+      job->nul_id = self->options.nul_id_every > 0 && serial % self->options.nul_id_every == 2;
 
       g_ptr_array_add (self->jobs, job);
       g_hash_table_insert (self->job_index, job->id, GUINT_TO_POINTER (self->jobs->len));
@@ -196,6 +197,27 @@ format_time (const FakeJob *job,
   return g_strdup_printf ("%s.%06d+00:00", base, micro);
 }
 
+/* An id with an escaped NUL after its first 8 characters: cut there it is
+ * still a valid id, another job's.  The generator writes the control
+ * character \x01 as "\u0001", which mja_fake_respond_node turns into
+ * "\u0000" (json-glib cannot hold a NUL in a string). */
+static void
+add_id (MjaFakeServer *self,
+        JsonBuilder   *b,
+        const FakeJob *job,
+        const char    *id)
+{
+  g_autofree char *with_nul = NULL;
+
+  if (!job->nul_id)
+    {
+      json_builder_add_string_value (b, id);
+      return;
+    }
+  with_nul = g_strdup_printf ("%.8s\x01%s", id, id + MIN (strlen (id), 8));
+  json_builder_add_string_value (b, with_nul);
+}
+
 void
 mja_fake_server_add_current_job (MjaFakeServer *self,
                                  JsonBuilder   *b,
@@ -208,7 +230,7 @@ mja_fake_server_add_current_job (MjaFakeServer *self,
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");
   /* A hostile server tries to make the client write outside its archive. */
-  json_builder_add_string_value (b, job->hostile ? "../../escaped" : job->id);
+  add_id (self, b, job, job->hostile ? "../../escaped" : job->id);
   json_builder_set_member_name (b, "enqueue_time");
   json_builder_add_string_value (b, time);
   json_builder_set_member_name (b, "job_type");
@@ -264,7 +286,7 @@ mja_fake_server_add_legacy_job (MjaFakeServer *self,
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");
-  json_builder_add_string_value (b, job->id);
+  add_id (self, b, job, job->id);
   json_builder_set_member_name (b, "type");
   json_builder_add_string_value (b, upscale ? "upscale" : "grid");
   json_builder_set_member_name (b, "enqueue_time");
@@ -278,8 +300,10 @@ mja_fake_server_add_legacy_job (MjaFakeServer *self,
     json_builder_add_null_value (b);
   else
     {
+      guint n_paths = self->options.legacy_image_paths > 0 ? self->options.legacy_image_paths : job->batch;
+
       json_builder_begin_array (b);
-      for (guint i = 0; i < job->batch; i++)
+      for (guint i = 0; i < n_paths; i++)
         {
           g_autofree char *url = job->hostile && i == 0 ? g_strdup ("file:///etc/passwd.png")
                                                         : g_strdup_printf ("%s/%s/0_%u.png",

@@ -38,6 +38,7 @@ typedef struct
   gboolean    no_micro;
   gboolean    no_parsed_params;
   gboolean    hostile;
+  gboolean    nul_id;
 } FakeJob;
 
 struct _MjaFakeServer

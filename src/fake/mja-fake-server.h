@@ -25,6 +25,14 @@ typedef enum
   MJA_FAKE_END_REPEAT_CURSOR, /* the last page repeats the cursor it was asked with */
 } MjaFakeEndStyle;
 
+/* A listing that never ends: every page has a cursor never sent before. */
+typedef enum
+{
+  MJA_FAKE_ENDLESS_NO,
+  MJA_FAKE_ENDLESS_REPEAT,    /* the newest page again and again */
+  MJA_FAKE_ENDLESS_REFUSED,   /* pages of jobs whose ids no client accepts */
+} MjaFakeEndless;
+
 typedef struct
 {
   guint           n_jobs;            /* jobs in the account */
@@ -48,6 +56,13 @@ typedef struct
   gboolean        slow_body;         /* listing answers trickle a byte every 100 ms and never end */
   gboolean        slow_images;       /* images trickle likewise: a PNG's first bytes, then one every 100 ms */
   gboolean        redirect;          /* the API answers 302 to the CDN, another host */
+  guint           nest_depth;        /* the first job of each listing holds a member nested this deep; 0 = never */
+  guint           flood_mib;         /* listing answers are this many MiB of "{}" values; 0 = normal */
+  MjaFakeEndless  endless;           /* current-era pages that never stop sending a new cursor */
+  guint           cursor_bytes;      /* current-era cursors padded to this length; 0 = normal */
+  guint           legacy_image_paths;/* legacy jobs list this many image URLs; 0 = one per image */
+  guint           nul_id_every;      /* every Nth job's id holds an escaped NUL; 0 = never */
+  guint           page_jobs;         /* current-era pages hold this many jobs, whatever was asked; 0 = as asked */
   guint16         api_port;          /* 0 = any free port */
   guint16         cdn_port;
   guint16         auth_port;

@@ -1,9 +1,10 @@
 /* fuzz-listing.c — an answer of the listing endpoint, in either era
  *
  * The first byte chooses the era (even: current, odd: legacy), the rest is
- * the body.  Broken JSON is the API client's to refuse; JSON of any shape
- * must give a page, the end of the list, or an error — and every job on a
- * page must be valid.
+ * the body, read through the bounded reader as the API client reads it.
+ * Broken JSON is the API client's to refuse; JSON of any shape must give a
+ * page, the end of the list, or an error — and every job on a page must be
+ * valid.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,18 +12,19 @@
 
 #include "mja-api.h"
 #include "mja-fuzz.h"
+#include "mja-json.h"
 
 int
 LLVMFuzzerTestOneInput (const guint8 *data,
                         size_t        size)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(MjaApi) api = NULL;
   g_autoptr(MjaListing) listing = NULL;
   g_autoptr(MjaCredentials) credentials = mja_credentials_new_legacy ("fuzz-session-token", "123456789", NULL);
 
-  if (size < 1 || !json_parser_load_from_data (parser, (const char *) data + 1, (gssize) size - 1, NULL) ||
-      json_parser_get_root (parser) == NULL)
+  if (size < 1 ||
+      (root = mja_json_parse ((const char *) data + 1, size - 1, MJA_JSON_MAX_PAGE_VALUES, "fuzz", NULL)) == NULL)
     return 0;
 
   api = mja_api_new ("http://127.0.0.1:9", "http://127.0.0.1:9");
@@ -33,7 +35,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   for (guint round = 0; round < 2; round++)
     {
       g_autoptr(GError) error = NULL;
-      MjaPage *page = mja_listing_take_answer (listing, json_parser_get_root (parser), &error);
+      MjaPage *page = mja_listing_take_answer (listing, root, &error);
 
       if (page == NULL)
         {
