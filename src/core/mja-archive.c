@@ -290,6 +290,22 @@ check_file_at (MjaArchive  *self,
   return TRUE;
 }
 
+/* The folder of the file @relative, opened as open_folder() does; its
+ * name in that folder in *@name. */
+static int
+open_parent (MjaArchive  *self,
+             const char  *relative,
+             gboolean     create,
+             gboolean    *missing,
+             char       **name,
+             GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (relative);
+
+  *name = g_path_get_basename (relative);
+  return open_folder (self, g_str_equal (dir, ".") ? "" : dir, create, missing, error);
+}
+
 /**
  * mja_archive_check_path:
  * @relative: a file inside the archive
@@ -303,7 +319,6 @@ mja_archive_check_path (MjaArchive  *self,
                         const char  *relative,
                         GError     **error)
 {
-  g_autofree char *dir = NULL;
   g_autofree char *name = NULL;
   gboolean missing, ok;
   int fd;
@@ -311,9 +326,7 @@ mja_archive_check_path (MjaArchive  *self,
   g_return_val_if_fail (MJA_IS_ARCHIVE (self), FALSE);
   g_return_val_if_fail (relative != NULL, FALSE);
 
-  dir = g_path_get_dirname (relative);
-  name = g_path_get_basename (relative);
-  fd = open_folder (self, g_str_equal (dir, ".") ? "" : dir, FALSE, &missing, error);
+  fd = open_parent (self, relative, FALSE, &missing, &name, error);
   if (fd < 0)
     return missing;
   ok = check_file_at (self, fd, name, relative, error);
@@ -335,7 +348,6 @@ mja_archive_prepare_file (MjaArchive  *self,
                           const char  *relative,
                           GError     **error)
 {
-  g_autofree char *dir = NULL;
   g_autofree char *name = NULL;
   g_autofree char *part = NULL;
   gboolean ok;
@@ -344,12 +356,10 @@ mja_archive_prepare_file (MjaArchive  *self,
   g_return_val_if_fail (MJA_IS_ARCHIVE (self), FALSE);
   g_return_val_if_fail (relative != NULL, FALSE);
 
-  dir = g_path_get_dirname (relative);
-  name = g_path_get_basename (relative);
-  part = g_strconcat (name, MJA_ARCHIVE_PART_SUFFIX, NULL);
-  fd = open_folder (self, g_str_equal (dir, ".") ? "" : dir, TRUE, NULL, error);
+  fd = open_parent (self, relative, TRUE, NULL, &name, error);
   if (fd < 0)
     return FALSE;
+  part = g_strconcat (name, MJA_ARCHIVE_PART_SUFFIX, NULL);
   ok = check_file_at (self, fd, name, relative, error);
   if (ok && unlinkat (fd, part, 0) != 0 && errno != ENOENT)
     {
@@ -535,8 +545,7 @@ mja_archive_write_file (MjaArchive  *self,
                         gsize        length,
                         GError     **error)
 {
-  g_autofree char *dir = g_path_get_dirname (relative);
-  g_autofree char *name = g_path_get_basename (relative);
+  g_autofree char *name = NULL;
   g_autofree char *part = NULL;
   gsize written = 0;
   int dir_fd, fd = -1, saved = 0;
@@ -544,7 +553,7 @@ mja_archive_write_file (MjaArchive  *self,
   g_return_val_if_fail (MJA_IS_ARCHIVE (self), FALSE);
   g_return_val_if_fail (relative != NULL, FALSE);
 
-  dir_fd = open_folder (self, g_str_equal (dir, ".") ? "" : dir, TRUE, NULL, error);
+  dir_fd = open_parent (self, relative, TRUE, NULL, &name, error);
   if (dir_fd < 0)
     return FALSE;
   if (!check_file_at (self, dir_fd, name, relative, error))
