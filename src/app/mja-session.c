@@ -23,6 +23,7 @@
 #include <glib/gi18n.h>
 
 #include "mja-application.h"
+#include "mja-archive-lock.h"
 #include "mja-archive.h"
 #include "mja-session.h"
 
@@ -350,18 +351,33 @@ sync_credentials_changed_cb (MjaSync    *sync,
     mja_session_sign_in (self, mja_sync_get_credentials (sync));
 }
 
-/* How often a sync that found the archive busy tries again. */
-#define BUSY_RETRY_S 30
+/* How often the app looks whether a busy archive is free again. */
+#define BUSY_RETRY_S 2
 
+/* The archive was busy: once its lock is free (a look costs an open and a
+ * flock), the sync runs.  Until then nothing is said again. */
 static gboolean
 busy_retry_cb (gpointer data)
 {
   MjaSession *self = data;
+  g_autofree char *root = NULL;
+  g_autoptr(MjaArchive) archive = NULL;
+  g_autoptr(MjaArchiveLock) lock = NULL;
 
+  if (self->current_sync != NULL || self->credentials == NULL || self->archive_dir == NULL ||
+      self->application == NULL)
+    {
+      self->busy_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  root = g_file_get_path (self->archive_dir);
+  archive = mja_archive_new (root);
+  lock = mja_archive_lock_acquire (archive, NULL);
+  if (lock == NULL)
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&lock, mja_archive_lock_release);
   self->busy_source = 0;
-  if (self->current_sync == NULL && self->credentials != NULL && self->archive_dir != NULL &&
-      self->application != NULL)
-    mja_session_start_sync (self);
+  mja_session_start_sync (self);
   return G_SOURCE_REMOVE;
 }
 
