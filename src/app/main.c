@@ -15,6 +15,7 @@ main (int   argc,
 {
   g_autoptr(MjaApplication) app = NULL;
 
+  mja_util_protect_process ();
   mja_i18n_init ();
 
   g_set_application_name (_("Midjourney Archiver"));

@@ -23,6 +23,8 @@
 #include <glib/gi18n.h>
 
 #include "mja-application.h"
+#include "mja-archive-lock.h"
+#include "mja-archive.h"
 #include "mja-session.h"
 
 struct _MjaSession
@@ -39,6 +41,7 @@ struct _MjaSession
   MjaSync        *current_sync;
   GCancellable   *sync_cancellable;
   guint           periodic_source;
+  guint           busy_source;   /* another process holds the archive: try again */
   gboolean        startup_asked; /* the archive is on screen */
   gboolean        startup_done;  /* the start-up sync is decided, once per run */
 };
@@ -348,6 +351,36 @@ sync_credentials_changed_cb (MjaSync    *sync,
     mja_session_sign_in (self, mja_sync_get_credentials (sync));
 }
 
+/* How often the app looks whether a busy archive is free again. */
+#define BUSY_RETRY_S 2
+
+/* The archive was busy: once its lock is free (a look costs an open and a
+ * flock), the sync runs.  Until then nothing is said again. */
+static gboolean
+busy_retry_cb (gpointer data)
+{
+  MjaSession *self = data;
+  g_autofree char *root = NULL;
+  g_autoptr(MjaArchive) archive = NULL;
+  g_autoptr(MjaArchiveLock) lock = NULL;
+
+  if (self->current_sync != NULL || self->credentials == NULL || self->archive_dir == NULL ||
+      self->application == NULL)
+    {
+      self->busy_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  root = g_file_get_path (self->archive_dir);
+  archive = mja_archive_new (root);
+  lock = mja_archive_lock_acquire (archive, NULL);
+  if (lock == NULL)
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&lock, mja_archive_lock_release);
+  self->busy_source = 0;
+  mja_session_start_sync (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 sync_done_cb (GObject      *source,
               GAsyncResult *result,
@@ -363,6 +396,17 @@ sync_done_cb (GObject      *source,
   g_signal_handlers_disconnect_by_data (sync, self);
   g_clear_object (&self->sync_cancellable);
   g_clear_object (&self->current_sync);
+  if (g_error_matches (error, MJA_ARCHIVE_ERROR, MJA_ARCHIVE_ERROR_BUSY))
+    {
+      /* A CLI sync or reindex on the same archive: said, and waited for. */
+      g_autofree char *message = g_strdup_printf (_("%s This sync starts by itself once that one ends."),
+                                                  error->message);
+
+      g_free (error->message);
+      error->message = g_steal_pointer (&message);
+      g_clear_handle_id (&self->busy_source, g_source_remove);
+      self->busy_source = g_timeout_add_seconds (BUSY_RETRY_S, busy_retry_cb, self);
+    }
   /* Observers let go of the sync first (the sidebar shows its last
    * counters), then hear how it ended. */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_SYNC]);
@@ -389,6 +433,7 @@ mja_session_start_sync (MjaSession *self)
   g_return_if_fail (self->current_sync == NULL);
   g_return_if_fail (self->application != NULL);
 
+  g_clear_handle_id (&self->busy_source, g_source_remove);
   settings = self->settings;
   root = g_file_get_path (self->archive_dir);
   mja_sync_options_init (&options);
@@ -566,6 +611,7 @@ mja_session_dispose (GObject *object)
   g_assert (self->current_sync == NULL);  /* the sync's task holds the session */
 
   g_clear_handle_id (&self->periodic_source, g_source_remove);
+  g_clear_handle_id (&self->busy_source, g_source_remove);
 
   G_OBJECT_CLASS (mja_session_parent_class)->dispose (object);
 }

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mja-api.h"
 #include "mja-cli.h"
@@ -47,7 +48,8 @@ static const char exit_codes[] =
      "  3  not signed in, or the session expired\n"
      "  4  blocked by Midjourney's bot protection\n"
      "  5  network or server failure after retries\n"
-     "  6  archive I/O error (disk full, read-only, not a folder)\n");
+     "  6  archive I/O error (disk full, read-only, not a folder)\n"
+     "  7  another sync, download or reindex is running on this archive\n");
 
 static void
 print_usage (FILE *out)
@@ -76,7 +78,10 @@ mja_cli_common_group (MjaCli *cli)
     { "protocol", 0, 0, G_OPTION_ARG_STRING, &cli->protocol,
       N_("API era: auto, current or legacy (default auto)"), N_("ERA") },
     { "cookie", 0, 0, G_OPTION_ARG_STRING, &cli->cookie,
-      N_("Browser cookie header or id token (also MIDJOURNEY_COOKIE; safer: “login”)"), N_("COOKIE") },
+      N_("Browser cookie header or id token, or “-” to read it from standard input (also MIDJOURNEY_COOKIE; "
+         "safer: “login”)"), N_("COOKIE") },
+    { "cookie-file", 0, 0, G_OPTION_ARG_FILENAME, &cli->cookie_file,
+      N_("Read the cookie header or id token from this file"), N_("FILE") },
     { "session-token", 0, 0, G_OPTION_ARG_STRING, &cli->session_token,
       N_("Legacy session token (also MIDJOURNEY_SESSION_TOKEN)"), N_("TOKEN") },
     { "user-id", 0, 0, G_OPTION_ARG_STRING, &cli->user_id,
@@ -94,6 +99,28 @@ mja_cli_common_group (MjaCli *cli)
   return group;
 }
 
+/* GOption copied them: the secrets given as arguments are wiped where
+ * /proc/PID/cmdline shows them to every user of the computer. */
+static void
+hide_secrets (char **given,
+              int    n_given)
+{
+  static const char * const secret_flags[] = { "--cookie", "--session-token" };
+
+  for (int i = 1; i < n_given; i++)
+    for (guint f = 0; f < G_N_ELEMENTS (secret_flags); f++)
+      {
+        gsize len = strlen (secret_flags[f]);
+
+        if (strncmp (given[i], secret_flags[f], len) != 0)
+          continue;
+        if (given[i][len] == '=')
+          mja_util_wipe_string (given[i] + len + 1);
+        else if (given[i][len] == '\0' && i + 1 < n_given && !g_str_equal (given[i + 1], "-"))
+          mja_util_wipe_string (given[i + 1]);
+      }
+}
+
 int
 mja_cli_parse (MjaCli              *cli,
                const char          *command,
@@ -106,6 +133,9 @@ mja_cli_parse (MjaCli              *cli,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *usage = g_strdup_printf ("%s%s%s", command, parameters ? " " : "", parameters ? parameters : "");
+  /* Parsing reorders *argv; the strings stay where the kernel put them. */
+  g_autofree char **given = g_memdup2 (*argv, sizeof (char *) * (gsize) *argc);
+  int n_given = *argc;
 
   context = g_option_context_new (usage);
   g_option_context_set_summary (context, summary);
@@ -115,9 +145,12 @@ mja_cli_parse (MjaCli              *cli,
   g_option_context_add_group (context, mja_cli_common_group (cli));
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      g_printerr ("%s\n", error->message);
+      g_autofree char *message = mja_cli_escape (error->message, TRUE);
+
+      g_printerr ("%s\n", message);
       return MJA_EXIT_USAGE;
     }
+  hide_secrets (given, n_given);
   if (cli->verbose && !cli->quiet)
     g_setenv ("G_MESSAGES_DEBUG", "mja-cli mja-sync mja-api mja-downloader mja-archive mja-index", TRUE);
   return MJA_EXIT_OK;
@@ -167,6 +200,64 @@ mja_cli_base_url (MjaCli     *cli,
   return mja_config_dup_string (config, mja_config_base_url_key (which));
 }
 
+/* A cookie header is a few KiB; more is not one. */
+#define MAX_COOKIE_BYTES (64 * 1024)
+
+/* The secret of --cookie-file FILE or --cookie -, trimmed; the caller
+ * wipes it. */
+static char *
+read_cookie (MjaCli  *cli,
+             GError **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *from_file = NULL;
+  gsize length = 0;
+
+  if (cli->cookie_file != NULL && cli->cookie != NULL)
+    {
+      g_set_error (error, MJA_CREDENTIALS_ERROR, MJA_CREDENTIALS_ERROR_NOT_FOUND,
+                   _("Give the session either with --cookie or with --cookie-file, not both."));
+      return NULL;
+    }
+  if (cli->cookie_file != NULL)
+    {
+      g_autoptr(GError) read_error = NULL;
+
+      if (!g_file_get_contents (cli->cookie_file, &from_file, &length, &read_error))
+        {
+          g_set_error (error, MJA_CREDENTIALS_ERROR, MJA_CREDENTIALS_ERROR_NOT_FOUND,
+                       _("Could not read the cookie file: %s"), read_error->message);
+          return NULL;
+        }
+      g_string_append_len (text, from_file, (gssize) MIN (length, MAX_COOKIE_BYTES + 1));
+      mja_util_wipe_string (from_file);
+    }
+  else
+    {
+      int c;
+
+      while (text->len <= MAX_COOKIE_BYTES && (c = getchar ()) != EOF)
+        g_string_append_c (text, (char) c);
+    }
+  if (text->len > MAX_COOKIE_BYTES || strlen (text->str) != text->len)
+    {
+      mja_util_wipe_string (text->str);
+      g_set_error (error, MJA_CREDENTIALS_ERROR, MJA_CREDENTIALS_ERROR_NOT_FOUND,
+                   _("What was given as the cookie is not a cookie header or token: it is binary or larger than "
+                     "64 KiB."));
+      return NULL;
+    }
+  g_strstrip (text->str);
+  if (text->str[0] == '\0')
+    {
+      g_set_error (error, MJA_CREDENTIALS_ERROR, MJA_CREDENTIALS_ERROR_NOT_FOUND,
+                   cli->cookie_file != NULL ? _("The cookie file is empty.")
+                                            : _("Nothing was read from standard input as the cookie."));
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 /* Flags first, then the environment, then the keyring. */
 MjaCredentials *
 mja_cli_credentials (MjaCli  *cli,
@@ -176,6 +267,20 @@ mja_cli_credentials (MjaCli  *cli,
   MjaCredentials *credentials;
 
   cli->credentials_from_keyring = FALSE;
+  if (cli->cookie_file != NULL || g_strcmp0 (cli->cookie, "-") == 0)
+    {
+      g_autofree char *secret = read_cookie (cli, error);
+
+      if (secret == NULL)
+        return NULL;
+      credentials = mja_credentials_parse (secret, cli->user_id, error);
+      mja_util_wipe_string (secret);
+      return credentials;
+    }
+  if (cli->cookie != NULL || cli->session_token != NULL)
+    g_printerr (_("Warning: a session given on the command line can be read by every user of this computer while "
+                  "the command runs (/proc/%ld/cmdline). Use --cookie-file FILE, --cookie - (standard input) or "
+                  "“mj-archiver-cli login” instead.\n"), (long) getpid ());
   if (cli->cookie != NULL)
     return mja_credentials_parse (cli->cookie, cli->user_id, error);
   if (cli->session_token != NULL)
@@ -229,6 +334,8 @@ mja_cli_exit_for_error (const GError *error)
     }
   if (error->domain == MJA_CREDENTIALS_ERROR)
     return MJA_EXIT_AUTH;
+  if (g_error_matches (error, MJA_ARCHIVE_ERROR, MJA_ARCHIVE_ERROR_BUSY))
+    return MJA_EXIT_BUSY;
   if (error->domain == MJA_ARCHIVE_ERROR || error->domain == MJA_INDEX_ERROR ||
       g_error_matches (error, MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK))
     return MJA_EXIT_ARCHIVE;
@@ -240,7 +347,9 @@ mja_cli_exit_for_error (const GError *error)
 int
 mja_cli_fail (const GError *error)
 {
-  g_printerr ("mj-archiver-cli: %s\n", error->message);
+  g_autofree char *message = mja_cli_escape (error->message, TRUE);
+
+  g_printerr ("mj-archiver-cli: %s\n", message);
   return mja_cli_exit_for_error (error);
 }
 
@@ -343,11 +452,10 @@ mja_cli_clear (MjaCli *cli)
   g_clear_pointer (&cli->auth_base_url, g_free);
   g_clear_pointer (&cli->protocol, g_free);
   g_clear_pointer (&cli->user_id, g_free);
+  g_clear_pointer (&cli->cookie_file, g_free);
   /* The secrets given on the command line: wiped, then freed. */
-  if (cli->cookie != NULL)
-    memset (cli->cookie, 0, strlen (cli->cookie));
-  if (cli->session_token != NULL)
-    memset (cli->session_token, 0, strlen (cli->session_token));
+  mja_util_wipe_string (cli->cookie);
+  mja_util_wipe_string (cli->session_token);
   g_clear_pointer (&cli->cookie, g_free);
   g_clear_pointer (&cli->session_token, g_free);
 }
@@ -358,6 +466,7 @@ main (int   argc,
 {
   MjaCli cli = { 0 };
 
+  mja_util_protect_process ();
   mja_i18n_init ();
   g_set_prgname ("mj-archiver-cli");
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "mja-cli.h"
+#include "mja-util.h"
 
 /* The secret is typed or pasted without echo on a terminal; from a pipe
  * everything up to the end is read (cookies can span lines). */
@@ -69,12 +70,15 @@ mja_cli_login (MjaCli  *cli,
 
   secret = read_secret (_("Cookie or token: "));
   credentials = mja_credentials_parse (secret, cli->user_id ? cli->user_id : g_getenv ("MIDJOURNEY_USER_ID"), &error);
-  memset (secret, 0, strlen (secret));
+  mja_util_wipe_string (secret);
   if (credentials == NULL)
     return mja_cli_fail (error);
   if (!mja_credentials_store (credentials, NULL, &error))
     return mja_cli_fail (error);
-  g_print (_("Signed in as user %s. The session is in your keyring.\n"), mja_credentials_get_user_id (credentials));
+  {
+    g_autofree char *user_id = mja_cli_escape (mja_credentials_get_user_id (credentials), FALSE);
+    g_print (_("Signed in as user %s. The session is in your keyring.\n"), user_id);
+  }
   return MJA_EXIT_OK;
 }
 
@@ -136,11 +140,14 @@ mja_cli_status (MjaCli  *cli,
     }
   else if (!cli->quiet)
     {
+      g_autofree char *user_id = mja_cli_escape (credentials ? mja_credentials_get_user_id (credentials) : NULL, FALSE);
+      g_autofree char *message = mja_cli_escape (error ? error->message : NULL, TRUE);
+
       if (credentials != NULL)
-        g_print (_("Signed in as user %s (%s).\n"), mja_credentials_get_user_id (credentials),
+        g_print (_("Signed in as user %s (%s).\n"), user_id,
                  mja_credentials_get_kind (credentials) == MJA_CREDENTIALS_LEGACY ? _("legacy site") : _("current site"));
       else
-        g_print ("%s\n", error->message);
+        g_print ("%s\n", message);
       g_print (_("Archive: %s\n"), archive);
     }
   return credentials != NULL ? MJA_EXIT_OK : MJA_EXIT_AUTH;

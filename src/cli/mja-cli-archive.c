@@ -152,7 +152,9 @@ mja_cli_search (MjaCli  *cli,
     {
       if (g_error_matches (error, MJA_INDEX_ERROR, MJA_INDEX_ERROR_BAD_QUERY))
         {
-          g_printerr ("%s\n", error->message);
+          g_autofree char *message = mja_cli_escape (error->message, TRUE);
+
+          g_printerr ("%s\n", message);
           return MJA_EXIT_USAGE;
         }
       return mja_cli_fail (error);
@@ -178,19 +180,14 @@ mja_cli_search (MjaCli  *cli,
     {
       MjaIndexRow *row = g_ptr_array_index (rows, i);
       g_autofree char *time = format_time (row->time_us);
-      g_autofree char *prompt = g_utf8_substring (row->prompt, 0, MIN (g_utf8_strlen (row->prompt, -1), 100));
+      g_autofree char *short_prompt = g_utf8_substring (row->prompt, 0, MIN (g_utf8_strlen (row->prompt, -1), 100));
+      g_autofree char *prompt = mja_cli_escape (short_prompt, FALSE);
+      g_autofree char *job_type = mja_cli_escape (row->job_type, FALSE);
+      g_autofree char *path = mja_archive_dup_path (archive, row->first_image ? row->first_image : row->json_path);
+      g_autofree char *safe_path = mja_cli_escape (path, FALSE);
 
-      g_print ("%s  %-18s %s%s\n", time, row->job_type, prompt, g_utf8_strlen (row->prompt, -1) > 100 ? "…" : "");
-      if (row->first_image)
-        {
-          g_autofree char *path = mja_archive_dup_path (archive, row->first_image);
-          g_print ("    %s\n", path);
-        }
-      else
-        {
-          g_autofree char *path = mja_archive_dup_path (archive, row->json_path);
-          g_print ("    %s\n", path);
-        }
+      g_print ("%s  %-18s %s%s\n", time, job_type, prompt, g_utf8_strlen (row->prompt, -1) > 100 ? "…" : "");
+      g_print ("    %s\n", safe_path);
     }
   if (!cli->quiet)
     {
@@ -215,6 +212,18 @@ download_kinds_from (const char *text)
   if (text != NULL && g_str_equal (text, "all"))
     return g_strsplit ("grid,upscale,video", ",", -1);
   return mja_cli_split_list (text);
+}
+
+static void
+print_counts (GPtrArray *counts)
+{
+  for (guint i = 0; i < counts->len; i++)
+    {
+      MjaIndexCount *count = g_ptr_array_index (counts, i);
+      g_autofree char *name = mja_cli_escape (count->name, FALSE);
+
+      g_print ("  %-24s %" G_GUINT64_FORMAT "\n", name, count->count);
+    }
 }
 
 int
@@ -283,17 +292,9 @@ mja_cli_stats (MjaCli  *cli,
   if (stats->not_wanted > 0)
     g_print (_("Not downloaded:  %lu (of kinds not chosen for download, such as videos)\n"), (gulong) stats->not_wanted);
   g_print ("\n%s\n", _("Per type:"));
-  for (guint i = 0; i < stats->per_type->len; i++)
-    {
-      MjaIndexCount *count = g_ptr_array_index (stats->per_type, i);
-      g_print ("  %-24s %" G_GUINT64_FORMAT "\n", count->name, count->count);
-    }
+  print_counts (stats->per_type);
   g_print ("\n%s\n", _("Per month:"));
-  for (guint i = 0; i < stats->per_month->len; i++)
-    {
-      MjaIndexCount *count = g_ptr_array_index (stats->per_month, i);
-      g_print ("  %-24s %" G_GUINT64_FORMAT "\n", count->name, count->count);
-    }
+  print_counts (stats->per_month);
   return MJA_EXIT_OK;
 }
 
@@ -358,7 +359,10 @@ mja_cli_verify (MjaCli  *cli,
       for (guint i = 0; i < problems->len; i++)
         {
           MjaVerifyProblem *problem = g_ptr_array_index (problems, i);
-          g_print ("%s: %s\n", problem->path, problem->detail);
+          g_autofree char *path = mja_cli_escape (problem->path, FALSE);
+          g_autofree char *detail = mja_cli_escape (problem->detail, TRUE);
+
+          g_print ("%s: %s\n", path, detail);
         }
       if (!cli->quiet)
         g_printerr (ngettext ("%u job and %u images checked: %u problem.\n",
@@ -383,6 +387,7 @@ mja_cli_reindex (MjaCli  *cli,
   g_autoptr(MjaArchive) archive = NULL;
   g_autoptr(MjaIndex) index = NULL;
   g_autoptr(MjaRebuildReport) report = NULL;
+  g_autoptr(MjaArchiveLock) lock = NULL;
   g_autofree char *cdn = NULL;
   g_autofree char *dir = NULL;
   int status;
@@ -400,6 +405,10 @@ mja_cli_reindex (MjaCli  *cli,
       g_printerr (_("There is no archive at “%s”.\n"), dir);
       return MJA_EXIT_ARCHIVE;
     }
+  /* Not while a sync writes the archive, nor two at once. */
+  lock = mja_archive_lock_acquire (archive, &error);
+  if (lock == NULL)
+    return mja_cli_fail (error);
   index = mja_index_open_archive (archive, &error);
   if (index == NULL)
     return mja_cli_fail (error);
@@ -410,34 +419,14 @@ mja_cli_reindex (MjaCli  *cli,
     return mja_cli_fail (error);
 
   for (guint i = 0; i < report->broken->len; i++)
-    g_printerr (_("Skipped %s\n"), (const char *) report->broken->pdata[i]);
+    {
+      g_autofree char *broken = mja_cli_escape (report->broken->pdata[i], TRUE);
+      g_printerr (_("Skipped %s\n"), broken);
+    }
   if (!cli->quiet)
     g_print (_("Indexed %u jobs: %u images on disk, %u missing.\n"), report->jobs, report->images_found,
              report->images_missing);
   return report->broken->len > 0 ? MJA_EXIT_PARTIAL : MJA_EXIT_OK;
-}
-
-static void
-csv_field (GString    *line,
-           const char *value)
-{
-  if (line->len > 0 && line->str[line->len - 1] != '\n')
-    g_string_append_c (line, ',');
-  if (value == NULL)
-    return;
-  if (strpbrk (value, ",\"\r\n") == NULL)
-    {
-      g_string_append (line, value);
-      return;
-    }
-  g_string_append_c (line, '"');
-  for (const char *p = value; *p; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (line, '"');
-      g_string_append_c (line, *p);
-    }
-  g_string_append_c (line, '"');
 }
 
 int
@@ -509,19 +498,19 @@ mja_cli_export (MjaCli  *cli,
           g_autofree char *rating = g_strdup_printf ("%u", row->rating);
           g_autoptr(GString) line = g_string_new (NULL);
 
-          csv_field (line, row->id);
-          csv_field (line, time);
-          csv_field (line, row->job_type);
-          csv_field (line, row->kind);
-          csv_field (line, row->prompt);
-          csv_field (line, row->full_command);
-          csv_field (line, width);
-          csv_field (line, height);
-          csv_field (line, rating);
-          csv_field (line, row->liked ? "true" : "false");
-          csv_field (line, row->parent_id);
-          csv_field (line, row->json_path);
-          csv_field (line, row->first_image);
+          mja_cli_csv_field (line, row->id);
+          mja_cli_csv_field (line, time);
+          mja_cli_csv_field (line, row->job_type);
+          mja_cli_csv_field (line, row->kind);
+          mja_cli_csv_field (line, row->prompt);
+          mja_cli_csv_field (line, row->full_command);
+          mja_cli_csv_field (line, width);
+          mja_cli_csv_field (line, height);
+          mja_cli_csv_field (line, rating);
+          mja_cli_csv_field (line, row->liked ? "true" : "false");
+          mja_cli_csv_field (line, row->parent_id);
+          mja_cli_csv_field (line, row->json_path);
+          mja_cli_csv_field (line, row->first_image);
           g_string_append (text, line->str);
           g_string_append_c (text, '\n');
         }
@@ -533,7 +522,10 @@ mja_cli_export (MjaCli  *cli,
                                      &error))
         return mja_cli_fail (error);
       if (!cli->quiet)
-        g_printerr (_("Wrote %u jobs to %s.\n"), rows->len, output);
+        {
+          g_autofree char *safe_output = mja_cli_escape (output, FALSE);
+          g_printerr (_("Wrote %u jobs to %s.\n"), rows->len, safe_output);
+        }
     }
   else
     fwrite (text->str, 1, text->len, stdout);

@@ -44,8 +44,9 @@ progress_text (MjaSync *sync)
   g_autofree char *phase = mja_sync_dup_phase_text (sync);
   g_autofree char *speed = g_format_size ((guint64) mja_sync_get_bytes_per_second (sync));
   g_autofree char *left = format_duration (mja_sync_get_seconds_left (sync));
+  g_autofree char *safe_phase = mja_cli_escape (phase, FALSE);
 
-  return g_strdup_printf (_("%s · %u new jobs · %u/%u images · %s/s · %s left"), phase,
+  return g_strdup_printf (_("%s · %u new jobs · %u/%u images · %s/s · %s left"), safe_phase,
                           mja_sync_get_jobs_new (sync),
                           mja_sync_get_images_done (sync) + mja_sync_get_images_skipped (sync),
                           mja_sync_get_images_queued (sync), speed, left);
@@ -99,11 +100,14 @@ problem_cb (MjaSync    *sync,
             const char *message,
             Run        *run)
 {
+  g_autofree char *safe_id = mja_cli_escape (job_id, FALSE);
+  g_autofree char *safe_message = mja_cli_escape (message, TRUE);
+
   end_line (run);
   if (job_id != NULL)
-    g_printerr (_("Job %s: %s\n"), job_id, message);
+    g_printerr (_("Job %s: %s\n"), safe_id, safe_message);
   else
-    g_printerr ("%s\n", message);
+    g_printerr ("%s\n", safe_message);
 }
 
 static void
@@ -187,7 +191,10 @@ print_result (Run *run)
 
   g_print ("%s\n", summary);
   for (GList *l = types; l; l = l->next)
-    g_print ("  %-24s %u\n", (const char *) l->data, GPOINTER_TO_UINT (g_hash_table_lookup (per_type, l->data)));
+    {
+      g_autofree char *type = mja_cli_escape (l->data, FALSE);
+      g_print ("  %-24s %u\n", type, GPOINTER_TO_UINT (g_hash_table_lookup (per_type, l->data)));
+    }
 }
 
 static int

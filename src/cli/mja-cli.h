@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "mja-archive-lock.h"
 #include "mja-archive.h"
 #include "mja-config.h"
 #include "mja-credentials.h"
@@ -24,6 +25,7 @@ typedef enum
   MJA_EXIT_BLOCKED    = 4,  /* Midjourney's bot protection */
   MJA_EXIT_NETWORK    = 5,  /* network or server failure after retries */
   MJA_EXIT_ARCHIVE    = 6,  /* archive I/O error */
+  MJA_EXIT_BUSY       = 7,  /* another sync, download or reindex holds the archive */
   MJA_EXIT_CANCELLED  = 130,
 } MjaExit;
 
@@ -34,7 +36,8 @@ typedef struct
   char     *cdn_base_url;
   char     *auth_base_url;
   char     *protocol;
-  char     *cookie;
+  char     *cookie;         /* a value, or "-": standard input */
+  char     *cookie_file;
   char     *session_token;
   char     *user_id;
   gboolean  quiet;
@@ -76,6 +79,12 @@ gboolean        mja_cli_parse_date        (const char      *text,
 GStrv           mja_cli_split_list        (const char      *text);
 gboolean        mja_cli_embed_metadata    (MjaCli          *cli,
                                            gboolean         flag);
+
+/* mja-cli-print.c */
+char           *mja_cli_escape            (const char      *text,
+                                           gboolean         keep_newlines);
+void            mja_cli_csv_field         (GString         *line,
+                                           const char      *value);
 
 int mja_cli_sync     (MjaCli *cli, int argc, char **argv);
 int mja_cli_download (MjaCli *cli, int argc, char **argv);

@@ -5,10 +5,12 @@
  * Owns the layout of shared/midjourney-protocol.md, which is also the
  * layout of the original Python scripts: an archive either one writes
  * opens in the other.  Only this room knows paths.  Every file is written
- * under a temporary name in its own folder and renamed when complete, so a
- * crash never leaves a half-written file under a final name.  The app's
- * own data lives in the hidden MJA_ARCHIVE_STATE_DIR and can be rebuilt
- * from the files.
+ * under a temporary name of its own process in its own folder and renamed
+ * when complete, so a crash never leaves a half-written file under a final
+ * name.  It never writes through a symbolic link: every folder is opened
+ * from the root one name at a time without following links, and a link
+ * found inside the archive is refused by name.  The app's own data lives
+ * in the hidden MJA_ARCHIVE_STATE_DIR and can be rebuilt from the files.
  */
 #define G_LOG_DOMAIN "mja-archive"
 
@@ -19,6 +21,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mja-api.h"
@@ -124,11 +127,257 @@ mja_archive_check_writable (MjaArchive  *self,
   return FALSE;
 }
 
+static void
+set_symlink_error (GError     **error,
+                   const char  *path)
+{
+  g_set_error (error, MJA_ARCHIVE_ERROR, MJA_ARCHIVE_ERROR_SYMLINK,
+               _("“%s” is a symbolic link inside the archive, and the archive is never written through one. "
+                 "Replace it with a real folder or file, then sync again."), path);
+}
+
+/* Why @name in the folder @fd (the archive's @relative) could not be
+ * opened as a folder: a link, a file in the way, or the disk's reason. */
+static void
+set_folder_error (GError     **error,
+                  MjaArchive  *self,
+                  int          fd,
+                  const char  *name,
+                  const char  *relative,
+                  int          saved_errno)
+{
+  g_autofree char *path = mja_archive_dup_path (self, relative);
+  struct stat st;
+
+  if (fstatat (fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (st.st_mode))
+    set_symlink_error (error, path);
+  else if (saved_errno == ENOTDIR || saved_errno == EEXIST)
+    g_set_error (error, MJA_ARCHIVE_ERROR, MJA_ARCHIVE_ERROR_NOT_A_FOLDER,
+                 _("“%s” inside the archive is a file where a folder belongs; move it away, then sync again."),
+                 path);
+  else
+    set_io_error (error, path, saved_errno);
+}
+
+/* The folder @relative ("" for the root, else names joined by "/"), opened
+ * from the root one name at a time with O_NOFOLLOW: no link inside the
+ * archive is followed, however it was planted.  With @create, missing
+ * folders are made on the way; without, a missing one sets *@missing (if
+ * given) and returns -1 without an error.  The root itself may be a link:
+ * that is where the user chose to keep the archive. */
+static int
+open_folder (MjaArchive  *self,
+             const char  *relative,
+             gboolean     create,
+             gboolean    *missing,
+             GError     **error)
+{
+  g_auto(GStrv) names = g_strsplit (relative, G_DIR_SEPARATOR_S, -1);
+  g_autoptr(GString) walked = g_string_new (NULL);
+  int fd;
+
+  if (missing != NULL)
+    *missing = FALSE;
+  fd = open (self->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT && create && g_mkdir_with_parents (self->root, 0755) == 0)
+    fd = open (self->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      if (errno == ENOENT && !create && missing != NULL)
+        *missing = TRUE;
+      else
+        set_io_error (error, self->root, errno);
+      return -1;
+    }
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      const char *name = names[i];
+      int next;
+
+      if (*name == '\0')
+        continue;
+      if (walked->len > 0)
+        g_string_append_c (walked, G_DIR_SEPARATOR);
+      g_string_append (walked, name);
+      if (g_str_equal (name, ".") || g_str_equal (name, ".."))
+        {
+          g_autofree char *path = mja_archive_dup_path (self, relative);
+
+          close (fd);
+          g_set_error (error, MJA_ARCHIVE_ERROR, MJA_ARCHIVE_ERROR_IO,
+                       _("“%s” is not a place inside the archive."), path);
+          return -1;
+        }
+      next = openat (fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0 && errno == ENOENT && create)
+        {
+          if (mkdirat (fd, name, 0755) == 0 || errno == EEXIST)
+            next = openat (fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
+      if (next < 0)
+        {
+          int saved = errno;
+
+          if (saved == ENOENT && !create && missing != NULL)
+            *missing = TRUE;
+          else
+            set_folder_error (error, self, fd, name, walked->str, saved);
+          close (fd);
+          return -1;
+        }
+      close (fd);
+      fd = next;
+    }
+  return fd;
+}
+
+/**
+ * mja_archive_open_folder:
+ * @relative: a folder inside the archive ("" for the root)
+ * @create: whether missing folders are made
+ *
+ * Returns: a descriptor of the folder (the caller closes it) that was
+ *   reached without following any symbolic link, or -1 with @error set
+ *   (%MJA_ARCHIVE_ERROR_SYMLINK names the link).
+ */
+int
+mja_archive_open_folder (MjaArchive  *self,
+                         const char  *relative,
+                         gboolean     create,
+                         GError     **error)
+{
+  gboolean missing;
+  int fd;
+
+  g_return_val_if_fail (MJA_IS_ARCHIVE (self), -1);
+  g_return_val_if_fail (relative != NULL, -1);
+
+  fd = open_folder (self, relative, create, &missing, error);
+  if (fd < 0 && missing)
+    {
+      g_autofree char *path = mja_archive_dup_path (self, relative);
+      set_io_error (error, path, ENOENT);
+    }
+  return fd;
+}
+
+/* Refuses @name in @fd when it is a link (or a folder where a file goes). */
+static gboolean
+check_file_at (MjaArchive  *self,
+               int          fd,
+               const char  *name,
+               const char  *relative,
+               GError     **error)
+{
+  struct stat st;
+
+  if (fstatat (fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return TRUE;
+  if (S_ISLNK (st.st_mode))
+    {
+      g_autofree char *path = mja_archive_dup_path (self, relative);
+      set_symlink_error (error, path);
+      return FALSE;
+    }
+  if (S_ISDIR (st.st_mode))
+    {
+      g_autofree char *path = mja_archive_dup_path (self, relative);
+      g_set_error (error, MJA_ARCHIVE_ERROR, MJA_ARCHIVE_ERROR_NOT_A_FOLDER,
+                   _("“%s” inside the archive is a folder where a file belongs; move it away, then sync again."),
+                   path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The folder of the file @relative, opened as open_folder() does; its
+ * name in that folder in *@name. */
+static int
+open_parent (MjaArchive  *self,
+             const char  *relative,
+             gboolean     create,
+             gboolean    *missing,
+             char       **name,
+             GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (relative);
+
+  *name = g_path_get_basename (relative);
+  return open_folder (self, g_str_equal (dir, ".") ? "" : dir, create, missing, error);
+}
+
+/**
+ * mja_archive_check_path:
+ * @relative: a file inside the archive
+ *
+ * Before a job is taken on: whether its file could be written without
+ * following a link.  Folders not there yet are fine (they will be made);
+ * nothing is created.
+ */
+gboolean
+mja_archive_check_path (MjaArchive  *self,
+                        const char  *relative,
+                        GError     **error)
+{
+  g_autofree char *name = NULL;
+  gboolean missing, ok;
+  int fd;
+
+  g_return_val_if_fail (MJA_IS_ARCHIVE (self), FALSE);
+  g_return_val_if_fail (relative != NULL, FALSE);
+
+  fd = open_parent (self, relative, FALSE, &missing, &name, error);
+  if (fd < 0)
+    return missing;
+  ok = check_file_at (self, fd, name, relative, error);
+  close (fd);
+  return ok;
+}
+
+/**
+ * mja_archive_prepare_file:
+ * @relative: an image file inside the archive
+ *
+ * Before a download starts (under the archive's lock): its folders are
+ * made without following a link, its final name is checked not to be
+ * one, and a "NAME.part" left there (by a killed process, or planted as a
+ * link) is removed, the link itself and never what it points to.
+ */
+gboolean
+mja_archive_prepare_file (MjaArchive  *self,
+                          const char  *relative,
+                          GError     **error)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *part = NULL;
+  gboolean ok;
+  int fd;
+
+  g_return_val_if_fail (MJA_IS_ARCHIVE (self), FALSE);
+  g_return_val_if_fail (relative != NULL, FALSE);
+
+  fd = open_parent (self, relative, TRUE, NULL, &name, error);
+  if (fd < 0)
+    return FALSE;
+  part = g_strconcat (name, MJA_ARCHIVE_PART_SUFFIX, NULL);
+  ok = check_file_at (self, fd, name, relative, error);
+  if (ok && unlinkat (fd, part, 0) != 0 && errno != ENOENT)
+    {
+      g_autofree char *path = mja_archive_dup_path (self, relative);
+      g_autofree char *part_path = g_strconcat (path, MJA_ARCHIVE_PART_SUFFIX, NULL);
+
+      set_io_error (error, part_path, errno);
+      ok = FALSE;
+    }
+  close (fd);
+  return ok;
+}
+
 gboolean
 mja_archive_ensure (MjaArchive  *self,
                     GError     **error)
 {
-  g_autofree char *state = NULL;
+  int fd;
 
   g_return_val_if_fail (MJA_IS_ARCHIVE (self), FALSE);
 
@@ -138,12 +387,11 @@ mja_archive_ensure (MjaArchive  *self,
                    _("“%s” is not a folder; choose another archive folder."), self->root);
       return FALSE;
     }
-  state = g_build_filename (self->root, MJA_ARCHIVE_STATE_DIR, NULL);
-  if (g_mkdir_with_parents (state, 0755) != 0)
-    {
-      set_io_error (error, state, errno);
-      return FALSE;
-    }
+  /* The index and the lock live there: a link would take them elsewhere. */
+  fd = mja_archive_open_folder (self, MJA_ARCHIVE_STATE_DIR, TRUE, error);
+  if (fd < 0)
+    return FALSE;
+  close (fd);
   return TRUE;
 }
 
@@ -273,6 +521,23 @@ mja_archive_has_job (MjaArchive *self,
   return g_file_test (path, G_FILE_TEST_IS_REGULAR);
 }
 
+/* "<stem>.<6 random>.<extensions>.part": unique to this write, so that
+ * two processes never write into each other's file, and still ending in
+ * ".json.part" or ".prompt.txt.part" for the scan and verify. */
+static char *
+temp_name (const char *name)
+{
+  static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  const char *dot = strchr (name, '.');
+  gsize stem = dot ? (gsize) (dot - name) : strlen (name);
+  char token[7];
+
+  for (guint i = 0; i < 6; i++)
+    token[i] = chars[g_random_int_range (0, sizeof chars - 1)];
+  token[6] = '\0';
+  return g_strdup_printf ("%.*s.%s%s%s", (int) stem, name, token, name + stem, MJA_ARCHIVE_PART_SUFFIX);
+}
+
 gboolean
 mja_archive_write_file (MjaArchive  *self,
                         const char  *relative,
@@ -280,24 +545,42 @@ mja_archive_write_file (MjaArchive  *self,
                         gsize        length,
                         GError     **error)
 {
-  g_autofree char *path = mja_archive_dup_path (self, relative);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *part = g_strconcat (path, MJA_ARCHIVE_PART_SUFFIX, NULL);
+  g_autofree char *name = NULL;
+  g_autofree char *part = NULL;
   gsize written = 0;
-  int fd, saved = 0;
+  int dir_fd, fd = -1, saved = 0;
 
-  if (g_mkdir_with_parents (dir, 0755) != 0)
+  g_return_val_if_fail (MJA_IS_ARCHIVE (self), FALSE);
+  g_return_val_if_fail (relative != NULL, FALSE);
+
+  dir_fd = open_parent (self, relative, TRUE, NULL, &name, error);
+  if (dir_fd < 0)
+    return FALSE;
+  if (!check_file_at (self, dir_fd, name, relative, error))
     {
-      set_io_error (error, dir, errno);
+      close (dir_fd);
       return FALSE;
     }
-  /* Written as NAME.part beside it, flushed, then renamed: a process that
-   * dies on the way leaves a .part file, which the next sync removes and
-   * verify names, never a half-written file under the final name. */
-  fd = g_open (part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  /* Written under a name of its own beside the final one (O_EXCL: never
+   * an existing file, never through a link), flushed, then renamed: a
+   * process that dies on the way leaves a .part file, which the next sync
+   * removes and verify names, never a half-written file under the final
+   * name. */
+  for (guint tries = 0; fd < 0 && tries < 100; tries++)
+    {
+      g_free (part);
+      part = temp_name (name);
+      fd = openat (dir_fd, part, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (fd < 0 && errno != EEXIST)
+        break;
+    }
   if (fd < 0)
     {
-      set_io_error (error, part, errno);
+      g_autofree char *path = mja_archive_dup_path (self, relative);
+
+      saved = errno;
+      close (dir_fd);
+      set_io_error (error, path, saved);
       return FALSE;
     }
   while (written < length && saved == 0)
@@ -313,19 +596,18 @@ mja_archive_write_file (MjaArchive  *self,
     saved = errno;
   if (close (fd) != 0 && saved == 0)
     saved = errno;
+  if (saved == 0 && renameat (dir_fd, part, dir_fd, name) != 0)
+    saved = errno;
   if (saved != 0)
     {
-      g_unlink (part);
-      set_io_error (error, part, saved);
-      return FALSE;
-    }
-  if (g_rename (part, path) != 0)
-    {
-      saved = errno;
-      g_unlink (part);
+      g_autofree char *path = mja_archive_dup_path (self, relative);
+
+      unlinkat (dir_fd, part, 0);
+      close (dir_fd);
       set_io_error (error, path, saved);
       return FALSE;
     }
+  close (dir_fd);
   return TRUE;
 }
 

@@ -16,6 +16,8 @@ typedef enum
 {
   MJA_ARCHIVE_ERROR_IO,
   MJA_ARCHIVE_ERROR_NOT_A_FOLDER,
+  MJA_ARCHIVE_ERROR_SYMLINK,   /* a symbolic link inside the archive: never written through */
+  MJA_ARCHIVE_ERROR_BUSY,      /* another process holds the archive's lock */
 } MjaArchiveError;
 
 #define MJA_ARCHIVE_STATE_DIR ".mj-archiver"
@@ -57,6 +59,16 @@ char           *mja_archive_dup_state_path       (MjaArchive    *self,
                                                   const char    *name);
 char           *mja_archive_dup_path             (MjaArchive    *self,
                                                   const char    *relative);
+int             mja_archive_open_folder          (MjaArchive    *self,
+                                                  const char    *relative,
+                                                  gboolean       create,
+                                                  GError       **error);
+gboolean        mja_archive_check_path           (MjaArchive    *self,
+                                                  const char    *relative,
+                                                  GError       **error);
+gboolean        mja_archive_prepare_file         (MjaArchive    *self,
+                                                  const char    *relative,
+                                                  GError       **error);
 
 char           *mja_archive_dup_base_name        (MjaJob        *job);
 char           *mja_archive_dup_date_dir         (MjaJob        *job);

@@ -47,6 +47,7 @@ typedef struct
   guint          index;
   char          *url;
   char          *path;       /* absolute, final */
+  char          *relative;   /* the same, inside the archive */
   char          *part_path;
   guint          tries;
   guint          rate_waits;
@@ -122,6 +123,7 @@ item_free (Item *item)
   g_free (item->job_id);
   g_free (item->url);
   g_free (item->path);
+  g_free (item->relative);
   g_free (item->part_path);
   g_free (item);
 }
@@ -677,10 +679,26 @@ pump (MjaDownloader *self)
   while (self->active < self->concurrency && !g_queue_is_empty (&self->queue))
     {
       Item *item = g_queue_pop_head (&self->queue);
+      g_autoptr(GError) refused = NULL;
       GStatBuf st;
 
       if (g_cancellable_is_cancelled (self->cancellable))
         {
+          item_free (item);
+          continue;
+        }
+      /* Never through a link planted in the archive: its folders, its
+       * name, its .part.  A link fails this image; a disk that cannot be
+       * written fails the sync. */
+      if (!mja_archive_prepare_file (self->archive, item->relative, &refused))
+        {
+          if (!g_error_matches (refused, MJA_ARCHIVE_ERROR, MJA_ARCHIVE_ERROR_SYMLINK) &&
+              !g_error_matches (refused, MJA_ARCHIVE_ERROR, MJA_ARCHIVE_ERROR_NOT_A_FOLDER))
+            {
+              refused->domain = MJA_DOWNLOAD_ERROR;
+              refused->code = MJA_DOWNLOAD_ERROR_DISK;
+            }
+          g_signal_emit (self, signals[SIGNAL_FAILED], 0, item->job_id, item->index, refused);
           item_free (item);
           continue;
         }
@@ -747,6 +765,7 @@ mja_downloader_add_image (MjaDownloader *self,
   item->index = index;
   item->url = g_strdup (url);
   item->path = mja_archive_dup_path (self->archive, relative_path);
+  item->relative = g_strdup (relative_path);
   item->part_path = g_strconcat (item->path, MJA_ARCHIVE_PART_SUFFIX, NULL);
   item->expected = -1;
   item->embed_job = embed_job ? g_object_ref (embed_job) : NULL;

@@ -19,6 +19,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "mja-archive-lock.h"
 #include "mja-archive.h"
 #include "mja-downloader.h"
 #include "mja-index.h"
@@ -53,6 +54,7 @@ typedef struct
   MjaCredentials *credentials;
 
   MjaArchive     *archive;
+  MjaArchiveLock *lock;          /* held from setup to the end */
   MjaIndex       *index;
   MjaApi         *api;
   MjaDownloader  *downloader;
@@ -92,6 +94,7 @@ worker_free (Worker *w)
     g_signal_handlers_disconnect_by_data (w->api, w);
   g_clear_object (&w->api);
   g_clear_object (&w->index);
+  g_clear_pointer (&w->lock, mja_archive_lock_release);
   g_clear_object (&w->archive);
   g_clear_object (&w->credentials);
   g_clear_object (&w->cancellable);
@@ -214,6 +217,21 @@ type_wanted (GStrv   wanted,
     return TRUE;
   return g_strv_contains ((const char * const *) wanted, mja_job_kind_to_string (mja_job_get_kind (job))) ||
          g_strv_contains ((const char * const *) wanted, mja_job_get_job_type (job));
+}
+
+/* A job whose folder is a symbolic link is reported and skipped: it is
+ * neither written, nor indexed, nor downloaded. */
+static gboolean
+job_path_safe (Worker *w,
+               MjaJob *job)
+{
+  g_autofree char *json_path = mja_archive_dup_json_path (job);
+  g_autoptr(GError) error = NULL;
+
+  if (mja_archive_check_path (w->archive, json_path, &error))
+    return TRUE;
+  add_problem (w, mja_job_get_id (job), error->message);
+  return FALSE;
 }
 
 static gboolean
@@ -351,6 +369,8 @@ sort_page (Worker  *w,
           continue;
         }
       if ((w->options.to_us != 0 && time_us > w->options.to_us) || !type_wanted (w->options.job_types, job))
+        continue;
+      if (!job_path_safe (w, job))
         continue;
 
       on_disk = mja_archive_has_job (w->archive, job);
@@ -754,6 +774,13 @@ worker_setup (Worker *w)
       set_fatal (w, error);
       return FALSE;
     }
+  /* Before anything is read or removed: one writer at a time. */
+  w->lock = mja_archive_lock_acquire (w->archive, &error);
+  if (w->lock == NULL)
+    {
+      set_fatal (w, error);
+      return FALSE;
+    }
   w->index = mja_index_open_archive (w->archive, &error);
   if (w->index == NULL)
     {
@@ -860,6 +887,9 @@ worker_thread (gpointer data)
     }
   w->finished = TRUE;
   w->listing_done = TRUE;
+  /* Nothing is written any more: a sync started as this one returns
+   * finds the archive free. */
+  g_clear_pointer (&w->lock, mja_archive_lock_release);
   hand_over (w, task);
 
   /* Let cancelled operations wind down before their objects go. */

@@ -6,10 +6,13 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "mja-util.h"
 
@@ -26,6 +29,35 @@ mja_i18n_init (void)
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+}
+
+/* A session cookie and its refresh token live in this process's memory:
+ * no core dump is written should it crash, and other processes of the
+ * same user cannot attach to it or read its memory (a non-dumpable
+ * process's /proc files belong to root).  Called first thing by the app
+ * and the CLI. */
+void
+mja_util_protect_process (void)
+{
+  struct rlimit none = { 0, 0 };
+
+  if (setrlimit (RLIMIT_CORE, &none) != 0)
+    g_debug ("Could not turn core dumps off: %s", g_strerror (errno));
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    g_debug ("Could not make the process non-dumpable: %s", g_strerror (errno));
+}
+
+/* Overwrites a secret before its memory is freed, in a way the compiler
+ * may not drop as a dead store. */
+void
+mja_util_wipe_string (char *text)
+{
+  volatile char *p = (volatile char *) text;
+
+  if (text == NULL)
+    return;
+  while (*p != '\0')
+    *p++ = '\0';
 }
 
 /* Finds one cookie's value in a "Cookie:" header ("a=1; b=2"); the header

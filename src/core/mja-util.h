@@ -9,6 +9,8 @@
 G_BEGIN_DECLS
 
 void        mja_i18n_init            (void);
+void        mja_util_protect_process (void);
+void        mja_util_wipe_string     (char         *text);
 char       *mja_cookie_header_lookup (const char *header,
                                       const char *name);
 char       *mja_base64url_encode     (const guint8 *data,

@@ -36,7 +36,7 @@ main (int   argc,
   g_autofree char *certificate_file = NULL;
   g_autofree char *endless = NULL;
   int nest_depth = 0, flood_mib = 0, cursor_bytes = 0, image_paths = 0, nul_every = 0, page_jobs = 0;
-  int jobs, seed, latency, every429, retry_after, kib, pixels, html_every, hostile_every = 0, huge_page = 0, api_port = 0, cdn_port = 0,
+  int jobs, seed, latency, every429, retry_after, kib, pixels, html_every, hostile_every = 0, escape_every = 0, huge_page = 0, api_port = 0, cdn_port = 0,
       auth_port = 0;
   double error_rate;
   gboolean retry_date, challenge, expired, revoked, empty_end, slow_body = FALSE, redirect = FALSE,
@@ -75,6 +75,7 @@ main (int   argc,
       { "legacy-empty-end", 0, 0, G_OPTION_ARG_NONE, &empty_end, N_("End the legacy list with [] instead of [{\"msg\": \"No jobs found.\"}]"), NULL },
       { "html-image-every", 0, 0, G_OPTION_ARG_INT, &html_every, N_("Serve an HTML page instead of every Nth image (0 = never)"), "N" },
       { "hostile-every", 0, 0, G_OPTION_ARG_INT, &hostile_every, N_("Give every Nth job an id or image address that tries to escape the archive (0 = never)"), "N" },
+      { "escape-every", 0, 0, G_OPTION_ARG_INT, &escape_every, N_("Give every Nth job a prompt and job type with terminal escape sequences (0 = never)"), "N" },
       { "huge-page-mib", 0, 0, G_OPTION_ARG_INT, &huge_page, N_("Answer every listing with an empty page padded to MiB mebibytes (0 = never)"), "MIB" },
       { "slow-body", 0, 0, G_OPTION_ARG_NONE, &slow_body, N_("Answer every listing with a body that trickles a byte every 100 ms and never ends"), NULL },
       { "slow-images", 0, 0, G_OPTION_ARG_NONE, &slow_images, N_("Answer every image with a body that trickles a byte every 100 ms and never ends"), NULL },
@@ -108,8 +109,8 @@ main (int   argc,
   }
 
   if (jobs < 0 || latency < 0 || every429 < 0 || retry_after < 0 || kib < 0 || pixels < 16 || html_every < 0 || hostile_every < 0 ||
-      huge_page < 0 || huge_page > 4096 || nest_depth < 0 || flood_mib < 0 || flood_mib > 4096 || cursor_bytes < 0 ||
-      image_paths < 0 || nul_every < 0 || page_jobs < 0 ||
+      escape_every < 0 || huge_page < 0 || huge_page > 4096 || nest_depth < 0 || flood_mib < 0 || flood_mib > 4096 ||
+      cursor_bytes < 0 || image_paths < 0 || nul_every < 0 || page_jobs < 0 ||
       error_rate < 0 || error_rate > 1 || api_port < 0 || api_port > 65535 || cdn_port < 0 || cdn_port > 65535 ||
       auth_port < 0 || auth_port > 65535)
     {
@@ -132,6 +133,7 @@ main (int   argc,
   options.legacy_empty_end = empty_end;
   options.html_image_every = html_every;
   options.hostile_every = hostile_every;
+  options.escape_every = escape_every;
   options.huge_page_mib = (guint) huge_page;
   options.slow_body = slow_body;
   options.redirect = redirect;

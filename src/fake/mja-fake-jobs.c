@@ -161,6 +161,17 @@ mja_fake_server_generate_jobs (MjaFakeServer *self,
       job->no_parsed_params = serial < 10;
       job->hostile = self->options.hostile_every > 0 && serial % self->options.hostile_every == 1;
       job->nul_id = self->options.nul_id_every > 0 && serial % self->options.nul_id_every == 2;
+      if (self->options.escape_every > 0 && serial % self->options.escape_every == 1)
+        {
+          /* A terminal that printed it raw would retitle its window,
+           * write the clipboard (OSC 52) and clear the screen. */
+          g_autofree char *plain = g_steal_pointer (&job->prompt);
+          g_autofree char *command = g_steal_pointer (&job->full_command);
+
+          job->prompt = g_strconcat ("\033]0;owned\007\033]52;c;b3duZWQ=\007", plain, " \302\2332J\177", NULL);
+          job->full_command = g_strconcat ("\033]0;owned\007\033]52;c;b3duZWQ=\007", command, NULL);
+          job->job_type = "v6_\033[2Jdiffusion";
+        }
 
       g_ptr_array_add (self->jobs, job);
       g_hash_table_insert (self->job_index, job->id, GUINT_TO_POINTER (self->jobs->len));

@@ -13,8 +13,10 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "mja-application.h"
+#include "mja-archive-lock.h"
 #include "mja-export.h"
 #include "mja-filter-panel.h"
 #include "mja-job-cell.h"
@@ -808,6 +810,73 @@ test_sync (void)
   helper_remove_tree (archive);
 }
 
+/* ---- an archive another process is syncing -------------------------------- */
+
+typedef struct
+{
+  guint  finished;
+  char  *message;  /* how the last one ended; NULL: to the end */
+} Endings;
+
+static void
+ending_cb (MjaSession   *session_,
+           MjaSync      *sync,
+           const GError *error,
+           Endings      *endings)
+{
+  endings->finished++;
+  g_free (endings->message);
+  endings->message = error ? g_strdup (error->message) : NULL;
+}
+
+static gboolean
+finished_at_least (gpointer data)
+{
+  return ((Endings *) ((gpointer *) data)[0])->finished >= GPOINTER_TO_UINT (((gpointer *) data)[1]);
+}
+
+/* Another process holds the archive: the sync says so, once, and starts
+ * by itself when the archive is free. */
+static void
+test_sync_waits_for_busy_archive (void)
+{
+  g_autofree char *root = helper_make_archive_dir ();
+  g_autoptr(MjaCredentials) credentials = fake_credentials ();
+  g_autoptr(MjaArchive) archive = mja_archive_new (root);
+  g_autoptr(MjaArchiveLock) lock = NULL;
+  g_autofree char *pid = g_strdup_printf ("(pid %ld)", (long) getpid ());
+  Endings endings = { 0 };
+  gpointer once[] = { &endings, GUINT_TO_POINTER (1) };
+  gpointer twice[] = { &endings, GUINT_TO_POINTER (2) };
+  MjaWindow *window;
+  gulong handler;
+
+  lock = mja_archive_lock_acquire (archive, NULL);
+  g_assert_nonnull (lock);
+  mja_session_sign_in (session (), credentials);
+  window = open_window (root);
+  handler = g_signal_connect (session (), "sync-finished", G_CALLBACK (ending_cb), &endings);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL);
+  helper_wait_until (finished_at_least, once, 30, "the sync to find the archive busy");
+  g_assert_nonnull (strstr (endings.message, "Another sync is running on this archive"));
+  g_assert_nonnull (strstr (endings.message, pid));
+  g_assert_nonnull (strstr (endings.message, "starts by itself"));
+
+  /* Still busy a while: said once, not again at every look. */
+  helper_wait_ms (2500);
+  g_assert_cmpuint (endings.finished, ==, 1);
+
+  g_clear_pointer (&lock, mja_archive_lock_release);
+  helper_wait_until (finished_at_least, twice, 60, "the sync to start by itself and end");
+  g_assert_null (endings.message);
+
+  g_signal_handler_disconnect (session (), handler);
+  g_free (endings.message);
+  gtk_window_destroy (GTK_WINDOW (window));
+  sign_out ();
+  helper_remove_tree (root);
+}
+
 /* ---- Preferences ----------------------------------------------------------- */
 
 static gboolean
@@ -930,6 +999,7 @@ main (int   argc,
   g_test_add_func ("/window/export-selected", test_export_selected);
   g_test_add_func ("/window/cell-badges", test_cell_badges);
   g_test_add_func ("/window/sync", test_sync);
+  g_test_add_func ("/window/sync-waits-for-busy-archive", test_sync_waits_for_busy_archive);
   g_test_add_func ("/preferences/settings-and-keyring", test_preferences);
   status = g_test_run ();
 
