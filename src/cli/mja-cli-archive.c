@@ -300,6 +300,42 @@ mja_cli_stats (MjaCli  *cli,
   return MJA_EXIT_OK;
 }
 
+/* "1 job", "120 jobs": a count for a longer sentence. */
+static char *
+count_jobs (guint n)
+{
+  return g_strdup_printf (ngettext ("%u job", "%u jobs", n), n);
+}
+
+static char *
+count_images (guint n)
+{
+  return g_strdup_printf (ngettext ("%u image", "%u images", n), n);
+}
+
+static void
+add_verify_entries (JsonBuilder *b,
+                    const char  *member,
+                    GPtrArray   *entries)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_begin_array (b);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      MjaVerifyProblem *entry = g_ptr_array_index (entries, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "kind");
+      json_builder_add_string_value (b, mja_verify_kind_to_string (entry->kind));
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, entry->path);
+      json_builder_set_member_name (b, "detail");
+      json_builder_add_string_value (b, entry->detail);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
 int
 mja_cli_verify (MjaCli  *cli,
                 int      argc,
@@ -337,38 +373,9 @@ mja_cli_verify (MjaCli  *cli,
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "checked_images");
       json_builder_add_int_value (b, report->checked_images);
-      json_builder_set_member_name (b, "problems");
-      json_builder_begin_array (b);
-      for (guint i = 0; i < problems->len; i++)
-        {
-          MjaVerifyProblem *problem = g_ptr_array_index (problems, i);
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "kind");
-          json_builder_add_string_value (b, mja_verify_kind_to_string (problem->kind));
-          json_builder_set_member_name (b, "path");
-          json_builder_add_string_value (b, problem->path);
-          json_builder_set_member_name (b, "detail");
-          json_builder_add_string_value (b, problem->detail);
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
+      add_verify_entries (b, "problems", problems);
       /* Absent by the archive's choice: listed, never problems. */
-      json_builder_set_member_name (b, "not_downloaded");
-      json_builder_begin_array (b);
-      for (guint i = 0; i < report->not_chosen->len; i++)
-        {
-          MjaVerifyProblem *absent = g_ptr_array_index (report->not_chosen, i);
-
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "kind");
-          json_builder_add_string_value (b, mja_verify_kind_to_string (absent->kind));
-          json_builder_set_member_name (b, "path");
-          json_builder_add_string_value (b, absent->path);
-          json_builder_set_member_name (b, "detail");
-          json_builder_add_string_value (b, absent->detail);
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
+      add_verify_entries (b, "not_downloaded", report->not_chosen);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       mja_cli_print_json (root);
@@ -382,9 +389,8 @@ mja_cli_verify (MjaCli  *cli,
         }
       if (!cli->quiet)
         {
-          g_autofree char *jobs = g_strdup_printf (ngettext ("%u job", "%u jobs", report->jobs), report->jobs);
-          g_autofree char *images = g_strdup_printf (ngettext ("%u image", "%u images", report->checked_images),
-                                                     report->checked_images);
+          g_autofree char *jobs = count_jobs (report->jobs);
+          g_autofree char *images = count_images (report->checked_images);
 
           /* TRANSLATORS: "120 jobs and 300 images checked: 2 problems." */
           g_printerr (ngettext ("%s and %s checked: %u problem.\n", "%s and %s checked: %u problems.\n",
@@ -446,9 +452,8 @@ mja_cli_reindex (MjaCli  *cli,
     g_printerr (_("Skipped %s\n"), (const char *) report->broken->pdata[i]);
   if (!cli->quiet)
     {
-      g_autofree char *jobs = g_strdup_printf (ngettext ("%u job", "%u jobs", report->jobs), report->jobs);
-      g_autofree char *images = g_strdup_printf (ngettext ("%u image", "%u images", report->images_found),
-                                                 report->images_found);
+      g_autofree char *jobs = count_jobs (report->jobs);
+      g_autofree char *images = count_images (report->images_found);
 
       /* TRANSLATORS: "Indexed 120 jobs: 300 images on disk, 4 not there." */
       g_print (ngettext ("Indexed %s: %s on disk, %u not there.\n", "Indexed %s: %s on disk, %u not there.\n",

@@ -112,20 +112,6 @@ check_json_files (MjaArchive      *archive,
     }
 }
 
-typedef struct
-{
-  char *path;  /* absolute */
-  char *kind;
-} Absent;
-
-static void
-absent_free (Absent *absent)
-{
-  g_free (absent->path);
-  g_free (absent->kind);
-  g_free (absent);
-}
-
 /* The kinds this archive downloads, when the caller did not say: what
  * its last sync downloaded; else the kinds it has images of; else (no
  * image at all) grid and upscale, the default. */
@@ -156,7 +142,8 @@ check_images (MjaArchive          *archive,
 {
   MjaIndexQuery everything = { 0 };
   g_autoptr(GPtrArray) rows = mja_index_query (index, &everything, error);
-  g_autoptr(GPtrArray) absent = g_ptr_array_new_with_free_func ((GDestroyNotify) absent_free);
+  g_autoptr(GPtrArray) absent_paths = g_ptr_array_new_with_free_func (g_free);  /* absolute */
+  g_autoptr(GPtrArray) absent_kinds = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) kinds_on_disk = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_auto(GStrv) chosen = NULL;
 
@@ -175,11 +162,8 @@ check_images (MjaArchive          *archive,
 
           if (!g_file_test (path, G_FILE_TEST_EXISTS))
             {
-              Absent *a = g_new0 (Absent, 1);
-
-              a->path = g_steal_pointer (&path);
-              a->kind = g_strdup (image->kind);
-              g_ptr_array_add (absent, a);
+              g_ptr_array_add (absent_paths, g_steal_pointer (&path));
+              g_ptr_array_add (absent_kinds, g_strdup (image->kind));
               continue;
             }
           g_hash_table_add (kinds_on_disk, g_strdup (image->kind));
@@ -192,15 +176,15 @@ check_images (MjaArchive          *archive,
 
   if (kinds == NULL)
     kinds = (const char * const *) (chosen = archive_kinds (index, kinds_on_disk));
-  for (guint i = 0; i < absent->len; i++)
+  for (guint i = 0; i < absent_paths->len; i++)
     {
-      Absent *a = g_ptr_array_index (absent, i);
+      const char *kind = g_ptr_array_index (absent_kinds, i);
+      char *path = g_strdup (g_ptr_array_index (absent_paths, i));
 
-      if (g_strv_contains (kinds, a->kind) || g_strv_contains (kinds, "all"))
-        add_problem (report, MJA_VERIFY_MISSING, g_steal_pointer (&a->path), _("not downloaded"));
+      if (g_strv_contains (kinds, kind) || g_strv_contains (kinds, "all"))
+        add_problem (report, MJA_VERIFY_MISSING, path, _("not downloaded"));
       else
-        add_problem (report, MJA_VERIFY_NOT_CHOSEN, g_steal_pointer (&a->path),
-                     _("not downloaded: its kind is not chosen for download"));
+        add_problem (report, MJA_VERIFY_NOT_CHOSEN, path, _("not downloaded: its kind is not chosen for download"));
     }
   return TRUE;
 }
