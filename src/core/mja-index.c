@@ -213,17 +213,29 @@ ensure_schema (MjaIndex  *self,
                GError   **error)
 {
   g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d;", SCHEMA_VERSION);
-  int version = user_version (self);
+  int version;
 
-  if (version == SCHEMA_VERSION)
+  if (user_version (self) == SCHEMA_VERSION)
     return _mja_index_exec (self, schema_sql, error);
-  if (version != 0)
-    g_debug ("The archive index has version %d, this program writes %d: rebuilding it", version, SCHEMA_VERSION);
-  return _mja_index_exec (self, "BEGIN IMMEDIATE", error) &&
-         _mja_index_exec (self, drop_sql, error) &&
-         _mja_index_exec (self, schema_sql, error) &&
-         _mja_index_exec (self, set_version, error) &&
-         _mja_index_exec (self, "COMMIT", error);
+  /* Asked again under the write lock: another process or thread opening
+   * the same new index at the same time has made it already, and what it
+   * wrote since must not be dropped. */
+  if (!_mja_index_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  version = user_version (self);
+  if (version != SCHEMA_VERSION)
+    {
+      if (version != 0)
+        g_debug ("The archive index has version %d, this program writes %d: rebuilding it", version,
+                 SCHEMA_VERSION);
+      if (!_mja_index_exec (self, drop_sql, error) || !_mja_index_exec (self, schema_sql, error) ||
+          !_mja_index_exec (self, set_version, error))
+        {
+          _mja_index_exec (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+  return _mja_index_exec (self, "COMMIT", error);
 }
 
 MjaIndex *
