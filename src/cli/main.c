@@ -377,7 +377,8 @@ mja_cli_open_index (MjaCli      *cli,
     guint indexed = mja_index_build_if_empty (index, archive, cdn, NULL);
 
     if (indexed > 0 && !cli->quiet)
-      g_printerr (_("Indexed %u jobs of an archive opened for the first time.\n"), indexed);
+      g_printerr (ngettext ("Indexed %u job of an archive opened for the first time.\n",
+                            "Indexed %u jobs of an archive opened for the first time.\n", indexed), indexed);
   }
   if (archive_out)
     *archive_out = g_steal_pointer (&archive);

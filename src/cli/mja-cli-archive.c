@@ -47,7 +47,10 @@ add_row_json (JsonBuilder *b,
   json_builder_set_member_name (b, "height");
   json_builder_add_int_value (b, row->height);
   json_builder_set_member_name (b, "rating");
-  json_builder_add_int_value (b, row->rating);
+  if (row->rating > 0)
+    json_builder_add_int_value (b, row->rating);
+  else
+    json_builder_add_null_value (b);  /* not rated, which 0 would not say */
   json_builder_set_member_name (b, "liked");
   json_builder_add_boolean_value (b, row->liked);
   json_builder_set_member_name (b, "parent_id");
@@ -298,6 +301,42 @@ mja_cli_stats (MjaCli  *cli,
   return MJA_EXIT_OK;
 }
 
+/* "1 job", "120 jobs": a count for a longer sentence. */
+static char *
+count_jobs (guint n)
+{
+  return g_strdup_printf (ngettext ("%u job", "%u jobs", n), n);
+}
+
+static char *
+count_images (guint n)
+{
+  return g_strdup_printf (ngettext ("%u image", "%u images", n), n);
+}
+
+static void
+add_verify_entries (JsonBuilder *b,
+                    const char  *member,
+                    GPtrArray   *entries)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_begin_array (b);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      MjaVerifyProblem *entry = g_ptr_array_index (entries, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "kind");
+      json_builder_add_string_value (b, mja_verify_kind_to_string (entry->kind));
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, entry->path);
+      json_builder_set_member_name (b, "detail");
+      json_builder_add_string_value (b, entry->detail);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
 int
 mja_cli_verify (MjaCli  *cli,
                 int      argc,
@@ -335,21 +374,9 @@ mja_cli_verify (MjaCli  *cli,
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "checked_images");
       json_builder_add_int_value (b, report->checked_images);
-      json_builder_set_member_name (b, "problems");
-      json_builder_begin_array (b);
-      for (guint i = 0; i < problems->len; i++)
-        {
-          MjaVerifyProblem *problem = g_ptr_array_index (problems, i);
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "kind");
-          json_builder_add_string_value (b, mja_verify_kind_to_string (problem->kind));
-          json_builder_set_member_name (b, "path");
-          json_builder_add_string_value (b, problem->path);
-          json_builder_set_member_name (b, "detail");
-          json_builder_add_string_value (b, problem->detail);
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
+      add_verify_entries (b, "problems", problems);
+      /* Absent by the archive's choice: listed, never problems. */
+      add_verify_entries (b, "not_downloaded", report->not_chosen);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       mja_cli_print_json (root);
@@ -365,9 +392,21 @@ mja_cli_verify (MjaCli  *cli,
           g_print ("%s: %s\n", path, detail);
         }
       if (!cli->quiet)
-        g_printerr (ngettext ("%u job and %u images checked: %u problem.\n",
-                              "%u jobs and %u images checked: %u problems.\n", problems->len),
-                    report->jobs, report->checked_images, problems->len);
+        {
+          g_autofree char *jobs = count_jobs (report->jobs);
+          g_autofree char *images = count_images (report->checked_images);
+
+          /* TRANSLATORS: "120 jobs and 300 images checked: 2 problems." */
+          g_printerr (ngettext ("%s and %s checked: %u problem.\n", "%s and %s checked: %u problems.\n",
+                                problems->len),
+                      jobs, images, problems->len);
+          if (report->not_chosen->len > 0)
+            g_printerr (ngettext ("%u image was not downloaded by choice (its kind is not downloaded); "
+                                  "that is no problem.\n",
+                                  "%u images were not downloaded by choice (their kind is not downloaded); "
+                                  "that is no problem.\n", report->not_chosen->len),
+                        report->not_chosen->len);
+        }
     }
   return problems->len > 0 ? MJA_EXIT_PARTIAL : MJA_EXIT_OK;
 }
@@ -424,8 +463,15 @@ mja_cli_reindex (MjaCli  *cli,
       g_printerr (_("Skipped %s\n"), broken);
     }
   if (!cli->quiet)
-    g_print (_("Indexed %u jobs: %u images on disk, %u missing.\n"), report->jobs, report->images_found,
-             report->images_missing);
+    {
+      g_autofree char *jobs = count_jobs (report->jobs);
+      g_autofree char *images = count_images (report->images_found);
+
+      /* TRANSLATORS: "Indexed 120 jobs: 300 images on disk, 4 not there." */
+      g_print (ngettext ("Indexed %s: %s on disk, %u not there.\n", "Indexed %s: %s on disk, %u not there.\n",
+                         report->images_missing),
+               jobs, images, report->images_missing);
+    }
   return report->broken->len > 0 ? MJA_EXIT_PARTIAL : MJA_EXIT_OK;
 }
 
@@ -495,7 +541,7 @@ mja_cli_export (MjaCli  *cli,
           g_autofree char *time = format_time (row->time_us);
           g_autofree char *width = g_strdup_printf ("%u", row->width);
           g_autofree char *height = g_strdup_printf ("%u", row->height);
-          g_autofree char *rating = g_strdup_printf ("%u", row->rating);
+          g_autofree char *rating = row->rating > 0 ? g_strdup_printf ("%u", row->rating) : NULL;
           g_autoptr(GString) line = g_string_new (NULL);
 
           mja_cli_csv_field (line, row->id);
@@ -524,7 +570,8 @@ mja_cli_export (MjaCli  *cli,
       if (!cli->quiet)
         {
           g_autofree char *safe_output = mja_cli_escape (output, FALSE);
-          g_printerr (_("Wrote %u jobs to %s.\n"), rows->len, safe_output);
+          g_printerr (ngettext ("Wrote %u job to %s.\n", "Wrote %u jobs to %s.\n", rows->len), rows->len,
+                      safe_output);
         }
     }
   else

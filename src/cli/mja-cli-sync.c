@@ -46,10 +46,15 @@ progress_text (MjaSync *sync)
   g_autofree char *left = format_duration (mja_sync_get_seconds_left (sync));
   g_autofree char *safe_phase = mja_cli_escape (phase, FALSE);
 
-  return g_strdup_printf (_("%s · %u new jobs · %u/%u images · %s/s · %s left"), safe_phase,
-                          mja_sync_get_jobs_new (sync),
-                          mja_sync_get_images_done (sync) + mja_sync_get_images_skipped (sync),
-                          mja_sync_get_images_queued (sync), speed, left);
+  guint jobs_new = mja_sync_get_jobs_new (sync);
+  guint queued = mja_sync_get_images_queued (sync);
+  g_autofree char *jobs = g_strdup_printf (ngettext ("%u new job", "%u new jobs", jobs_new), jobs_new);
+  g_autofree char *images = g_strdup_printf (ngettext ("%u/%u image", "%u/%u images", queued),
+                                             mja_sync_get_images_done (sync) + mja_sync_get_images_skipped (sync),
+                                             queued);
+
+  /* TRANSLATORS: phase · "3 new jobs" · "5/12 images" · speed/s · time left */
+  return g_strdup_printf (_("%s · %s · %s · %s/s · %s left"), safe_phase, jobs, images, speed, left);
 }
 
 static gboolean

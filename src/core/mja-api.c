@@ -329,8 +329,12 @@ retry_or_fail (GTask      *task,
   if (request->tries >= self->max_tries)
     {
       g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_SERVER,
-                               _("Midjourney could not be reached after %u tries (%s: %s). "
-                                 "Check your connection and sync again later; the archive resumes where it stopped."),
+                               ngettext ("Midjourney could not be reached after %u try (%s: %s). "
+                                         "Check your connection and sync again later; the archive resumes where "
+                                         "it stopped.",
+                                         "Midjourney could not be reached after %u tries (%s: %s). "
+                                         "Check your connection and sync again later; the archive resumes where "
+                                         "it stopped.", request->tries),
                                request->tries, request->endpoint, what);
       g_object_unref (task);
       return FALSE;

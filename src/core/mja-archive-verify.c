@@ -5,8 +5,13 @@
  * Walks the archive (mja-archive's scan) and the index's list of the
  * images each job should have, and reports what a sync left unfinished,
  * job files that no longer parse, images missing, and images whose bytes
- * are cut short or are not an image at all (mja-media's checks).  It only
- * reads: it never repairs, deletes or re-indexes anything.
+ * are cut short or are not an image at all (mja-media's checks).  An
+ * image is missing only when the archive downloads its kind: the kinds
+ * asked for, else those the last sync downloaded, else (an archive of the
+ * original scripts, often upscales only) the kinds of which any image is
+ * there; other absent images are listed apart, as not downloaded by
+ * choice.  It only reads: it never repairs, deletes or
+ * re-indexes anything.
  */
 #define G_LOG_DOMAIN "mja-archive-verify"
 
@@ -38,7 +43,7 @@ add_problem (MjaVerifyReport *report,
   problem->kind = kind;
   problem->path = path;
   problem->detail = g_strdup (detail);
-  g_ptr_array_add (report->problems, problem);
+  g_ptr_array_add (kind == MJA_VERIFY_NOT_CHOSEN ? report->not_chosen : report->problems, problem);
 }
 
 void
@@ -47,6 +52,7 @@ mja_verify_report_free (MjaVerifyReport *report)
   if (report == NULL)
     return;
   g_clear_pointer (&report->problems, g_ptr_array_unref);
+  g_clear_pointer (&report->not_chosen, g_ptr_array_unref);
   g_free (report);
 }
 
@@ -64,6 +70,8 @@ mja_verify_kind_to_string (MjaVerifyKind kind)
       return "missing";
     case MJA_VERIFY_CORRUPT:
       return "corrupt";
+    case MJA_VERIFY_NOT_CHOSEN:
+      return "not-downloaded";
     default:
       g_assert_not_reached ();
     }
@@ -105,6 +113,26 @@ check_json_files (MjaArchive      *archive,
     }
 }
 
+/* The kinds this archive downloads, when the caller did not say: what
+ * its last sync downloaded; else the kinds it has images of; else (no
+ * image at all) grid and upscale, the default. */
+static GStrv
+archive_kinds (MjaIndex   *index,
+               GHashTable *kinds_on_disk)
+{
+  g_autofree char *state = mja_index_dup_state (index, MJA_INDEX_STATE_DOWNLOAD_KINDS);
+
+  if (state != NULL)
+    return g_strsplit (state, ",", -1);
+  if (g_hash_table_size (kinds_on_disk) == 0)
+    return g_strsplit ("grid,upscale", ",", -1);
+  {
+    g_autofree const char **keys = (const char **) g_hash_table_get_keys_as_array (kinds_on_disk, NULL);
+
+    return g_strdupv ((GStrv) keys);
+  }
+}
+
 static gboolean
 check_images (MjaArchive          *archive,
               MjaIndex            *index,
@@ -115,6 +143,10 @@ check_images (MjaArchive          *archive,
 {
   MjaIndexQuery everything = { 0 };
   g_autoptr(GPtrArray) rows = mja_index_query (index, &everything, error);
+  g_autoptr(GPtrArray) absent_paths = g_ptr_array_new_with_free_func (g_free);  /* absolute */
+  g_autoptr(GPtrArray) absent_kinds = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) kinds_on_disk = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(GStrv) chosen = NULL;
 
   if (rows == NULL)
     return FALSE;
@@ -131,16 +163,29 @@ check_images (MjaArchive          *archive,
 
           if (!g_file_test (path, G_FILE_TEST_EXISTS))
             {
-              if (!g_strv_contains (kinds, image->kind))
-                continue;  /* not chosen for download */
-              add_problem (report, MJA_VERIFY_MISSING, g_steal_pointer (&path), _("not downloaded"));
+              g_ptr_array_add (absent_paths, g_steal_pointer (&path));
+              g_ptr_array_add (absent_kinds, g_strdup (image->kind));
               continue;
             }
+          g_hash_table_add (kinds_on_disk, g_strdup (image->kind));
           report->checked_images++;
           problem = mja_media_check_file (path);
           if (problem != MJA_MEDIA_WHOLE)
             add_problem (report, MJA_VERIFY_CORRUPT, g_steal_pointer (&path), mja_media_problem_describe (problem));
         }
+    }
+
+  if (kinds == NULL)
+    kinds = (const char * const *) (chosen = archive_kinds (index, kinds_on_disk));
+  for (guint i = 0; i < absent_paths->len; i++)
+    {
+      const char *kind = g_ptr_array_index (absent_kinds, i);
+      char *path = g_strdup (g_ptr_array_index (absent_paths, i));
+
+      if (g_strv_contains (kinds, kind) || g_strv_contains (kinds, "all"))
+        add_problem (report, MJA_VERIFY_MISSING, path, _("not downloaded"));
+      else
+        add_problem (report, MJA_VERIFY_NOT_CHOSEN, path, _("not downloaded: its kind is not chosen for download"));
     }
   return TRUE;
 }
@@ -150,12 +195,14 @@ check_images (MjaArchive          *archive,
  * @archive: the archive
  * @index: its index, which says which images each job should have
  * @kinds: (nullable) (array zero-terminated=1): the kinds of job whose
- *   images count as missing when absent; %NULL: grid and upscale
+ *   images count as missing when absent; %NULL: the archive's own (what
+ *   its last sync downloaded, else the kinds it has images of)
  * @cancellable: (nullable): stops the walk
  * @error: where a failure to scan or query is described
  *
  * Problems are reported in a fixed order: unfinished files, broken job
- * files, then each job's images, newest job first.
+ * files, then each job's images (corrupt ones, then missing ones),
+ * newest job first.
  *
  * Returns: (transfer full) (nullable): what was checked and found
  */
@@ -166,7 +213,6 @@ mja_archive_verify (MjaArchive          *archive,
                     GCancellable        *cancellable,
                     GError             **error)
 {
-  static const char * const default_kinds[] = { "grid", "upscale", NULL };
   g_autoptr(MjaVerifyReport) report = NULL;
   g_autoptr(MjaArchiveScan) scan = NULL;
 
@@ -180,10 +226,11 @@ mja_archive_verify (MjaArchive          *archive,
 
   report = g_new0 (MjaVerifyReport, 1);
   report->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
+  report->not_chosen = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
   report->jobs = scan->json_files->len;
   check_part_files (archive, scan, report);
   check_json_files (archive, scan, cancellable, report);
-  if (!check_images (archive, index, kinds ? kinds : default_kinds, cancellable, report, error))
+  if (!check_images (archive, index, kinds, cancellable, report, error))
     return NULL;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;

@@ -17,6 +17,7 @@ typedef enum
   MJA_VERIFY_BROKEN_JSON,  /* a job file that does not parse as a job */
   MJA_VERIFY_MISSING,      /* an image of a kind chosen for download is not there */
   MJA_VERIFY_CORRUPT,      /* an image is there but truncated, or not an image */
+  MJA_VERIFY_NOT_CHOSEN,   /* an image absent because its kind is not downloaded: no problem */
 } MjaVerifyKind;
 
 typedef struct
@@ -31,6 +32,7 @@ typedef struct
   guint      jobs;            /* job files found */
   guint      checked_images;  /* images on disk that were checked */
   GPtrArray *problems;        /* MjaVerifyProblem*, in the order found */
+  GPtrArray *not_chosen;      /* MjaVerifyProblem* of kind MJA_VERIFY_NOT_CHOSEN: not problems */
 } MjaVerifyReport;
 
 MjaVerifyReport *mja_archive_verify          (MjaArchive          *archive,

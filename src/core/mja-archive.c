@@ -26,9 +26,7 @@
 
 #include "mja-api.h"
 #include "mja-archive.h"
-
-#define PROMPT_WIDTH  80
-#define PROMPT_INDENT "    "
+#include "mja-job-writer.h"
 
 struct _MjaArchive
 {
@@ -611,67 +609,15 @@ mja_archive_write_file (MjaArchive  *self,
   return TRUE;
 }
 
-/* textwrap.fill (text, 80, initial_indent="    ", subsequent_indent="    ")
- * as the original scripts wrote it: words fill a line up to 80
- * characters, and a word longer than a line is broken. */
-static void
-append_wrapped (GString    *out,
-                const char *text)
-{
-  g_autofree char *flat = g_strdup (text ? text : "");
-  g_auto(GStrv) words = NULL;
-  const guint avail = PROMPT_WIDTH - strlen (PROMPT_INDENT);
-  guint line_chars = 0;
-  gboolean line_open = FALSE;
-
-  g_strdelimit (flat, "\t\n\r\v\f", ' ');
-  words = g_strsplit (flat, " ", -1);
-  for (guint i = 0; words[i] != NULL; i++)
-    {
-      const char *word = words[i];
-      glong word_chars = g_utf8_strlen (word, -1);
-
-      if (word_chars == 0)
-        continue;
-      if (line_open && line_chars + 1 + word_chars <= avail)
-        {
-          g_string_append_c (out, ' ');
-          g_string_append (out, word);
-          line_chars += 1 + word_chars;
-          continue;
-        }
-      while (word_chars > 0)
-        {
-          glong take;
-
-          if (line_open)
-            g_string_append_c (out, '\n');
-          g_string_append (out, PROMPT_INDENT);
-          take = MIN (word_chars, (glong) avail);
-          g_string_append_len (out, word, g_utf8_offset_to_pointer (word, take) - word);
-          line_open = TRUE;
-          line_chars = take;
-          word = g_utf8_offset_to_pointer (word, take);
-          word_chars -= take;
-        }
-    }
-}
-
 char *
 mja_archive_format_prompt_text (MjaJob *job)
 {
-  GString *text = g_string_new ("Prompt:\n");
-
-  append_wrapped (text, mja_job_get_prompt (job));
-  g_string_append (text, "\n\nFull command:\n");
-  append_wrapped (text, mja_job_get_full_command (job));
-  g_string_append_c (text, '\n');
-  return g_string_free (text, FALSE);
+  return mja_job_writer_format_prompt (job);
 }
 
 /**
  * mja_archive_write_job:
- * @json_indent: spaces of indentation; 0 writes compact JSON
+ * @json_indent: spaces of indentation; 0 writes one line, as json.dump without indent
  * @overwrite: replace metadata that is already archived
  * @written: (out) (optional): whether anything was written
  *
@@ -685,8 +631,6 @@ mja_archive_write_job (MjaArchive  *self,
                        gboolean    *written,
                        GError     **error)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autofree char *json_path = mja_archive_dup_json_path (job);
   g_autofree char *prompt_path = mja_archive_dup_prompt_path (job);
   g_autofree char *prompt = NULL;
@@ -711,14 +655,7 @@ mja_archive_write_job (MjaArchive  *self,
       return TRUE;
     }
 
-  json_node_set_object (node, mja_job_get_json (job));
-  json_generator_set_root (generator, node);
-  json_generator_set_pretty (generator, json_indent > 0);
-  json_generator_set_indent (generator, json_indent);
-  data = json_generator_to_data (generator, &length);
-  data = g_realloc (data, length + 2);
-  data[length++] = '\n';
-  data[length] = '\0';
+  data = mja_job_writer_format_json (job, json_indent, &length);
 
   prompt = mja_archive_format_prompt_text (job);
   /* The JSON last: its presence means the job is archived. */

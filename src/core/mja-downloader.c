@@ -348,7 +348,9 @@ retry_or_fail (Item             *item,
   if (item->tries >= self->max_tries)
     {
       g_autoptr(GError) error = g_error_new (MJA_DOWNLOAD_ERROR, code,
-                                             _("Could not download image %u after %u tries: %s"),
+                                             ngettext ("Could not download image %u after %u try: %s",
+                                                       "Could not download image %u after %u tries: %s",
+                                                       item->tries),
                                              item->index + 1, item->tries, what);
       item_finish (item, error);
       return;

@@ -121,29 +121,161 @@ mja_index_dup_state (MjaIndex   *self,
   return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
 }
 
-/* Bare words become prefix searches ("cat" finds "cats"); a query that
- * already uses FTS5 syntax is passed as it is. */
-static char *
-fts_query (const char *text)
+/* A search in FTS5's own syntax goes to the word table as it is
+ * written: operators, NEAR, prefix stars, initial tokens, groups and
+ * column filters. */
+static gboolean
+is_fts_syntax (const char *text)
 {
-  GString *query;
-  g_auto(GStrv) words = NULL;
+  g_autoptr(GRegex) column = g_regex_new ("(^|\\s)(prompt|full_command)\\s*:", 0, 0, NULL);
 
-  if (strpbrk (text, "\"*^:()") != NULL || strstr (text, " AND ") || strstr (text, " OR ") ||
-      strstr (text, " NOT ") || strstr (text, "NEAR("))
-    return g_strdup (text);
+  guint quotes = 0;
 
-  query = g_string_new (NULL);
-  words = g_strsplit_set (text, " \t\n", -1);
-  for (guint i = 0; words[i] != NULL; i++)
+  for (const char *p = text; *p != '\0'; p++)
+    quotes += *p == '"';
+  /* An unclosed quote, too: FTS5 says what is wrong with it. */
+  return quotes % 2 == 1 || strpbrk (text, "*^()") != NULL || strstr (text, " AND ") || strstr (text, " OR ") ||
+         strstr (text, " NOT ") || strstr (text, "NEAR(") || g_regex_match (column, text, 0, NULL);
+}
+
+/* Whether unicode61 sees @term as words it can find by prefix: letters,
+ * digits and marks of scripts that put spaces between words.  Anything
+ * else (emoji, symbols, punctuation, CJK and Thai runs) is looked for as
+ * a substring. */
+static gboolean
+is_word_term (const char *term)
+{
+  for (const char *p = term; *p != '\0'; p = g_utf8_next_char (p))
     {
-      if (*words[i] == '\0')
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == ' ')
         continue;
-      if (query->len > 0)
-        g_string_append_c (query, ' ');
-      g_string_append_printf (query, "\"%s\"*", words[i]);
+      if (!g_unichar_isalnum (c) && !g_unichar_ismark (c))
+        return FALSE;
+      switch (g_unichar_get_script (c))
+        {
+        case G_UNICODE_SCRIPT_HAN:
+        case G_UNICODE_SCRIPT_HIRAGANA:
+        case G_UNICODE_SCRIPT_KATAKANA:
+        case G_UNICODE_SCRIPT_THAI:
+        case G_UNICODE_SCRIPT_LAO:
+        case G_UNICODE_SCRIPT_KHMER:
+        case G_UNICODE_SCRIPT_MYANMAR:
+          return FALSE;
+        default:
+          break;
+        }
     }
-  return g_string_free (query, FALSE);
+  return TRUE;
+}
+
+static char *
+fts_string (const char *term,
+            gboolean    prefix)
+{
+  g_auto(GStrv) parts = g_strsplit (term, "\"", -1);
+  g_autofree char *escaped = g_strjoinv ("\"\"", parts);
+
+  return g_strdup_printf ("\"%s\"%s", escaped, prefix ? "*" : "");
+}
+
+/* Bare words, and phrases in double quotes (an open quote runs to the
+ * end), in order. */
+static GPtrArray *
+split_terms (const char *text,
+             GArray     *quoted)
+{
+  GPtrArray *terms = g_ptr_array_new_with_free_func (g_free);
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      const char *end;
+      gboolean phrase;
+
+      while (g_ascii_isspace (*p))
+        p++;
+      if (*p == '\0')
+        break;
+      phrase = *p == '"';
+      if (phrase)
+        {
+          p++;
+          end = strchr (p, '"');
+          if (end == NULL)
+            end = p + strlen (p);
+        }
+      else
+        for (end = p; *end != '\0' && !g_ascii_isspace (*end); end++)
+          ;
+      if (end > p)
+        {
+          g_ptr_array_add (terms, g_strndup (p, end - p));
+          g_array_append_val (quoted, phrase);
+        }
+      p = *end == '"' ? end + 1 : end;
+    }
+  return terms;
+}
+
+static char *
+like_pattern (const char *term)
+{
+  GString *pattern = g_string_new ("%");
+
+  for (const char *p = term; *p != '\0'; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (pattern, '\\');
+      g_string_append_c (pattern, *p);
+    }
+  g_string_append_c (pattern, '%');
+  return g_string_free (pattern, FALSE);
+}
+
+/* The search text as conditions on jobs, all of them required: a word
+ * matches as a word prefix ("cat" finds "cats"), a quoted phrase as a
+ * phrase, both through unicode61; a term with anything else in it as a
+ * substring of the prompt or the full command ("✨", "東京", "--ar",
+ * "16:9"), through the trigram table from three characters on and LIKE
+ * below. */
+static void
+append_text_conditions (GString    *sql,
+                        GPtrArray  *binds,
+                        const char *text)
+{
+  g_autoptr(GArray) quoted = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  g_autoptr(GPtrArray) terms = NULL;
+
+  if (is_fts_syntax (text))
+    {
+      g_string_append (sql, " AND jobs.rowid IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?)");
+      g_ptr_array_add (binds, g_strdup (text));
+      return;
+    }
+  terms = split_terms (text, quoted);
+  for (guint i = 0; i < terms->len; i++)
+    {
+      const char *term = g_ptr_array_index (terms, i);
+
+      if (is_word_term (term))
+        {
+          g_string_append (sql, " AND jobs.rowid IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?)");
+          g_ptr_array_add (binds, fts_string (term, !g_array_index (quoted, gboolean, i)));
+        }
+      else if (g_utf8_strlen (term, -1) >= 3)
+        {
+          g_string_append (sql, " AND jobs.rowid IN (SELECT rowid FROM jobs_trgm WHERE jobs_trgm MATCH ?)");
+          g_ptr_array_add (binds, fts_string (term, FALSE));
+        }
+      else
+        {
+          g_string_append (sql, " AND (jobs.prompt LIKE ? ESCAPE '\\' OR jobs.full_command LIKE ? ESCAPE '\\')");
+          g_ptr_array_add (binds, like_pattern (term));
+          g_ptr_array_add (binds, like_pattern (term));
+        }
+    }
 }
 
 static void
@@ -170,10 +302,7 @@ build_where (const MjaIndexQuery *query,
   GString *sql = g_string_new (" WHERE 1");
 
   if (query->text != NULL && *query->text != '\0')
-    {
-      g_string_append (sql, " AND jobs.rowid IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?)");
-      g_ptr_array_add (binds, fts_query (query->text));
-    }
+    append_text_conditions (sql, binds, query->text);
   if (query->job_types != NULL && query->job_types[0] != NULL)
     append_in_list (sql, binds, "job_type", query->job_types);
   if (query->kinds != NULL && query->kinds[0] != NULL)
@@ -221,16 +350,15 @@ query_error (MjaIndex             *self,
   g_autofree char *message = g_strdup (sqlite3_errmsg (self->db));
 
   /* Was it the search text?  Ask FTS5 about it alone. */
-  if (query->text != NULL && *query->text != '\0')
+  if (query->text != NULL && is_fts_syntax (query->text))
     {
-      g_autofree char *match = fts_query (query->text);
       g_autoptr(sqlite3_stmt) check = _mja_index_prepare (self,
                                                           "SELECT 1 FROM jobs_fts WHERE jobs_fts MATCH ?1 LIMIT 1",
                                                           NULL);
 
       if (check != NULL)
         {
-          bind_text (check, 1, match);
+          bind_text (check, 1, query->text);
           if (sqlite3_step (check) == SQLITE_ERROR)
             {
               g_set_error (error, MJA_INDEX_ERROR, MJA_INDEX_ERROR_BAD_QUERY,
@@ -278,7 +406,7 @@ row_from_statement (sqlite3_stmt *stmt)
   row->full_command = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
   row->width = (guint) sqlite3_column_int (stmt, 7);
   row->height = (guint) sqlite3_column_int (stmt, 8);
-  row->rating = (guint) sqlite3_column_int (stmt, 9);
+  row->rating = (guint) sqlite3_column_int (stmt, 9);  /* NULL reads as 0: not rated */
   row->liked = sqlite3_column_int (stmt, 10) != 0;
   row->parent_id = g_strdup ((const char *) sqlite3_column_text (stmt, 11));
   row->first_image = g_strdup ((const char *) sqlite3_column_text (stmt, 12));

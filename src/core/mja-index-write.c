@@ -21,7 +21,8 @@ mja_index_clear (MjaIndex  *self,
   g_return_val_if_fail (MJA_IS_INDEX (self), FALSE);
 
   return _mja_index_exec (self, "DELETE FROM jobs; DELETE FROM images; "
-                                "INSERT INTO jobs_fts (jobs_fts) VALUES ('delete-all');", error);
+                                "INSERT INTO jobs_fts (jobs_fts) VALUES ('delete-all');"
+                                "INSERT INTO jobs_trgm (jobs_trgm) VALUES ('delete-all');", error);
 }
 
 /**
@@ -65,7 +66,10 @@ mja_index_add_job (MjaIndex   *self,
   sqlite3_bind_int (stmt, 9, (int) mja_job_get_width (job));
   sqlite3_bind_int (stmt, 10, (int) mja_job_get_height (job));
   sqlite3_bind_int (stmt, 11, (int) mja_job_get_batch_size (job));
-  sqlite3_bind_int (stmt, 12, (int) mja_job_get_rating (job));
+  if (mja_job_get_rating (job) > 0)
+    sqlite3_bind_int (stmt, 12, (int) mja_job_get_rating (job));
+  else
+    sqlite3_bind_null (stmt, 12);  /* not rated */
   sqlite3_bind_int (stmt, 13, mja_job_get_liked (job));
   bind_text (stmt, 14, mja_job_get_parent_id (job));
   sqlite3_bind_int (stmt, 15, mja_job_get_era (job));

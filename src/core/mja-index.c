@@ -23,7 +23,10 @@
 
 #include "mja-index-private.h"
 
-#define SCHEMA_VERSION 1
+/* Raised whenever the tables change; an index of another version is
+ * dropped and rebuilt from the files the next time it is opened (2: a
+ * rating may be NULL, the trigram table).  The sync states are kept. */
+#define SCHEMA_VERSION 2
 
 G_DEFINE_FINAL_TYPE (MjaIndex, mja_index, G_TYPE_OBJECT)
 G_DEFINE_QUARK (mja-index-error-quark, mja_index_error)
@@ -40,7 +43,7 @@ static const char schema_sql[] =
   "  prompt TEXT NOT NULL,"
   "  full_command TEXT NOT NULL,"
   "  width INTEGER, height INTEGER, batch INTEGER,"
-  "  rating INTEGER NOT NULL DEFAULT 0,"
+  "  rating INTEGER,"  /* NULL: not rated */
   "  liked INTEGER NOT NULL DEFAULT 0,"
   "  parent_id TEXT,"
   "  era INTEGER NOT NULL"
@@ -62,18 +65,35 @@ static const char schema_sql[] =
   "CREATE VIRTUAL TABLE IF NOT EXISTS jobs_fts USING fts5 ("
   "  prompt, full_command, content='jobs', content_rowid='rowid',"
   "  tokenize='unicode61 remove_diacritics 2');"
+  /* Substrings, for what unicode61 drops or keeps whole: emoji and
+   * symbols, CJK runs, "--ar 16:9". */
+  "CREATE VIRTUAL TABLE IF NOT EXISTS jobs_trgm USING fts5 ("
+  "  prompt, full_command, content='jobs', content_rowid='rowid', tokenize='trigram');"
   "CREATE TRIGGER IF NOT EXISTS jobs_ai AFTER INSERT ON jobs BEGIN"
   "  INSERT INTO jobs_fts (rowid, prompt, full_command) VALUES (new.rowid, new.prompt, new.full_command);"
+  "  INSERT INTO jobs_trgm (rowid, prompt, full_command) VALUES (new.rowid, new.prompt, new.full_command);"
   "END;"
   "CREATE TRIGGER IF NOT EXISTS jobs_ad AFTER DELETE ON jobs BEGIN"
   "  INSERT INTO jobs_fts (jobs_fts, rowid, prompt, full_command)"
+  "    VALUES ('delete', old.rowid, old.prompt, old.full_command);"
+  "  INSERT INTO jobs_trgm (jobs_trgm, rowid, prompt, full_command)"
   "    VALUES ('delete', old.rowid, old.prompt, old.full_command);"
   "END;"
   "CREATE TRIGGER IF NOT EXISTS jobs_au AFTER UPDATE ON jobs BEGIN"
   "  INSERT INTO jobs_fts (jobs_fts, rowid, prompt, full_command)"
   "    VALUES ('delete', old.rowid, old.prompt, old.full_command);"
   "  INSERT INTO jobs_fts (rowid, prompt, full_command) VALUES (new.rowid, new.prompt, new.full_command);"
+  "  INSERT INTO jobs_trgm (jobs_trgm, rowid, prompt, full_command)"
+  "    VALUES ('delete', old.rowid, old.prompt, old.full_command);"
+  "  INSERT INTO jobs_trgm (rowid, prompt, full_command) VALUES (new.rowid, new.prompt, new.full_command);"
   "END;";
+
+/* What an index of another version had; "state" stays (the sync's
+ * checkpoint), the rest comes back from the files. */
+static const char drop_sql[] =
+  "DROP TRIGGER IF EXISTS jobs_ai; DROP TRIGGER IF EXISTS jobs_ad; DROP TRIGGER IF EXISTS jobs_au;"
+  "DROP TABLE IF EXISTS jobs_fts; DROP TABLE IF EXISTS jobs_trgm;"
+  "DROP TABLE IF EXISTS images; DROP TABLE IF EXISTS jobs;";
 
 gboolean
 _mja_index_db_error (MjaIndex  *self,
@@ -164,6 +184,11 @@ mja_index_finalize (GObject *object)
   MjaIndex *self = MJA_INDEX (object);
 
   g_clear_pointer (&self->statements, g_hash_table_unref);  /* finalizes them, before the database closes */
+  /* The last connection to close folds the WAL into the database and
+   * removes -wal and -shm; a truncating checkpoint first leaves them
+   * empty even when another process still has the index open. */
+  if (self->db != NULL)
+    sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
   g_clear_pointer (&self->db, sqlite3_close);
   G_OBJECT_CLASS (mja_index_parent_class)->finalize (object);
 }
@@ -178,6 +203,49 @@ static void
 mja_index_init (MjaIndex *self)
 {
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, statement_free);
+}
+
+static int
+user_version (MjaIndex *self)
+{
+  g_autoptr(sqlite3_stmt) stmt = _mja_index_prepare (self, "PRAGMA user_version", NULL);
+
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
+    return -1;
+  return sqlite3_column_int (stmt, 0);
+}
+
+/* The tables of this version, made or remade: an index of another
+ * version (1 had no user_version) is emptied and reads the files again
+ * (mja_index_build_if_empty). */
+static gboolean
+ensure_schema (MjaIndex  *self,
+               GError   **error)
+{
+  g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d;", SCHEMA_VERSION);
+  int version;
+
+  if (user_version (self) == SCHEMA_VERSION)
+    return _mja_index_exec (self, schema_sql, error);
+  /* Asked again under the write lock: another process or thread opening
+   * the same new index at the same time has made it already, and what it
+   * wrote since must not be dropped. */
+  if (!_mja_index_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  version = user_version (self);
+  if (version != SCHEMA_VERSION)
+    {
+      if (version != 0)
+        g_debug ("The archive index has version %d, this program writes %d: rebuilding it", version,
+                 SCHEMA_VERSION);
+      if (!_mja_index_exec (self, drop_sql, error) || !_mja_index_exec (self, schema_sql, error) ||
+          !_mja_index_exec (self, set_version, error))
+        {
+          _mja_index_exec (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+  return _mja_index_exec (self, "COMMIT", error);
 }
 
 MjaIndex *
@@ -202,7 +270,7 @@ mja_index_open (const char  *path,
    * back (a fifth of its time). */
   if (!_mja_index_exec (self, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;"
                               " PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;", error) ||
-      !_mja_index_exec (self, schema_sql, error))
+      !ensure_schema (self, error))
     return NULL;
   /* A job's kind, model and aspect ratio in words, for facets and filters. */
   if (!_mja_index_register_functions (self->db))

@@ -47,7 +47,7 @@ typedef struct
   char     *full_command;
   guint     width;
   guint     height;
-  guint     rating;
+  guint     rating;          /* 1–5; 0 = not rated (NULL in the index, null in JSON) */
   gboolean  liked;
   char     *parent_id;
   char     *first_image;     /* relative path of the first downloaded image, or NULL */
@@ -80,6 +80,10 @@ typedef struct
   char    *name;
   guint64  count;
 } MjaIndexCount;
+
+/* The kinds the last sync downloaded, comma-separated (set by mja-sync,
+ * read by verify). */
+#define MJA_INDEX_STATE_DOWNLOAD_KINDS "download-kinds"
 
 /* What a job can be counted by, in words (src/core/mja-job-words.h). */
 typedef enum

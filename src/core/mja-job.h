@@ -63,7 +63,7 @@ const char  *mja_job_get_full_command   (MjaJob       *self);
 guint        mja_job_get_width          (MjaJob       *self);
 guint        mja_job_get_height         (MjaJob       *self);
 guint        mja_job_get_batch_size     (MjaJob       *self);
-guint        mja_job_get_rating         (MjaJob       *self);
+guint        mja_job_get_rating         (MjaJob       *self);  /* 0 = not rated (null) */
 gboolean     mja_job_get_liked          (MjaJob       *self);
 const char  *mja_job_get_parent_id      (MjaJob       *self);
 

@@ -787,6 +787,9 @@ worker_setup (Worker *w)
       set_fatal (w, error);
       return FALSE;
     }
+  /* An archive of the original scripts, or an index of an older schema
+   * just emptied: read the files before syncing into it. */
+  mja_index_build_if_empty (w->index, w->archive, w->options.cdn_base_url, w->cancellable);
   dirty = mja_index_dup_state (w->index, "dirty");
   if (dirty != NULL)
     remove_leftovers (w);
@@ -794,6 +797,18 @@ worker_setup (Worker *w)
     {
       set_fatal (w, error);
       return FALSE;
+    }
+  /* What this archive downloads, for verify to tell missing from not
+   * chosen. */
+  if (w->options.download)
+    {
+      g_autoptr(GString) kinds = g_string_new (NULL);
+      const char *all[] = { "grid", "upscale", "video" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+        if (download_wanted (w, all[i]))
+          g_string_append_printf (kinds, "%s%s", kinds->len ? "," : "", all[i]);
+      mja_index_set_state (w->index, MJA_INDEX_STATE_DOWNLOAD_KINDS, kinds->str, NULL);
     }
 
   w->downloader = w->options.transport
@@ -887,18 +902,21 @@ worker_thread (gpointer data)
     }
   w->finished = TRUE;
   w->listing_done = TRUE;
-  /* Nothing is written any more: a sync started as this one returns
-   * finds the archive free. */
-  g_clear_pointer (&w->lock, mja_archive_lock_release);
-  hand_over (w, task);
 
-  /* Let cancelled operations wind down before their objects go. */
+  /* Let cancelled operations wind down before their objects go; the
+   * index is closed (its WAL folded in, nothing left beside it) before
+   * the caller hears the end, which may be the end of the process. */
   g_clear_object (&w->listing);
   if (w->downloader)
     g_signal_handlers_disconnect_by_data (w->downloader, w);
   g_clear_object (&w->downloader);
   while (g_main_context_iteration (w->context, FALSE))
     ;
+  g_clear_object (&w->index);
+  /* Nothing is written any more: a sync started as this one returns
+   * finds the archive free. */
+  g_clear_pointer (&w->lock, mja_archive_lock_release);
+  hand_over (w, task);
   g_main_context_pop_thread_default (w->context);
   worker_free (w);
   return NULL;

@@ -423,12 +423,26 @@ mja_sync_dup_summary (MjaSync *self)
   g_autofree char *size = g_format_size (p->bytes);
   g_autofree char *jobs = g_strdup_printf (ngettext ("%u new job", "%u new jobs", p->jobs_new), p->jobs_new);
   g_autofree char *images = g_strdup_printf (ngettext ("%u image", "%u images", p->images_done), p->images_done);
+  g_autofree char *old_jobs = g_strdup_printf (ngettext ("%u job", "%u jobs", p->jobs_skipped), p->jobs_skipped);
+  g_autofree char *old_images = g_strdup_printf (ngettext ("%u image", "%u images", p->images_skipped),
+                                                 p->images_skipped);
   GString *text = g_string_new (NULL);
 
-  g_string_append_printf (text, _("Sync complete: %s, %s (%s)"), jobs, images, size);
-  if (p->jobs_skipped > 0 || p->images_skipped > 0)
-    g_string_append_printf (text, _("; %u jobs and %u images were already archived"), p->jobs_skipped,
-                            p->images_skipped);
+  /* download lists nothing: its summary is about images alone. */
+  if (!self->options.list)
+    g_string_append_printf (text, _("Download complete: %s (%s)"), images, size);
+  else
+    g_string_append_printf (text, _("Sync complete: %s, %s (%s)"), jobs, images, size);
+  /* Only what was counted: a job already archived is not looked into,
+   * so its images are not "0 already archived". */
+  if (p->jobs_skipped > 0 && p->images_skipped > 0 && self->options.list)
+    g_string_append_printf (text, _("; %s and %s were already archived"), old_jobs, old_images);
+  else if (p->jobs_skipped > 0 && self->options.list)
+    g_string_append_printf (text, ngettext ("; %s was already archived", "; %s were already archived",
+                                            p->jobs_skipped), old_jobs);
+  else if (p->images_skipped > 0)
+    g_string_append_printf (text, ngettext ("; %s was already archived", "; %s were already archived",
+                                            p->images_skipped), old_images);
   if (p->images_repaired > 0)
     g_string_append_printf (text, ngettext ("; %u damaged or missing image was repaired",
                                             "; %u damaged or missing images were repaired", p->images_repaired),

@@ -58,6 +58,9 @@ def test_sync_search_stats_verify_export():
         assert "Sync complete: 90 new jobs" in result.stdout, result.stdout
         # Not a terminal: plain progress lines, no carriage returns.
         assert "\r" not in result.stderr
+        # The index's WAL was folded in when the process ended.
+        state = os.listdir(os.path.join(archive, ".mj-archiver"))
+        assert "index.sqlite" in state and not any(n.endswith(("-wal", "-shm")) for n in state), state
 
         stats = json.loads(cli("stats", "--json", "--archive", archive, env=env, check=0).stdout)
         assert stats["jobs"] == 90 and stats["images"] > 0 and stats["missing_images"] == 0, stats
@@ -83,8 +86,10 @@ def test_sync_search_stats_verify_export():
 
         csv_text = cli("export", "--archive", archive, env=env, check=0).stdout
         assert csv_text.splitlines()[0].startswith("id,date,job_type"), csv_text[:200]
-        assert len(json.loads(cli("export", "--format", "json", "--archive", archive, env=env,
-                                  check=0).stdout)) == 90
+        exported = json.loads(cli("export", "--format", "json", "--archive", archive, env=env, check=0).stdout)
+        assert len(exported) == 90
+        check_ratings(archive, exported, csv_text, env)
+        check_symbol_search(archive, exported, env)
 
         # Break things: a truncated image, a stray .part file, a broken JSON file.
         files = sorted(p for p in archive_files(archive) if p.endswith(".png"))
@@ -99,6 +104,45 @@ def test_sync_search_stats_verify_export():
         kinds = sorted(p["kind"] for p in verify["problems"])
         assert kinds == ["broken-json", "corrupt", "unfinished"], verify
         remove(archive)
+
+
+def job_files(archive):
+    jobs = {}
+    for path in archive_files(archive):
+        if path.endswith(".json") and not path.startswith(".mj-archiver"):
+            with open(os.path.join(archive, path), encoding="utf-8") as f:
+                job = json.load(f)
+            jobs[job["id"]] = job
+    return jobs
+
+
+def check_ratings(archive, exported, csv_text, env):
+    """Unrated stays unrated: null in JSON, an empty cell in CSV, never 0."""
+    import csv
+    import io
+    jobs = job_files(archive)
+    server = {i: j.get("rating", j.get("ranking_by_user")) for i, j in jobs.items()}
+    assert None in server.values() and any(server.values()), server
+    assert {j["id"]: j["rating"] for j in exported} == server, exported
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert {r["id"]: (int(r["rating"]) if r["rating"] else None) for r in rows} == server, rows[:3]
+    found = json.loads(cli("search", "--json", "--archive", archive, "-n", "0", "", env=env, check=0).stdout)
+    assert {j["id"]: j["rating"] for j in found} == server
+
+
+def check_symbol_search(archive, exported, env):
+    """Emoji, symbols, a part of a CJK run and parameters are found as typed."""
+    def text(job):
+        return job["prompt"] + "\n" + job["full_command"]
+    command = next(j["full_command"] for j in exported if " --" in j["full_command"])
+    words = command[command.index(" --") + 1:].split()
+    queries = ["✨", "🌸", "桜の", "の庭", "crème", " ".join(words[:2])]
+    for query in queries:
+        expected = sorted(j["id"] for j in exported if all(t in text(j) for t in query.split()))
+        found = json.loads(cli("search", "--json", "--archive", archive, "-n", "0", "--", query, env=env,
+                               check=0).stdout)
+        assert expected, f"no job of the fake has {query!r}"
+        assert sorted(j["id"] for j in found) == expected, (query, len(found), len(expected))
 
 
 def test_verbose_never_shows_secrets():
@@ -305,7 +349,7 @@ def test_original_archive():
     shutil.copytree(os.path.join(FIXTURES, "original-archive"), archive)
     env = base_env()
     result = cli("reindex", "--archive", archive, env=env, check=1)
-    assert "Indexed 2 jobs: 5 images on disk, 0 missing." in result.stdout, result.stdout
+    assert "Indexed 2 jobs: 5 images on disk, 0 not there." in result.stdout, result.stdout
     assert "Skipped 2023/2023-01/2023-01-15/20230115-083000_1234abcd" in result.stderr, result.stderr
     found = json.loads(cli("search", "--json", "--archive", archive, "owl candle", env=env, check=0).stdout)
     assert [j["id"] for j in found] == ["0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"], found
@@ -315,6 +359,48 @@ def test_original_archive():
     # Nothing of the original files was touched.
     original = archive_files(os.path.join(FIXTURES, "original-archive"))
     assert archive_files(archive) == original
+    remove(archive)
+
+
+def test_original_archive_upscales_only():
+    """What the original downloader made by default (upscales only) verifies
+    clean: grid images it never fetched are not downloaded by choice; a
+    missing upscale is a problem."""
+    archive = temp_dir()
+    shutil.rmtree(archive)
+    shutil.copytree(os.path.join(FIXTURES, "original-archive"), archive)
+    for path in archive_files(archive):
+        if "0a1b2c3d" in path and path.endswith(".png") or "1234abcd" in path:
+            os.unlink(os.path.join(archive, path))
+    env = base_env()
+    result = cli("verify", "--archive", archive, env=env, check=0)
+    assert result.stdout == "", result.stdout
+    assert "2 jobs and 1 image checked: 0 problems." in result.stderr, result.stderr
+    assert "4 images were not downloaded by choice" in result.stderr, result.stderr
+    report = json.loads(cli("verify", "--json", "--archive", archive, env=env, check=0).stdout)
+    assert report["problems"] == [] and len(report["not_downloaded"]) == 4, report
+    assert all(a["kind"] == "not-downloaded" and a["path"].endswith(".png") for a in report["not_downloaded"])
+    # Asked for grids too, they are missing.
+    report = json.loads(cli("verify", "--json", "--job-types-to-download", "grid,upscale", "--archive", archive,
+                            env=env, check=1).stdout)
+    assert sorted(p["kind"] for p in report["problems"]) == ["missing"] * 4, report
+    # No image left at all: grid and upscale, the default, are expected.
+    for path in archive_files(archive):
+        if "8b4c5b8c" in path and path.endswith(".png"):
+            os.unlink(os.path.join(archive, path))
+    report = json.loads(cli("verify", "--json", "--archive", archive, env=env, check=1).stdout)
+    assert [p["kind"] for p in report["problems"]] == ["missing"] * 5, report
+    remove(archive)
+
+    # An archive that has grid images misses the one grid image gone.
+    archive = temp_dir()
+    shutil.rmtree(archive)
+    shutil.copytree(os.path.join(FIXTURES, "original-archive"), archive)
+    os.unlink(os.path.join(archive, next(p for p in archive_files(archive) if p.endswith("-3.png"))))
+    report = json.loads(cli("verify", "--json", "--archive", archive, env=env, check=1).stdout)
+    missing = [p for p in report["problems"] if p["kind"] == "missing"]
+    assert len(missing) == 1 and missing[0]["path"].endswith("-3.png"), report
+    assert report["not_downloaded"] == [], report
     remove(archive)
 
 
@@ -359,7 +445,8 @@ def test_download_only():
         # No credentials needed to fetch images.
         env_no_login = {k: v for k, v in env.items() if not k.startswith("MIDJOURNEY_")}
         result = cli("download", "--archive", archive, env=env_no_login, check=0)
-        assert "new jobs" in result.stdout
+        assert result.stdout.startswith("Download complete: ") and "Sync" not in result.stdout, result.stdout
+        assert "new jobs" not in result.stdout, result.stdout
         stats = json.loads(cli("stats", "--json", "--archive", archive, env=env, check=0).stdout)
         assert stats["images"] > 0 and stats["missing_images"] == 0, stats
         remove(archive)

@@ -110,7 +110,7 @@ test_write_job (void)
   g_assert_true (written);
   g_assert_true (mja_archive_has_job (archive, job));
   g_assert_true (g_file_get_contents (path, &data, NULL, NULL));
-  g_assert_true (g_str_has_prefix (data, "{\n  \"id\" : \"8b4c5b8c"));
+  g_assert_true (g_str_has_prefix (data, "{\n  \"id\": \"8b4c5b8c"));
 
   /* Kept unless asked to overwrite. */
   g_assert_true (mja_archive_write_job (archive, job, 0, FALSE, &written, &error));
@@ -119,7 +119,7 @@ test_write_job (void)
   g_assert_true (written);
   g_free (data);
   g_assert_true (g_file_get_contents (path, &data, NULL, NULL));
-  g_assert_true (g_str_has_prefix (data, "{\"id\":\"8b4c5b8c"));
+  g_assert_true (g_str_has_prefix (data, "{\"id\": \"8b4c5b8c"));
 
   /* No temporary files left beside them. */
   listing = g_dir_open (dir, 0, NULL);

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "mja-index.h"
@@ -599,6 +600,178 @@ test_open_archive (Fixture       *fixture,
   g_assert_cmpuint (mja_index_build_if_empty (index, archive, "https://cdn.example", NULL), ==, 0);
 }
 
+static void
+add_json_job (MjaIndex   *index,
+              const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MjaJob) job = mja_job_new_from_data (json, -1, &error);
+
+  g_assert_no_error (error);
+  add_job (index, job);
+}
+
+#define ID_SPARKLE "55555555-5555-4555-8555-555555555555"
+#define ID_TOKYO   "66666666-6666-4666-8666-666666666666"
+#define ID_PARAMS  "77777777-7777-4777-8777-777777777777"
+
+/* What unicode61 drops or keeps whole is found as typed: emoji and
+ * symbols, a part of a CJK run, parameters; words still by their
+ * beginnings and phrases as phrases. */
+static void
+test_search_symbols (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  struct { const char *text, *ids; } cases[] = {
+    { "✨", "55555555" },
+    { "✨ sea", "55555555" },
+    { "✨ owl", "" },
+    { "→", "55555555" },
+    { "東京", "66666666" },
+    { "夜景", "66666666" },
+    { "京の夜", "66666666" },
+    { "ネオン街", "" },
+    { "--ar 16:9", "77777777" },
+    { "16:9", "77777777" },
+    { "--sref 123", "77777777" },
+    { "--sref 124", "" },
+    { "2:3", "22222222" },
+    { "spark", "55555555" },
+    { "\"over the sea\"", "55555555" },
+    { "\"the over\"", "" },
+    { "🌸", "33333333" },
+    { "100%", "" },
+  };
+
+  add_four_jobs (fixture->index);
+  add_json_job (fixture->index, "{\"id\": \"" ID_SPARKLE "\", \"type\": \"grid\", \"enqueue_time\": \"2024-02-01 10:00:00\","
+                " \"prompt\": \"✨ sparkles over the sea → night\", \"image_paths\": []}");
+  add_json_job (fixture->index, "{\"id\": \"" ID_TOKYO "\", \"type\": \"grid\", \"enqueue_time\": \"2024-02-02 10:00:00\","
+                " \"prompt\": \"東京の夜景、ネオン\", \"image_paths\": []}");
+  add_json_job (fixture->index, "{\"id\": \"" ID_PARAMS "\", \"type\": \"grid\", \"enqueue_time\": \"2024-02-03 10:00:00\","
+                " \"prompt\": \"a harbour\", \"full_command\": \"a harbour --ar 16:9 --sref 1234 --v 6\","
+                " \"image_paths\": []}");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *ids = search (fixture->index, cases[i].text);
+
+      g_test_message ("search “%s”", cases[i].text);
+      g_assert_cmpstr (ids, ==, cases[i].ids);
+    }
+}
+
+/* An unrated job ("ranking_by_user": null) is NULL in the index, not 0,
+ * and no rating filter finds it. */
+static void
+test_rating_null (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  MjaIndexQuery rated = { .min_rating = 1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IndexRow) row = NULL;
+  g_autofree char *ids = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  add_json_job (fixture->index, "{\"id\": \"" ID_SPARKLE "\", \"type\": \"grid\", \"enqueue_time\": \"2024-02-01 10:00:00\","
+                " \"prompt\": \"unrated\", \"image_paths\": [], \"ranking_by_user\": null}");
+  add_json_job (fixture->index, "{\"id\": \"" ID_TOKYO "\", \"type\": \"grid\", \"enqueue_time\": \"2024-02-02 10:00:00\","
+                " \"prompt\": \"rated\", \"image_paths\": [], \"ranking_by_user\": 2}");
+  row = mja_index_dup_row (fixture->index, ID_SPARKLE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (row->rating, ==, 0);
+  ids = ids_of (fixture->index, &rated);
+  g_assert_cmpstr (ids, ==, "66666666");
+
+  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT rating IS NULL FROM jobs ORDER BY time_us", -1, &stmt, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+/* An index of the first schema (no user_version, ratings NOT NULL, no
+ * trigram table) is emptied when opened, keeps its sync states, and an
+ * archive's files fill it again. */
+static void
+test_schema_upgrade (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *root = g_test_build_filename (G_TEST_DIST, "fixtures", "original-archive", NULL);
+  g_autofree char *copy = g_build_filename (fixture->dir, "archive", NULL);
+  g_autofree char *old_path = g_build_filename (fixture->dir, "old.sqlite", NULL);
+  g_autoptr(MjaArchive) archive = NULL;
+  g_autoptr(MjaIndex) index = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *checkpoint = NULL;
+  g_autofree char *found = NULL;
+  MjaIndexQuery everything = { 0 };
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (old_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "CREATE TABLE jobs (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+                                 " json_path TEXT NOT NULL, time_us INTEGER NOT NULL, job_type TEXT NOT NULL,"
+                                 " event_type TEXT, kind TEXT NOT NULL, prompt TEXT NOT NULL,"
+                                 " full_command TEXT NOT NULL, width INTEGER, height INTEGER, batch INTEGER,"
+                                 " rating INTEGER NOT NULL DEFAULT 0, liked INTEGER NOT NULL DEFAULT 0,"
+                                 " parent_id TEXT, era INTEGER NOT NULL);"
+                                 "INSERT INTO jobs VALUES (1, 'stale', 'x.json', 0, 'grid', NULL, 'grid', 'stale',"
+                                 " 'stale', 1, 1, 1, 0, 0, NULL, 0);"
+                                 "CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+                                 "INSERT INTO state VALUES ('checkpoint', 'cp-7');", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  index = mja_index_open (old_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mja_index_count (index, &everything, &error), ==, 0);
+  checkpoint = mja_index_dup_state (index, "checkpoint");
+  g_assert_cmpstr (checkpoint, ==, "cp-7");
+  add_json_job (index, "{\"id\": \"" ID_SPARKLE "\", \"type\": \"grid\", \"enqueue_time\": \"2024-02-01 10:00:00\","
+                " \"prompt\": \"✨ unrated\", \"image_paths\": [], \"ranking_by_user\": null}");
+  found = search (index, "✨");
+  g_assert_cmpstr (found, ==, "55555555");
+  g_clear_object (&index);
+
+  /* And the CLI and the app, opening an archive, read its files again. */
+  copy_tree (root, copy);
+  archive = mja_archive_new (copy);
+  index = mja_index_open_archive (archive, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mja_index_build_if_empty (index, archive, "https://cdn.example", NULL), ==, 2);
+  g_clear_object (&index);
+  {
+    g_autofree char *state_index = mja_archive_dup_state_path (archive, "index.sqlite");
+
+    g_assert_cmpint (sqlite3_open (state_index, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 1;", NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+  }
+  index = mja_index_open_archive (archive, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mja_index_count (index, &everything, &error), ==, 0);
+  g_assert_cmpuint (mja_index_build_if_empty (index, archive, "https://cdn.example", NULL), ==, 2);
+}
+
+/* When the last user closes the index, nothing is left beside it. */
+static void
+test_no_wal_left (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (fixture->path, "-shm", NULL);
+
+  helper_index_numbered_jobs (fixture->index, 200);
+  g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_clear_object (&fixture->index);
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (shm, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -615,6 +788,10 @@ main (int   argc,
   ADD ("/index/images", test_images);
   ADD ("/index/rebuild-original-archive", test_rebuild_original_archive);
   ADD ("/index/open-archive", test_open_archive);
+  ADD ("/index/search-symbols", test_search_symbols);
+  ADD ("/index/rating-null", test_rating_null);
+  ADD ("/index/schema-upgrade", test_schema_upgrade);
+  ADD ("/index/no-wal-left", test_no_wal_left);
 #undef ADD
 
   return g_test_run ();
