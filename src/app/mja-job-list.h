@@ -23,5 +23,11 @@ void        mja_job_list_splice      (MjaJobList  *self,
                                       GPtrArray   *ids);
 guint       mja_job_list_find        (MjaJobList  *self,
                                       const char  *id);
+GStrv       mja_job_list_dup_media   (MjaJobList  *self,
+                                      const char  *id);
+MjaJobItem *mja_job_list_dup_job     (MjaJobList  *self,
+                                      const char  *id);
+GPtrArray  *mja_job_list_dup_children (MjaJobList *self,
+                                       const char *id);
 
 G_END_DECLS
