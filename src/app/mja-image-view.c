@@ -218,6 +218,24 @@ load_failed_cb (MjaImageView *self,
   gtk_stack_set_visible_child_name (self->media_stack, "missing");
 }
 
+/* A video GStreamer cannot play: say so, in place of GtkVideo's icon. */
+static void
+stream_error_cb (GtkMediaStream *stream,
+                 GParamSpec     *pspec,
+                 MjaImageView   *self)
+{
+  const GError *error = gtk_media_stream_get_error (stream);
+
+  if (error == NULL || stream != gtk_video_get_media_stream (self->video))
+    return;
+  adw_status_page_set_icon_name (self->missing_page, "camera-video-symbolic");
+  g_message ("%s: %s", current_file (self), error->message);
+  adw_status_page_set_title (self->missing_page, _("The Video Cannot Be Played"));
+  adw_status_page_set_description (self->missing_page,
+                                   _("The file is damaged, or in a format this computer has no player for."));
+  gtk_stack_set_visible_child_name (self->media_stack, "missing");
+}
+
 static void
 update_navigation (MjaImageView *self)
 {
@@ -287,6 +305,9 @@ show_file (MjaImageView *self)
     {
       gtk_video_set_filename (self->video, path);
       gtk_stack_set_visible_child_name (self->media_stack, "video");
+      if (gtk_video_get_media_stream (self->video) != NULL)
+        g_signal_connect_object (gtk_video_get_media_stream (self->video), "notify::error",
+                                 G_CALLBACK (stream_error_cb), self, 0);
     }
   else
     {
