@@ -792,43 +792,30 @@ toggle_mute_activated (GSimpleAction *action,
 
 /* ---- the job's actions -------------------------------------------------- */
 
+/* Copy Prompt, Copy Command, Copy Job ID, each confirmed by a toast. */
 static void
-copy (MjaImageView *self,
-      const char   *text,
-      const char   *what)
-{
-  mja_copy_text (GTK_WIDGET (self), text);
-  toast (self, what);
-}
-
-static void
-copy_prompt_activated (GSimpleAction *action,
-                       GVariant      *parameter,
-                       gpointer       user_data)
+copy_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
 {
   MjaImageView *self = user_data;
+  const char *name = g_action_get_name (G_ACTION (action));
 
-  copy (self, mja_job_item_get_prompt (self->item), _("Prompt copied"));
-}
-
-static void
-copy_command_activated (GSimpleAction *action,
-                        GVariant      *parameter,
-                        gpointer       user_data)
-{
-  MjaImageView *self = user_data;
-
-  copy (self, mja_job_item_get_full_command (self->item), _("Command copied"));
-}
-
-static void
-copy_id_activated (GSimpleAction *action,
-                   GVariant      *parameter,
-                   gpointer       user_data)
-{
-  MjaImageView *self = user_data;
-
-  copy (self, mja_job_item_get_id (self->item), _("Job ID copied"));
+  if (g_str_equal (name, "copy-prompt"))
+    {
+      mja_copy_text (GTK_WIDGET (self), mja_job_item_get_prompt (self->item));
+      toast (self, _("Prompt copied"));
+    }
+  else if (g_str_equal (name, "copy-command"))
+    {
+      mja_copy_text (GTK_WIDGET (self), mja_job_item_get_full_command (self->item));
+      toast (self, _("Command copied"));
+    }
+  else
+    {
+      mja_copy_text (GTK_WIDGET (self), mja_job_item_get_id (self->item));
+      toast (self, _("Job ID copied"));
+    }
 }
 
 static void
@@ -1175,9 +1162,9 @@ static const GActionEntry action_entries[] = {
   { "zoom-toggle", zoom_activated },
   { "play-pause", play_pause_activated },
   { "toggle-mute", toggle_mute_activated },
-  { "copy-prompt", copy_prompt_activated },
-  { "copy-command", copy_command_activated },
-  { "copy-job-id", copy_id_activated },
+  { "copy-prompt", copy_activated },
+  { "copy-command", copy_activated },
+  { "copy-job-id", copy_activated },
   { "open-website", open_website_activated },
   { "open-with", open_with_activated },
   { "show-in-folder", show_in_folder_activated },

@@ -197,6 +197,34 @@ prompt_text (MjaImageView *view)
   return gtk_label_get_text (view_part (view, "prompt_label"));
 }
 
+static void
+clipboard_text_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+static char *
+clipboard_text (GtkWidget *widget)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, clipboard_text_cb, &text);
+  helper_wait_until (is_set, &text, 10, "the clipboard's text");
+  return text;
+}
+
 /* Opening the grid job, "Next" goes through its four images, then on to
  * the next job of the search's order (the upscale), then past the video
  * the search left out to the other cats; "Previous" comes back to the
@@ -224,6 +252,18 @@ test_navigation (void)
     g_assert_cmpuint (g_list_model_get_n_items (strip), ==, 4);
   }
   g_assert_false (g_action_group_get_action_enabled (mja_image_view_get_actions (view), "previous"));
+  g_assert_true (g_action_group_get_action_enabled (mja_image_view_get_actions (view), "show-in-folder"));
+  {
+    g_autofree char *command = NULL;
+    g_autofree char *id = NULL;
+
+    activate (view, "copy-command");
+    command = clipboard_text (GTK_WIDGET (view));
+    g_assert_cmpstr (command, ==, "four grey cats --ar 3:2 --stylize 250 --v 7");
+    activate (view, "copy-job-id");
+    id = clipboard_text (GTK_WIDGET (view));
+    g_assert_cmpstr (id, ==, ID_GRID);
+  }
 
   for (guint i = 2; i <= 4; i++)
     {
