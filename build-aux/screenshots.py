@@ -45,6 +45,7 @@ def page(app):
 
 
 def right_until(app, wanted, presses=60):
+    """Right until the page indicator says @wanted ("" for a job of one image)."""
     for _ in range(presses):
         if page(app) == wanted:
             return
@@ -60,6 +61,7 @@ try:
 
     app.find("push button", "Close Progress").queryAction().doAction(0)
     open_cell(app, grid, 4)
+    right_until(app, "")
     shot("image-view.png")
     right_until(app, "Image 1 of 4")
     shot("image-view-grid.png")
