@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-# screenshots.py — render the main window, the image view and Preferences in
-# demo mode into data/screenshots/ (run by build-aux/screenshots.sh)
+# screenshots.py — render the main window, the image view (an image, a grid
+# job, a video, a narrow window) and Preferences in demo mode into
+# data/screenshots/ (run by build-aux/screenshots.sh)
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 import os
@@ -12,6 +13,7 @@ import mja_atspi  # noqa: E402
 from mja_atspi import wait_for  # noqa: E402
 
 OUT = sys.argv[1]
+KEY_RIGHT = 114  # X keycodes of the evdev keymap Xvfb uses
 
 
 def shot(name, width=1100, height=720):
@@ -20,37 +22,52 @@ def shot(name, width=1100, height=720):
                     os.path.join(OUT, name)], check=True)
 
 
-def synced_demo(settings=None):
-    demo = mja_atspi.App(args=["--demo"], settings=settings)
-    demo.find("push button", "Sync").queryAction().doAction(0)
-    wait_for(lambda: demo.pyatspi.findDescendant(demo.application(), lambda o: o is not None
-                                                 and o.getRoleName() == "label" and o.name == "Done"), 120, "Done")
-    jobs = demo.find("table", "Jobs")
-    wait_for(lambda: jobs.childCount > 0, 30, "the jobs")
-    return demo, jobs
-
-
-# The adaptive window: a phone's width, and a wide screen's with the filters.
-for name, settings, size in (("narrow-360.png", {"window-width": "360", "window-height": "720"}, (360, 720)),
-                             ("wide-2560.png", {"window-width": "2560", "window-height": "1080",
-                                                "show-filters": "true"}, (2560, 1080))):
-    other, _ = synced_demo(settings)
-    try:
-        shot(name, *size)
-    finally:
-        other.close()
-
-app, grid = synced_demo()
-try:
+def synced(app):
+    app.find("push button", "Sync").queryAction().doAction(0)
+    wait_for(lambda: app.pyatspi.findDescendant(app.application(), lambda o: o is not None
+                                                and o.getRoleName() == "label" and o.name == "Done"), 120, "Done")
+    grid = app.find("table", "Jobs")
     wait_for(lambda: grid.childCount == 240, 30, "every job")
+    return grid
+
+
+def open_cell(app, grid, index):
+    cell = grid.getChildAtIndex(index)
+    extents = cell.queryComponent().getExtents(app.pyatspi.DESKTOP_COORDS)
+    app.pyatspi.Registry.generateMouseEvent(extents.x + extents.width // 2, extents.y + extents.height // 2, "b1d")
+    app.find("label", "Kind", timeout=60)
+
+
+def page(app):
+    found = app.pyatspi.findDescendant(app.application(), lambda o: o is not None and o.getRoleName() == "label"
+                                       and " of " in (o.name or "") and (o.name or "").split()[0] in ("Image", "Video"))
+    return found.name if found is not None else ""
+
+
+def right_until(app, wanted, presses=60):
+    """Right until the page indicator says @wanted ("" for a job of one image)."""
+    for _ in range(presses):
+        if page(app) == wanted:
+            return
+        app.pyatspi.Registry.generateKeyboardEvent(KEY_RIGHT, None, app.pyatspi.KEY_PRESSRELEASE)
+        mja_atspi.pump(0.6)
+    raise AssertionError(f"no {wanted!r} within {presses} presses")
+
+
+app = mja_atspi.App(args=["--demo"], settings={"download-kinds": "['grid', 'upscale', 'video']"})
+try:
+    grid = synced(app)
     shot("main-window.png")
 
     app.find("push button", "Close Progress").queryAction().doAction(0)
-    cell = grid.getChildAtIndex(4)
-    extents = cell.queryComponent().getExtents(app.pyatspi.DESKTOP_COORDS)
-    app.pyatspi.Registry.generateMouseEvent(extents.x + extents.width // 2, extents.y + extents.height // 2, "b1d")
-    app.find("label", "Full Command", timeout=10)
+    open_cell(app, grid, 4)
+    right_until(app, "")
     shot("image-view.png")
+    right_until(app, "Image 1 of 4")
+    shot("image-view-grid.png")
+    right_until(app, "Video 1 of 2", presses=120)
+    mja_atspi.pump(2)
+    shot("image-view-video.png")
 
     app.find("push button", "Back").queryAction().doAction(0)
     # Ctrl+, as a person would (menu items do not act through AT-SPI in GTK 4.8).
@@ -61,5 +78,15 @@ try:
     registry.generateKeyboardEvent(37, None, app.pyatspi.KEY_RELEASE)
     app.find("frame", "Preferences", timeout=10)
     shot("preferences.png", 640, 720)
+finally:
+    app.close()
+
+# A narrow window (a phone's width): the details fold away over the picture.
+app = mja_atspi.App(args=["--demo"], settings={"window-width": "420", "window-height": "720"})
+try:
+    grid = synced(app)
+    app.find("push button", "Close Progress").queryAction().doAction(0)
+    open_cell(app, grid, 0)
+    shot("image-view-narrow.png", 420, 720)
 finally:
     app.close()

@@ -257,3 +257,76 @@ mja_job_list_find (MjaJobList *self,
       return i;
   return G_MAXUINT;
 }
+
+/* The absolute paths of the job's downloaded files (images, videos), in
+ * their order; empty when it has none.  One indexed lookup. */
+GStrv
+mja_job_list_dup_media (MjaJobList *self,
+                        const char *id)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GPtrArray) images = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (MJA_IS_JOB_LIST (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  if (self->index != NULL)
+    images = mja_index_dup_images (self->index, id, &error);
+  if (error != NULL)
+    g_warning ("%s", error->message);
+  for (guint i = 0; images != NULL && i < images->len; i++)
+    {
+      MjaIndexImage *image = g_ptr_array_index (images, i);
+
+      if (image->state == MJA_IMAGE_DONE && image->path != NULL && *image->path != '\0')
+        {
+          g_autofree char *path = g_build_filename (self->root, image->path, NULL);
+
+          g_strv_builder_add (builder, path);
+        }
+    }
+  return g_strv_builder_end (builder);
+}
+
+/* The job @id as the grid's items are, whether it is among the ids shown
+ * or not; NULL when the archive does not have it. */
+MjaJobItem *
+mja_job_list_dup_job (MjaJobList *self,
+                      const char *id)
+{
+  MjaIndexRow *row;
+  MjaJobItem *item;
+
+  g_return_val_if_fail (MJA_IS_JOB_LIST (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  if (self->index == NULL || (row = mja_index_dup_row (self->index, id, NULL)) == NULL)
+    return NULL;
+  item = mja_job_item_new (row, self->root);
+  mja_index_row_free (row);
+  return item;
+}
+
+/* The archived jobs made from @id (MjaJobItem*), oldest first. */
+GPtrArray *
+mja_job_list_dup_children (MjaJobList *self,
+                           const char *id)
+{
+  GPtrArray *children = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) ids = NULL;
+
+  g_return_val_if_fail (MJA_IS_JOB_LIST (self), children);
+  g_return_val_if_fail (id != NULL, children);
+
+  if (self->index != NULL)
+    ids = mja_index_dup_children (self->index, id, NULL);
+  for (guint i = 0; ids != NULL && i < ids->len; i++)
+    {
+      MjaJobItem *child = mja_job_list_dup_job (self, g_ptr_array_index (ids, i));
+
+      if (child != NULL)
+        g_ptr_array_add (children, child);
+    }
+  return children;
+}

@@ -28,5 +28,11 @@ const char *mja_job_list_get_id      (MjaJobList  *self,
 GtkBitset  *mja_job_list_find_all    (MjaJobList  *self,
                                       GHashTable  *ids,
                                       guint        from);
+GStrv       mja_job_list_dup_media   (MjaJobList  *self,
+                                      const char  *id);
+MjaJobItem *mja_job_list_dup_job     (MjaJobList  *self,
+                                      const char  *id);
+GPtrArray  *mja_job_list_dup_children (MjaJobList *self,
+                                       const char *id);
 
 G_END_DECLS

@@ -121,6 +121,7 @@ update_page (MjaWindow *self)
 }
 
 static void reload (MjaWindow *self);
+static void view_position_cb (MjaWindow *self);
 
 /* ---- the grid's model, from the index -------------------------------- */
 
@@ -292,20 +293,11 @@ query_done_cb (GObject      *source,
     if (!query->first)
       g_clear_pointer (&self->keep_selected, g_hash_table_unref);
   }
-  /* New jobs move positions: the view follows its job. */
-  if (self->viewing != G_MAXUINT)
-    {
-      MjaJobItem *shown = mja_image_view_get_item (self->image_view);
-      guint found = mja_job_list_find (self->jobs, mja_job_item_get_id (shown));
-
-      if (found != G_MAXUINT)
-        self->viewing = found;
-      else if (!query->first || n_found < FIRST_ROWS)
-        {
-          self->viewing = G_MAXUINT;
-          _mja_window_set_viewing (self, G_MAXUINT);
-        }
-    }
+  /* New jobs move positions: the view follows its job (it finds it again
+   * itself); a job the whole new order has not leaves the view. */
+  if (self->viewing != G_MAXUINT && mja_image_view_get_position (self->image_view) == G_MAXUINT &&
+      (!query->first || n_found < FIRST_ROWS))
+    _mja_window_set_viewing (self, G_MAXUINT);
   if (query->first)
     {
       g_autoptr(GTask) rest = g_task_new (self, g_task_get_cancellable (G_TASK (result)), query_done_cb, NULL);
@@ -375,24 +367,46 @@ void
 _mja_window_set_viewing (MjaWindow *self,
                          guint      position)
 {
-  g_autoptr(MjaJobItem) item = position != G_MAXUINT ? g_list_model_get_item (G_LIST_MODEL (self->jobs), position)
-                                                     : NULL;
-  gboolean viewing = item != NULL;
+  gboolean viewing = position < g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
 
   g_assert (MJA_IS_WINDOW (self));
-  self->viewing = viewing ? position : G_MAXUINT;
+  if (viewing)
+    {
+      gtk_stack_set_visible_child_name (self->main_stack, "view");
+      mja_image_view_show (self->image_view, position, 0);
+      return;  /* the rest follows the view's position */
+    }
+  mja_image_view_clear (self->image_view);
+  view_position_cb (self);
+}
+
+/* The view moved to another job (or was left): the grid's selection, the
+ * title and the header bar follow it; the filter panel hides meanwhile. */
+static void
+view_position_cb (MjaWindow *self)
+{
+  guint position = mja_image_view_get_position (self->image_view);
+  gboolean viewing = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "view") == 0 &&
+                     mja_image_view_get_item (self->image_view) != NULL;
+  g_autofree char *title = viewing ? mja_image_view_dup_title (self->image_view) : NULL;
+
+  /* While a new order is read, the job may be in it only later. */
+  if (!viewing)
+    self->viewing = G_MAXUINT;
+  else if (position != G_MAXUINT)
+    self->viewing = position;
   gtk_widget_set_visible (GTK_WIDGET (self->back_button), viewing);
+  gtk_widget_set_visible (GTK_WIDGET (self->filters_button), !viewing);
+  gtk_widget_set_visible (self->filters_revealer, !viewing && gtk_toggle_button_get_active (self->filters_button));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", viewing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous", viewing && position > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next",
                                  viewing && position + 1 < g_list_model_get_n_items (G_LIST_MODEL (self->jobs)));
-  if (viewing)
-    {
-      mja_image_view_set_item (self->image_view, item);
-      gtk_stack_set_visible_child_name (self->main_stack, "view");
-      mja_job_grid_select (self->job_grid, position);
-    }
-  else
+  adw_window_title_set_title (self->window_title, viewing ? title : _("Midjourney Archiver"));
+  gtk_window_set_title (GTK_WINDOW (self), viewing ? title : _("Midjourney Archiver"));
+  if (viewing && position != G_MAXUINT)
+    mja_job_grid_select (self->job_grid, position);
+  else if (!viewing)
     {
       update_page (self);
       gtk_widget_grab_focus (GTK_WIDGET (self->job_grid));
@@ -627,6 +641,7 @@ mja_window_class_init (MjaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, image_view);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, filters_button);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, filters_revealer);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, filter_panel);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, progress_button);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, search_bar);
@@ -662,6 +677,11 @@ mja_window_init (MjaWindow *self)
   g_signal_group_connect (self->sync_signals, "jobs-added", G_CALLBACK (jobs_added_cb), self);
   self->jobs = mja_job_list_new ();
   mja_job_grid_set_model (self->job_grid, G_LIST_MODEL (self->jobs));
+  mja_image_view_set_jobs (self->image_view, self->jobs);
+  mja_image_view_add_shortcuts (self->image_view, GTK_WIDGET (self));
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "view", mja_image_view_get_actions (self->image_view));
+  g_signal_connect_object (self->image_view, "notify::position", G_CALLBACK (view_position_cb), self,
+                           G_CONNECT_SWAPPED);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
 }

@@ -103,8 +103,35 @@ mja_index_dup_images (MjaIndex    *self,
     return NULL;
   bind_text (stmt, 1, job_id);
   while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (images, image_from_row (stmt));
+    {
+      MjaIndexImage *image = image_from_row (stmt);
+
+      image->state = (MjaImageState) sqlite3_column_int (stmt, 5);
+      g_ptr_array_add (images, image);
+    }
   return g_steal_pointer (&images);
+}
+
+/* The ids of the jobs made from @parent_id (its variations, upscales,
+ * videos), oldest first. */
+GPtrArray *
+mja_index_dup_children (MjaIndex    *self,
+                        const char  *parent_id,
+                        GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
+  g_return_val_if_fail (parent_id != NULL, NULL);
+
+  stmt = _mja_index_prepare (self, "SELECT id FROM jobs WHERE parent_id = ?1 ORDER BY time_us", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, parent_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  return g_steal_pointer (&ids);
 }
 
 char *

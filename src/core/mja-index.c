@@ -50,6 +50,7 @@ static const char schema_sql[] =
   ");"
   "CREATE INDEX IF NOT EXISTS jobs_time ON jobs (time_us);"
   "CREATE INDEX IF NOT EXISTS jobs_type ON jobs (job_type, time_us);"
+  "CREATE INDEX IF NOT EXISTS jobs_parent ON jobs (parent_id);"
   "CREATE TABLE IF NOT EXISTS images ("
   "  job_id TEXT NOT NULL,"
   "  idx INTEGER NOT NULL,"

@@ -61,6 +61,7 @@ typedef struct
   char    *path;
   char    *url;
   char    *kind;
+  MjaImageState state;  /* mja_index_dup_images() only */
 } MjaIndexImage;
 
 typedef struct
@@ -154,6 +155,9 @@ MjaIndexStats *mja_index_dup_stats       (MjaIndex       *self,
                                           GError        **error);
 GPtrArray     *mja_index_dup_images      (MjaIndex       *self,
                                           const char     *job_id,
+                                          GError        **error);
+GPtrArray     *mja_index_dup_children    (MjaIndex       *self,
+                                          const char     *parent_id,
                                           GError        **error);
 
 typedef struct
