@@ -460,6 +460,61 @@ test_renew_session (Fixture       *fixture,
 }
 
 static void
+cookies_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  GList **cookies = data;
+
+  *cookies = webkit_cookie_manager_get_cookies_finish (WEBKIT_COOKIE_MANAGER (source), result, NULL);
+  if (*cookies == NULL)
+    *cookies = g_list_prepend (NULL, NULL);
+}
+
+static void
+cookie_deleted_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  g_assert_true (webkit_cookie_manager_delete_cookie_finish (WEBKIT_COOKIE_MANAGER (source), result, NULL));
+  (*(guint *) data)--;
+}
+
+static gboolean
+list_ready (gpointer data)
+{
+  return *(GList **) data != NULL;
+}
+
+static gboolean
+none_pending (gpointer data)
+{
+  return *(guint *) data == 0;
+}
+
+/* Deletes the bot check's cookie from the transport's session. */
+static void
+forget_clearance (Fixture *fixture)
+{
+  WebKitCookieManager *manager =
+    webkit_network_session_get_cookie_manager (mja_web_transport_get_network_session (fixture->transport));
+  GList *cookies = NULL;
+  guint pending = 0;
+
+  webkit_cookie_manager_get_cookies (manager, fixture->api_url, NULL, cookies_cb, &cookies);
+  helper_wait_until (list_ready, &cookies, 10, "the session's cookies");
+  for (GList *l = cookies; l != NULL; l = l->next)
+    if (l->data != NULL && g_str_equal (soup_cookie_get_name (l->data), "cf_clearance"))
+      {
+        pending++;
+        webkit_cookie_manager_delete_cookie (manager, l->data, NULL, cookie_deleted_cb, &pending);
+      }
+  g_assert_cmpuint (pending, ==, 1);
+  helper_wait_until (none_pending, &pending, 10, "the clearance to go");
+  g_list_free_full (cookies, (GDestroyNotify) soup_cookie_free);
+}
+
+static void
 test_browser_only (Fixture       *fixture,
                    gconstpointer  data)
 {
@@ -470,6 +525,7 @@ test_browser_only (Fixture       *fixture,
   g_autofree char *image_url = g_strdup_printf ("%s/%s/0_0.png", mja_fake_server_get_cdn_url (fixture->server), ids[0]);
   g_autoptr(GBytes) expected = mja_fake_server_dup_image (fixture->server, ids[0], 0, "png");
   g_autofree char *contents = NULL;
+  guint challenges;
   gsize length;
   Answer answer;
 
@@ -482,6 +538,17 @@ test_browser_only (Fixture       *fixture,
   g_assert_cmpuint (answer.status, ==, 200);
   g_assert_cmpuint (mja_fake_server_get_challenge_count (fixture->server), >, 0);
   g_assert_false (mja_web_transport_get_needs_person (fixture->transport));
+  answer_clear (&answer);
+
+  /* The clearance goes (it expires on the real site): the call meets the
+   * bot check, the page is reloaded, which passes it, and the call is
+   * tried once more — the caller only sees the answer. */
+  challenges = mja_fake_server_get_challenge_count (fixture->server);
+  forget_clearance (fixture);
+  run (fixture->transport, "GET", url, 30, 0, NULL, &answer);
+  g_assert_no_error (answer.error);
+  g_assert_cmpuint (answer.status, ==, 200);
+  g_assert_cmpuint (mja_fake_server_get_challenge_count (fixture->server), >, challenges);
   answer_clear (&answer);
 
   run (fixture->transport, "GET", image_url, 30, 0, part, &answer);
