@@ -20,6 +20,7 @@
 #include "mja-config.h"
 #include "mja-preferences.h"
 #include "mja-session.h"
+#include "mja-sign-in-dialog.h"
 
 struct _MjaPreferences
 {
@@ -35,6 +36,8 @@ struct _MjaPreferences
   AdwPasswordEntryRow  *session_token_row;
   AdwEntryRow          *user_id_row;
   AdwActionRow         *status_row;
+  AdwActionRow         *browser_row;
+  GtkButton            *browser_sign_in_button;
   GtkButton            *sign_in_button;
   GtkButton            *sign_out_button;
   AdwActionRow         *folder_row;
@@ -63,6 +66,7 @@ update_account (MjaPreferences *self)
   gtk_widget_set_visible (GTK_WIDGET (self->user_id_row), legacy);
   gtk_widget_set_visible (GTK_WIDGET (self->cookie_row), !legacy);
   gtk_widget_set_visible (GTK_WIDGET (self->sign_out_button), credentials != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->browser_row), credentials == NULL && !legacy);
 
   if (self->checking)
     return;
@@ -140,6 +144,12 @@ sign_in_cb (MjaPreferences *self)
   mja_session_check_credentials_async (self->session, credentials,
                                        (MjaProtocol) adw_combo_row_get_selected (self->protocol_row),
                                        self->check_cancellable, check_done_cb, g_object_ref (self));
+}
+
+static void
+browser_sign_in_cb (MjaPreferences *self)
+{
+  gtk_window_present (GTK_WINDOW (mja_sign_in_dialog_new (self->application, GTK_WINDOW (self))));
 }
 
 static void
@@ -281,6 +291,8 @@ mja_preferences_class_init (MjaPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, status_row);
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, sign_in_button);
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, sign_out_button);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, browser_row);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, browser_sign_in_button);
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, folder_row);
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, folder_button);
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, grids_switch);
@@ -374,6 +386,7 @@ mja_preferences_new (MjaApplication *application)
   g_signal_connect_swapped (self->sign_in_button, "clicked", G_CALLBACK (sign_in_cb), self);
   g_signal_connect_swapped (self->cookie_row, "entry-activated", G_CALLBACK (sign_in_cb), self);
   g_signal_connect_swapped (self->sign_out_button, "clicked", G_CALLBACK (sign_out_cb), self);
+  g_signal_connect_swapped (self->browser_sign_in_button, "clicked", G_CALLBACK (browser_sign_in_cb), self);
   g_signal_connect_swapped (self->folder_button, "clicked", G_CALLBACK (choose_folder_cb), self);
   g_signal_connect_object (self->session, "notify::credentials", G_CALLBACK (update_account), self, G_CONNECT_SWAPPED);
 

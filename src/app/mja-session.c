@@ -67,6 +67,7 @@ enum
 {
   SIGNAL_KEYRING_FAILED,
   SIGNAL_SYNC_FINISHED,
+  SIGNAL_SIGNED_IN,
   N_SIGNALS
 };
 
@@ -232,6 +233,30 @@ mja_session_sign_in (MjaSession     *self,
     store (self, credentials);
 }
 
+/**
+ * mja_session_sign_in_through_browser:
+ * @credentials: the session cookies the site set in the built-in browser
+ * @account_name: (nullable): what the token calls the account
+ *
+ * As mja_session_sign_in(), then #MjaSession::signed-in says who it is
+ * (@account_name, else the user id).
+ */
+void
+mja_session_sign_in_through_browser (MjaSession     *self,
+                                     MjaCredentials *credentials,
+                                     const char     *account_name)
+{
+  g_return_if_fail (MJA_IS_SESSION (self));
+  g_return_if_fail (MJA_IS_CREDENTIALS (credentials));
+
+  mja_session_sign_in (self, credentials);
+  g_signal_emit (self, signals[SIGNAL_SIGNED_IN], 0,
+                 account_name != NULL ? account_name : mja_credentials_get_user_id (credentials));
+}
+
+/* Sign-out forgets the keyring's session; the browser's sessions are
+ * ephemeral (the sign-in dialog's ends with it), so nothing of the
+ * account is left on disk or in memory. */
 void
 mja_session_sign_out (MjaSession *self)
 {
@@ -747,6 +772,15 @@ mja_session_class_init (MjaSessionClass *klass)
                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                 G_TYPE_NONE, 2, MJA_TYPE_SYNC,
                                                 G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
+  /**
+   * MjaSession::signed-in:
+   * @name: what to call the account
+   *
+   * Someone signed in through the built-in browser just now.
+   */
+  signals[SIGNAL_SIGNED_IN] = g_signal_new ("signed-in", G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                            G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void

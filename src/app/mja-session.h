@@ -23,6 +23,9 @@ MjaCredentials *mja_session_get_credentials          (MjaSession           *self
 gboolean        mja_session_get_in_memory            (MjaSession           *self);
 void            mja_session_sign_in                  (MjaSession           *self,
                                                       MjaCredentials       *credentials);
+void            mja_session_sign_in_through_browser  (MjaSession           *self,
+                                                      MjaCredentials       *credentials,
+                                                      const char           *account_name);
 void            mja_session_sign_out                 (MjaSession           *self);
 void            mja_session_check_credentials_async  (MjaSession           *self,
                                                       MjaCredentials       *credentials,

@@ -25,6 +25,7 @@
 #include "mja-index.h"
 #include "mja-job-item.h"
 #include "mja-session.h"
+#include "mja-sign-in-dialog.h"
 #include "mja-window-private.h"
 
 G_DEFINE_FINAL_TYPE (MjaWindow, mja_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -627,6 +628,27 @@ mja_window_dispose (GObject *object)
   G_OBJECT_CLASS (mja_window_parent_class)->dispose (object);
 }
 
+/* The signed-out page's Sign In…: the site in the built-in browser. */
+static void
+sign_in_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  MjaWindow *self = MJA_WINDOW (widget);
+
+  gtk_window_present (GTK_WINDOW (mja_sign_in_dialog_new (_mja_window_get_app (self), GTK_WINDOW (self))));
+}
+
+static void
+signed_in_cb (MjaSession *session,
+              const char *name,
+              MjaWindow  *self)
+{
+  g_autofree char *message = g_strdup_printf (_("Signed in as %s"), name);
+
+  mja_window_show_message (self, message);
+}
+
 static void
 mja_window_class_init (MjaWindowClass *klass)
 {
@@ -661,6 +683,7 @@ mja_window_class_init (MjaWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, show_job_cb);
 
   _mja_window_class_actions_init (klass);
+  gtk_widget_class_install_action (widget_class, "win.sign-in", NULL, sign_in_action);
 }
 
 static void
@@ -709,6 +732,7 @@ mja_window_new (MjaApplication *application)
   g_signal_connect_object (session, "notify::credentials", G_CALLBACK (credentials_notify_cb), self, 0);
   g_signal_connect_object (session, "notify::current-sync", G_CALLBACK (current_sync_notify_cb), self, 0);
   g_signal_connect_object (session, "sync-finished", G_CALLBACK (sync_finished_cb), self, 0);
+  g_signal_connect_object (session, "signed-in", G_CALLBACK (signed_in_cb), self, 0);
   current_sync_notify_cb (session, NULL, self);
   g_signal_connect_object (settings, "changed", G_CALLBACK (settings_changed_cb), self, 0);
   update_page (self);

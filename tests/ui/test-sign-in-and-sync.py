@@ -43,7 +43,10 @@ try:
         app.find("label", "Sign in to Midjourney")
 
     def sign_in_with_the_cookie():
+        # Sign In… opens the built-in browser; the cookie is the other way.
         app.find("push button", "Sign In…").queryAction().doAction(0)
+        dialog = app.find("frame", "Sign In to Midjourney", timeout=15)
+        app.find("push button", "Use a Cookie Instead", root=dialog).queryAction().doAction(0)
         preferences = app.find("frame", "Preferences", timeout=15)
         cookie_row = app.find("text", "Browser cookie", root=preferences)
         cookie_row.queryEditableText().setTextContents(server.env["MIDJOURNEY_COOKIE"])

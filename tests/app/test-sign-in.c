@@ -1,0 +1,295 @@
+/* test-sign-in.c — signing in through the built-in browser, in-process under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The signed-out page's Sign In… opens "Sign In to Midjourney" with the
+ * keyboard in the page; the fake in browser-only mode (its bot check,
+ * then its sign-in form that sets the two session cookies) is signed in
+ * to; the
+ * dialog closes by itself, the session is signed in as the token's
+ * account and says its name, and the keyring has it.  "Use a Cookie
+ * Instead" leads to Preferences' cookie row.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "mja-application.h"
+#include "mja-preferences.h"
+#include "mja-session.h"
+#include "mja-sign-in-dialog.h"
+#include "mja-util.h"
+#include "mja-window.h"
+#include "test-utils.h"
+
+#define USER_ID "6f1b6c2e-2b8a-4c41-9d4e-3f7a9b0c1d2e"  /* of the tokens made here */
+
+static MjaApplication *app;
+static char *home;
+static MjaFakeServer *server;
+
+static char *
+make_token (const char *payload)
+{
+  g_autofree char *header = mja_base64url_encode ((const guint8 *) "{\"alg\":\"RS256\"}", 15);
+  g_autofree char *body = mja_base64url_encode ((const guint8 *) payload, strlen (payload));
+
+  return g_strdup_printf ("%s.%s.c2lnbmF0dXJl", header, body);
+}
+
+static MjaSession *
+session (void)
+{
+  return mja_application_get_session (app);
+}
+
+static MjaSignInDialog *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (MJA_IS_SIGN_IN_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return MJA_SIGN_IN_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+preferences_open (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (MJA_IS_PREFERENCES (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+dialog_open (gpointer data)
+{
+  return find_dialog () != NULL;
+}
+
+static gboolean
+dialog_closed (gpointer data)
+{
+  return find_dialog () == NULL;
+}
+
+typedef struct
+{
+  WebKitWebView *view;
+  gboolean       asking;
+  gboolean       shown;
+} Form;
+
+static void
+form_checked_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  Form *form = data;
+  g_autoptr(JSCValue) value = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source), result, NULL);
+
+  form->shown = value != NULL && jsc_value_to_boolean (value);
+  form->asking = FALSE;
+}
+
+/* The site's form is there: past the bot check, which reloads the page. */
+static gboolean
+form_shown (gpointer data)
+{
+  Form *form = data;
+
+  if (!form->asking && !form->shown && !webkit_web_view_is_loading (form->view))
+    {
+      form->asking = TRUE;
+      webkit_web_view_evaluate_javascript (form->view, "document.querySelector('form [name=password]') !== null", -1,
+                                           NULL, NULL, NULL, form_checked_cb, form);
+    }
+  return form->shown;
+}
+
+static gboolean
+signed_in (gpointer data)
+{
+  return mja_session_get_signed_in (session ());
+}
+
+static void
+signed_in_cb (MjaSession *s,
+              const char *name,
+              char      **said)
+{
+  g_free (*said);
+  *said = g_strdup (name);
+}
+
+static void
+test_sign_in (void)
+{
+  g_autofree char *archive = helper_make_archive_dir ();
+  g_autoptr(GFile) dir = g_file_new_for_path (archive);
+  g_autoptr(MjaCredentials) stored = NULL;
+  g_autofree char *said = NULL;
+  MjaSignInDialog *dialog;
+  g_autofree char *script = NULL;
+  WebKitWebView *view;
+  MjaWindow *window;
+  gulong handler;
+  Form form = { NULL };
+
+  mja_session_sign_out (session ());
+  window = mja_window_new (app);
+  mja_window_set_archive_dir (window, dir);
+  gtk_window_present (GTK_WINDOW (window));
+  handler = g_signal_connect (session (), "signed-in", G_CALLBACK (signed_in_cb), &said);
+
+  /* The signed-out page's Sign In…. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-in", NULL));
+  helper_wait_until (dialog_open, NULL, 10, "the sign-in dialog");
+  dialog = find_dialog ();
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Sign In to Midjourney");
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  view = mja_sign_in_dialog_get_web_view (dialog);
+  /* A person can type at once. */
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (dialog)) == GTK_WIDGET (view));
+  form.view = view;
+  helper_wait_until (form_shown, &form, 30, "the site's sign-in form");
+  g_assert_cmpuint (mja_fake_server_get_challenge_count (server), >, 0);
+
+  /* The person signs in on the site's own form. */
+  script = g_strdup_printf ("document.querySelector('[name=email]').value = '%s';"
+                            "document.querySelector('[name=password]').value = '%s';"
+                            "document.querySelector('form').submit();",
+                            MJA_FAKE_ACCOUNT_EMAIL, MJA_FAKE_ACCOUNT_PASSWORD);
+  webkit_web_view_evaluate_javascript (view, script, -1, NULL, NULL, NULL, NULL, NULL);
+  helper_wait_until (dialog_closed, NULL, 30, "the dialog to close by itself");
+  helper_wait_until (signed_in, NULL, 10, "the session to be signed in");
+  g_assert_cmpuint (mja_fake_server_get_login_count (server), ==, 1);
+  g_assert_cmpstr (mja_credentials_get_user_id (mja_session_get_credentials (session ())), ==,
+                   mja_fake_server_get_user_id (server));
+  g_assert_nonnull (mja_credentials_get_refresh_token (mja_session_get_credentials (session ())));
+  /* The window's toast says who: the token's name, not the id. */
+  g_assert_cmpstr (said, ==, MJA_FAKE_ACCOUNT_NAME);
+
+  /* The keyring keeps it (written in a thread). */
+  for (guint i = 0; i < 100 && stored == NULL; i++)
+    {
+      helper_wait_ms (50);
+      stored = mja_credentials_lookup (NULL, NULL);
+    }
+  g_assert_nonnull (stored);
+  g_assert_cmpstr (mja_credentials_get_user_id (stored), ==, mja_fake_server_get_user_id (server));
+
+  g_signal_handler_disconnect (session (), handler);
+  mja_session_sign_out (session ());
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
+static void
+test_use_cookie_instead (void)
+{
+  g_autofree char *archive = helper_make_archive_dir ();
+  g_autoptr(GFile) dir = g_file_new_for_path (archive);
+  MjaSignInDialog *dialog;
+  MjaWindow *window;
+  GtkWidget *button;
+
+  mja_session_sign_out (session ());
+  window = mja_window_new (app);
+  mja_window_set_archive_dir (window, dir);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-in", NULL));
+  helper_wait_until (dialog_open, NULL, 10, "the sign-in dialog");
+  dialog = find_dialog ();
+  button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (dialog), MJA_TYPE_SIGN_IN_DIALOG, "cookie_button"));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "Use a Cookie Instead");
+  g_signal_emit_by_name (button, "clicked");
+  helper_wait_until (dialog_closed, NULL, 10, "the dialog to close");
+  helper_wait_until (preferences_open, NULL, 10, "Preferences, with the cookie row");
+  g_assert_false (mja_session_get_signed_in (session ()));
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
+static void
+test_account_name (void)
+{
+  g_autofree char *both = make_token ("{\"midjourney_id\":\"" USER_ID "\",\"name\":\"Ada\",\"email\":\"a@example.com\"}");
+  g_autofree char *email = make_token ("{\"midjourney_id\":\"" USER_ID "\",\"email\":\"a@example.com\"}");
+  g_autofree char *id = make_token ("{\"midjourney_id\":\"" USER_ID "\",\"name\":\"\"}");
+  g_autofree char *a = mja_sign_in_dialog_dup_account_name (both);
+  g_autofree char *b = mja_sign_in_dialog_dup_account_name (email);
+  g_autofree char *c = mja_sign_in_dialog_dup_account_name (id);
+  g_autofree char *d = mja_sign_in_dialog_dup_account_name ("not-a-token");
+
+  g_assert_cmpstr (a, ==, "Ada");
+  g_assert_cmpstr (b, ==, "a@example.com");
+  g_assert_cmpstr (c, ==, USER_ID);
+  g_assert_null (d);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *certificate = NULL;
+  MjaFakeServerOptions options;
+  int status;
+
+  home = g_dir_make_tmp ("mja-test-sign-in-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("XDG_CACHE_HOME", home, TRUE);
+  g_setenv ("XDG_DATA_HOME", home, TRUE);
+  helper_use_file_keyring (home);
+  g_unsetenv ("MIDJOURNEY_COOKIE");
+  g_unsetenv ("MIDJOURNEY_SESSION_TOKEN");
+
+  g_test_init (&argc, &argv, NULL);
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_print ("1..0 # SKIP no display\n");
+      return 0;
+    }
+
+  /* The site as a browser sees it: HTTPS, its bot check, its form. */
+  certificate = g_build_filename (home, "fake-certificate.pem", NULL);
+  g_assert_true (g_file_set_contents (certificate, mja_fake_server_get_certificate_pem (), -1, NULL));
+  g_setenv ("MJA_TLS_CERTIFICATE", certificate, TRUE);
+  mja_fake_server_options_init (&options);
+  options.n_jobs = 10;
+  options.browser_only = TRUE;
+  server = helper_start_server (&options);
+  g_setenv ("MJA_API_BASE_URL", mja_fake_server_get_api_url (server), TRUE);
+  g_setenv ("MJA_CDN_BASE_URL", mja_fake_server_get_cdn_url (server), TRUE);
+  g_setenv ("MJA_AUTH_BASE_URL", mja_fake_server_get_auth_url (server), TRUE);
+
+  app = mja_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  g_test_add_func ("/sign-in/account-name", test_account_name);
+  g_test_add_func ("/sign-in/through-the-browser", test_sign_in);
+  g_test_add_func ("/sign-in/use-a-cookie-instead", test_use_cookie_instead);
+  status = g_test_run ();
+
+  g_clear_object (&app);
+  mja_fake_server_stop (server);
+  g_clear_object (&server);
+  helper_remove_tree (home);
+  return status;
+}
