@@ -35,7 +35,6 @@ struct _MjaWindow
   GtkButton            *back_button;
   GtkButton            *sync_button;
   GtkToggleButton      *filters_button;
-  GtkWidget            *filters_revealer;
   GtkToggleButton      *progress_button;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;

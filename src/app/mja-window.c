@@ -398,7 +398,8 @@ view_position_cb (MjaWindow *self)
     self->viewing = position;
   gtk_widget_set_visible (GTK_WIDGET (self->back_button), viewing);
   gtk_widget_set_visible (GTK_WIDGET (self->filters_button), !viewing);
-  gtk_widget_set_visible (self->filters_revealer, !viewing && gtk_toggle_button_get_active (self->filters_button));
+  /* The filter panel hides while a job is open, and comes back with the grid. */
+  gtk_widget_set_visible (adw_flap_get_flap (self->filters_flap), !viewing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", viewing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous", viewing && position > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next",
@@ -430,6 +431,10 @@ selection_changed_cb (MjaWindow  *self,
 {
   g_autofree char *title = NULL;
 
+  /* An open job keeps its prompt as the title; the view selects its job
+   * in the grid as it goes. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "view") == 0)
+    return;
   if (n_selected > 1)
     title = g_strdup_printf (ngettext ("%u selected", "%u selected", n_selected), n_selected);
   adw_window_title_set_title (self->window_title, title ? title : _("Midjourney Archiver"));
@@ -663,7 +668,6 @@ mja_window_class_init (MjaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, image_view);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, filters_button);
-  gtk_widget_class_bind_template_child (widget_class, MjaWindow, filters_revealer);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, filter_panel);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, progress_button);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, search_bar);

@@ -374,6 +374,13 @@ item_network_failed (Item   *item,
                                                          seconds), seconds);
       retry_or_fail (item, 0, MJA_DOWNLOAD_ERROR_NETWORK, what);
     }
+  else if (g_error_matches (error, MJA_TRANSPORT_ERROR, MJA_TRANSPORT_ERROR_WRITE))
+    {
+      /* A full disk fails the sync, as any write of ours does. */
+      g_autoptr(GError) disk = g_error_new_literal (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_DISK, error->message);
+
+      item_finish (item, disk);
+    }
   else if (mja_error_is_transient (error))
     retry_or_fail (item, 0, MJA_DOWNLOAD_ERROR_NETWORK, error->message);
   else

@@ -230,7 +230,7 @@ static GError *
 write_error (const char *path,
              int         saved)
 {
-  return g_error_new (G_IO_ERROR, g_io_error_from_errno (saved), _("Could not write “%s”: %s"), path,
+  return g_error_new (MJA_TRANSPORT_ERROR, MJA_TRANSPORT_ERROR_WRITE, _("Could not write “%s”: %s"), path,
                       g_strerror (saved));
 }
 

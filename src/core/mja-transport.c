@@ -18,6 +18,7 @@
 #include "mja-util.h"
 
 G_DEFINE_INTERFACE (MjaTransport, mja_transport, G_TYPE_OBJECT)
+G_DEFINE_QUARK (mja-transport-error-quark, mja_transport_error)
 
 static void
 mja_transport_default_init (MjaTransportInterface *iface)

@@ -26,6 +26,16 @@
 
 G_BEGIN_DECLS
 
+#define MJA_TRANSPORT_ERROR (mja_transport_error_quark ())
+
+typedef enum
+{
+  /* The answer came, but its file could not be written (a full disk, a
+   * file-size limit, a folder gone): the disk's problem, not the
+   * network's, so no retry helps. */
+  MJA_TRANSPORT_ERROR_WRITE,
+} MjaTransportError;
+
 #define MJA_TYPE_TRANSPORT (mja_transport_get_type ())
 G_DECLARE_INTERFACE (MjaTransport, mja_transport, MJA, TRANSPORT, GObject)
 
@@ -118,6 +128,8 @@ struct _MjaTransportInterface
   /* A short name for messages and --verbose: "direct", "browser". */
   const char *(*get_name)       (MjaTransport              *self);
 };
+
+GQuark      mja_transport_error_quark          (void);
 
 void        mja_transport_send                 (MjaTransport              *self,
                                                 const MjaTransportRequest *request,

@@ -786,6 +786,9 @@ download_failed_cb (WebKitDownload *download,
 {
   if (g_error_matches (error, WEBKIT_DOWNLOAD_ERROR, WEBKIT_DOWNLOAD_ERROR_CANCELLED_BY_USER))
     call_finish (call, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, error->message));
+  else if (g_error_matches (error, WEBKIT_DOWNLOAD_ERROR, WEBKIT_DOWNLOAD_ERROR_DESTINATION))
+    call_finish (call, g_error_new (MJA_TRANSPORT_ERROR, MJA_TRANSPORT_ERROR_WRITE,
+                                    _("The browser could not save %s: %s"), call->url, error->message));
   else
     call_finish (call, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, _("The browser could not download %s: %s"),
                                     call->url, error->message));

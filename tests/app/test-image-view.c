@@ -245,7 +245,7 @@ test_navigation (void)
   g_assert_cmpstr (prompt_text (view), ==, "four grey cats");
   g_assert_cmpstr (page_text (view), ==, "Image 1 of 4");
   g_assert_cmpstr (adw_window_title_get_title (window_part (window, "window_title")), ==, "four grey cats");
-  g_assert_false (gtk_widget_get_visible (window_part (window, "filters_revealer")));
+  g_assert_false (gtk_widget_get_visible (adw_flap_get_flap (window_part (window, "filters_flap"))));
   {
     g_autoptr(GListModel) strip = gtk_widget_observe_children (view_part (view, "strip"));
 
