@@ -5,7 +5,9 @@
  * Owns the sign-in state: the account's credentials, whether they live in
  * the keyring or in memory for this run only, checking a pasted cookie
  * against Midjourney before it is kept, and keeping a token a sync has
- * refreshed.  Owns the current sync too, and when syncs run: at start-up
+ * refreshed.  Owns the account's browser transport (one per signed-in
+ * account, dropped at sign-out) and which connection a sync takes.  Owns
+ * the current sync too, and when syncs run: at start-up
  * (once per run, when the setting asks, as soon as the archive is on
  * screen and someone is signed in), every few hours, or when asked.
  * Windows, the progress sidebar and Preferences observe its properties
@@ -25,7 +27,9 @@
 #include "mja-application.h"
 #include "mja-archive-lock.h"
 #include "mja-archive.h"
+#include "mja-config.h"
 #include "mja-session.h"
+#include "mja-web-transport.h"
 
 struct _MjaSession
 {
@@ -37,6 +41,10 @@ struct _MjaSession
   gboolean        in_memory;     /* no keyring: the session lives for this run only */
 
   GSettings      *settings;
+  MjaWebTransport *web_transport; /* the account's, once a sync needed it */
+  char           *web_user_id;   /* whose cookies web_transport holds */
+  gboolean        preparing;     /* the browser transport is being made for a sync */
+  gboolean        through_browser; /* the current sync's connection */
   GFile          *archive_dir;   /* where syncs write: the archive on screen */
   MjaSync        *current_sync;
   GCancellable   *sync_cancellable;
@@ -101,6 +109,15 @@ set_in_memory (MjaSession *self,
 }
 
 static void maybe_sync_at_startup (MjaSession *self);
+static gboolean wants_browser (MjaSession *self);
+
+/* The browser's session ends with its transport: nothing of it is left. */
+static void
+drop_web_transport (MjaSession *self)
+{
+  g_clear_object (&self->web_transport);
+  g_clear_pointer (&self->web_user_id, g_free);
+}
 
 static void
 set_credentials (MjaSession     *self,
@@ -115,6 +132,8 @@ set_credentials (MjaSession     *self,
   set_in_memory (self, in_memory);
   if (!g_set_object (&self->credentials, credentials))
     return;
+  if (credentials == NULL || g_strcmp0 (self->web_user_id, mja_credentials_get_user_id (credentials)) != 0)
+    drop_web_transport (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREDENTIALS]);
   if (was_signed_in != (credentials != NULL))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
@@ -250,6 +269,7 @@ mja_session_sign_in_through_browser (MjaSession     *self,
   g_return_if_fail (MJA_IS_CREDENTIALS (credentials));
 
   mja_session_sign_in (self, credentials);
+  g_settings_set_string (self->settings, "browser-account", mja_credentials_get_user_id (credentials));
   g_signal_emit (self, signals[SIGNAL_SIGNED_IN], 0,
                  account_name != NULL ? account_name : mja_credentials_get_user_id (credentials));
 }
@@ -263,6 +283,7 @@ mja_session_sign_out (MjaSession *self)
   g_return_if_fail (MJA_IS_SESSION (self));
 
   set_credentials (self, NULL, FALSE);
+  g_settings_reset (self->settings, "browser-account");
   if (self->use_keyring)
     store (self, NULL);
 }
@@ -421,6 +442,20 @@ sync_done_cb (GObject      *source,
   g_signal_handlers_disconnect_by_data (sync, self);
   g_clear_object (&self->sync_cancellable);
   g_clear_object (&self->current_sync);
+  if (g_error_matches (error, MJA_API_ERROR, MJA_API_ERROR_BLOCKED) && !self->through_browser &&
+      self->credentials != NULL)
+    {
+      /* Remembered for this account; under "auto" the sync starts over
+       * through the built-in browser at once, and says nothing of it. */
+      g_settings_set_string (self->settings, "browser-account", mja_credentials_get_user_id (self->credentials));
+      if (wants_browser (self))
+        {
+          g_debug ("A plain connection met the bot protection: syncing through the built-in browser");
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_SYNC]);
+          mja_session_start_sync (self);
+          return;
+        }
+    }
   if (g_error_matches (error, MJA_ARCHIVE_ERROR, MJA_ARCHIVE_ERROR_BUSY))
     {
       /* A CLI sync or reindex on the same archive: said, and waited for. */
@@ -438,27 +473,35 @@ sync_done_cb (GObject      *source,
   g_signal_emit (self, signals[SIGNAL_SYNC_FINISHED], 0, sync, error);
 }
 
-/**
- * mja_session_start_sync:
- *
- * Syncs the account into #MjaSession:archive-dir with the options of the
- * settings; #MjaSession:current-sync is the sync until it ends, then
- * #MjaSession::sync-finished says how it ended.
- */
-void
-mja_session_start_sync (MjaSession *self)
+/* Which connection the next sync takes: the setting, and under "auto"
+ * the browser for the account signed in through it or whose plain
+ * connection met the bot protection. */
+static gboolean
+wants_browser (MjaSession *self)
+{
+  g_autoptr(MjaConfig) config = mja_config_new_for_settings (self->settings);
+  g_autofree char *name = mja_config_dup_string (config, MJA_CONFIG_KEY_CONNECTION);
+  g_autofree char *account = NULL;
+  MjaConnection connection = MJA_CONNECTION_AUTO;
+
+  if (!mja_config_connection_from_string (name, &connection))
+    connection = MJA_CONNECTION_AUTO;
+  if (connection != MJA_CONNECTION_AUTO)
+    return connection == MJA_CONNECTION_BROWSER;
+  account = g_settings_get_string (self->settings, "browser-account");
+  return self->credentials != NULL && account[0] != '\0' &&
+         g_strcmp0 (account, mja_credentials_get_user_id (self->credentials)) == 0;
+}
+
+/* @transport: (nullable): the browser's, or %NULL for a direct sync */
+static void
+run_sync (MjaSession   *self,
+          MjaTransport *transport)
 {
   g_autofree char *root = NULL;
   g_auto(MjaSyncOptions) options = { 0 };
   GSettings *settings;
 
-  g_return_if_fail (MJA_IS_SESSION (self));
-  g_return_if_fail (self->credentials != NULL);
-  g_return_if_fail (self->archive_dir != NULL);
-  g_return_if_fail (self->current_sync == NULL);
-  g_return_if_fail (self->application != NULL);
-
-  g_clear_handle_id (&self->busy_source, g_source_remove);
   settings = self->settings;
   root = g_file_get_path (self->archive_dir);
   mja_sync_options_init (&options);
@@ -476,12 +519,98 @@ mja_session_start_sync (MjaSession *self)
   options.embed_metadata = g_settings_get_boolean (settings, "embed-metadata");
   /* Damaged files heal on the next sync; the check reads only heads and tails. */
   options.repair = TRUE;
+  options.transport = transport != NULL ? g_object_ref (transport) : NULL;
+  self->through_browser = transport != NULL;
 
   self->current_sync = mja_sync_new (root, self->credentials, &options);
   self->sync_cancellable = g_cancellable_new ();
   g_signal_connect (self->current_sync, "credentials-changed", G_CALLBACK (sync_credentials_changed_cb), self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_SYNC]);
   mja_sync_run_async (self->current_sync, self->sync_cancellable, sync_done_cb, g_object_ref (self));
+}
+
+static void
+cookies_added_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(MjaSession) self = user_data;
+  g_autoptr(WebKitNetworkSession) network_session = WEBKIT_NETWORK_SESSION (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *api_url = NULL;
+  gboolean added;
+
+  added = mja_web_network_session_add_cookies_finish (network_session, result, &error);
+  self->preparing = FALSE;
+  /* Signed out meanwhile, or someone else signed in: no sync for them. */
+  if (self->credentials == NULL || self->archive_dir == NULL || self->application == NULL ||
+      g_strcmp0 (self->web_user_id, mja_credentials_get_user_id (self->credentials)) != 0)
+    return;
+  if (!added)
+    {
+      g_warning ("The built-in browser did not take the session: %s", error->message);
+      drop_web_transport (self);
+      run_sync (self, NULL);
+      return;
+    }
+  api_url = mja_application_dup_base_url (self->application, "api");
+  self->web_transport = mja_web_transport_new (network_session, api_url);
+  run_sync (self, MJA_TRANSPORT (self->web_transport));
+}
+
+/**
+ * mja_session_start_sync:
+ *
+ * Syncs the account into #MjaSession:archive-dir with the options of the
+ * settings, through the account's built-in browser when the connection
+ * says so (made once per signed-in account); #MjaSession:current-sync is
+ * the sync until it ends, then #MjaSession::sync-finished says how it
+ * ended.
+ */
+void
+mja_session_start_sync (MjaSession *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *api_url = NULL;
+  g_autofree char *cdn_url = NULL;
+  g_autofree char *cookie = NULL;
+  WebKitNetworkSession *network_session;
+
+  g_return_if_fail (MJA_IS_SESSION (self));
+  g_return_if_fail (self->credentials != NULL);
+  g_return_if_fail (self->archive_dir != NULL);
+  g_return_if_fail (self->current_sync == NULL);
+  g_return_if_fail (self->application != NULL);
+
+  g_clear_handle_id (&self->busy_source, g_source_remove);
+  /* The browser is being made ready for a sync that is as good as running. */
+  if (self->preparing)
+    return;
+  if (!wants_browser (self))
+    {
+      run_sync (self, NULL);
+      return;
+    }
+  if (self->web_transport != NULL)
+    {
+      run_sync (self, MJA_TRANSPORT (self->web_transport));
+      return;
+    }
+
+  api_url = mja_application_dup_base_url (self->application, "api");
+  cdn_url = mja_application_dup_base_url (self->application, "cdn");
+  network_session = mja_web_network_session_new (api_url, cdn_url, &error);
+  if (network_session == NULL)
+    {
+      g_warning ("No built-in browser for the sync, syncing directly: %s", error->message);
+      run_sync (self, NULL);
+      return;
+    }
+  self->preparing = TRUE;
+  self->web_user_id = g_strdup (mja_credentials_get_user_id (self->credentials));
+  cookie = mja_credentials_dup_cookie_header (self->credentials);
+  mja_web_network_session_add_cookies_async (network_session, api_url, cookie, NULL,
+                                             cookies_added_cb, g_object_ref (self));
 }
 
 /**
@@ -648,6 +777,7 @@ mja_session_finalize (GObject *object)
 
   g_clear_weak_pointer (&self->application);
   g_clear_object (&self->credentials);
+  drop_web_transport (self);
   g_clear_object (&self->settings);
   g_clear_object (&self->archive_dir);
 

@@ -14,6 +14,7 @@
 
 #include "mja-cli.h"
 #include "mja-transport-soup.h"
+#include "mja-web-transport.h"
 
 typedef struct
 {
@@ -261,9 +262,55 @@ parse_protocol (const char   *text,
                                           protocol);
 }
 
+static void
+cookies_added_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* The browser transport without a window: a hidden page in an ephemeral
+ * session that holds @credentials' cookies (when there are any) and
+ * nothing else.  WebKit needs a display, even for a page nobody sees. */
+static MjaTransport *
+new_browser_transport (MjaCli          *cli,
+                       MjaCredentials  *credentials,
+                       GError         **error)
+{
+  g_autofree char *api_url = mja_cli_base_url (cli, "api");
+  g_autofree char *cdn_url = mja_cli_base_url (cli, "cdn");
+  g_autoptr(WebKitNetworkSession) session = NULL;
+
+  if (!gtk_init_check ())
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           _("The browser connection needs a graphical session, and there is none. On a "
+                             "server or under cron, run the command under xvfb-run, for example "
+                             "“xvfb-run -a mj-archiver-cli sync --connection browser”."));
+      return NULL;
+    }
+  session = mja_web_network_session_new (api_url, cdn_url, error);
+  if (session == NULL)
+    return NULL;
+  if (credentials != NULL)
+    {
+      g_autofree char *cookie = mja_credentials_dup_cookie_header (credentials);
+      g_autoptr(GAsyncResult) result = NULL;
+
+      mja_web_network_session_add_cookies_async (session, api_url, cookie, NULL, cookies_added_cb, &result);
+      while (result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      if (!mja_web_network_session_add_cookies_finish (session, result, error))
+        return NULL;
+    }
+  return MJA_TRANSPORT (mja_web_transport_new (session, api_url));
+}
+
 /**
  * mja_cli_new_transport:
  * @connection: (nullable): what --connection said
+ * @credentials: (nullable): the session the browser transport carries
  * @concurrency: downloads at once
  *
  * The one place the CLI resolves its connection: --connection, else
@@ -271,18 +318,22 @@ parse_protocol (const char   *text,
  * "auto" is the direct transport.
  *
  * Returns: (transfer full) (nullable): the transport, or %NULL with
- *   @error set (G_OPTION_ERROR for a name that is not one)
+ *   @error set (G_OPTION_ERROR for a name that is not one, or for the
+ *   browser without a display)
  */
 MjaTransport *
-mja_cli_new_transport (MjaCli      *cli,
-                       const char  *connection,
-                       guint        concurrency,
-                       GError     **error)
+mja_cli_new_transport (MjaCli          *cli,
+                       const char      *connection,
+                       MjaCredentials  *credentials,
+                       guint            concurrency,
+                       GError         **error)
 {
   g_autoptr(MjaConfig) config = mja_config_new ();
   g_autofree char *name = NULL;
   MjaConnection resolved;
   MjaTransport *transport;
+
+  g_return_val_if_fail (credentials == NULL || MJA_IS_CREDENTIALS (credentials), NULL);
 
   mja_config_set_flag (config, MJA_CONFIG_KEY_CONNECTION, connection);
   name = mja_config_dup_string (config, MJA_CONFIG_KEY_CONNECTION);
@@ -293,15 +344,14 @@ mja_cli_new_transport (MjaCli      *cli,
       return NULL;
     }
   if (resolved == MJA_CONNECTION_BROWSER)
+    transport = new_browser_transport (cli, credentials, error);
+  else
     {
-      /* BROWSER TRANSPORT: replaced by the browser transport of src/web. */
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           _("The built-in browser is not part of this build"));
-      return NULL;
+      transport = mja_transport_soup_new ();
+      mja_transport_soup_set_concurrency (MJA_TRANSPORT_SOUP (transport), concurrency);
     }
-  transport = mja_transport_soup_new ();
-  mja_transport_soup_set_concurrency (MJA_TRANSPORT_SOUP (transport), concurrency);
-  g_debug ("Connection: %s (%s)", mja_transport_get_name (transport), name);
+  if (transport != NULL)
+    g_debug ("Connection: %s (%s)", mja_transport_get_name (transport), name);
   return transport;
 }
 
@@ -310,15 +360,16 @@ mja_cli_new_transport (MjaCli      *cli,
 static int
 sync_transport (MjaCli         *cli,
                 const char     *connection,
+                MjaCredentials *credentials,
                 MjaSyncOptions *options)
 {
   g_autoptr(GError) error = NULL;
 
-  options->transport = mja_cli_new_transport (cli, connection, options->concurrency, &error);
+  options->transport = mja_cli_new_transport (cli, connection, credentials, options->concurrency, &error);
   if (options->transport != NULL)
     return MJA_EXIT_OK;
   g_printerr ("mj-archiver-cli: %s\n", error->message);
-  return g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE) ? MJA_EXIT_USAGE : MJA_EXIT_NETWORK;
+  return error->domain == G_OPTION_ERROR ? MJA_EXIT_USAGE : MJA_EXIT_NETWORK;
 }
 
 static void
@@ -433,7 +484,7 @@ mja_cli_sync (MjaCli  *cli,
     }
   if (request_interval >= 0)
     options.request_interval_ms = request_interval;
-  status = sync_transport (cli, connection, &options);
+  status = sync_transport (cli, connection, credentials, &options);
   if (status != MJA_EXIT_OK)
     return status;
 
@@ -494,7 +545,7 @@ mja_cli_download (MjaCli  *cli,
   if (download_types != NULL)
     options.download_kinds = g_str_equal (download_types, "all") ? g_strsplit ("grid,upscale,video", ",", -1)
                                                                  : mja_cli_split_list (download_types);
-  status = sync_transport (cli, connection, &options);
+  status = sync_transport (cli, connection, NULL, &options);
   if (status != MJA_EXIT_OK)
     return status;
   return run_sync (cli, NULL, &options);

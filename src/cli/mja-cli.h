@@ -65,6 +65,7 @@ MjaCredentials *mja_cli_credentials       (MjaCli          *cli,
 int             mja_cli_exit_for_error    (const GError    *error);
 MjaTransport   *mja_cli_new_transport     (MjaCli          *cli,
                                            const char      *connection,
+                                           MjaCredentials  *credentials,
                                            guint            concurrency,
                                            GError         **error);
 int             mja_cli_fail              (const GError    *error);

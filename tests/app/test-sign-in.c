@@ -7,8 +7,12 @@
  * then its sign-in form that sets the two session cookies) is signed in
  * to; the
  * dialog closes by itself, the session is signed in as the token's
- * account and says its name, and the keyring has it.  "Use a Cookie
- * Instead" leads to Preferences' cookie row.
+ * account and says its name, and the keyring has it.  A Sync then runs
+ * through the account's built-in browser past the bot check: every image
+ * as the fake has it, no cookie to the CDN, the token in no file.  "Use a
+ * Cookie Instead" leads to Preferences' cookie row; an account signed in
+ * with a cookie whose plain sync meets the bot check syncs through the
+ * browser all the same.
  */
 #include "config.h"
 
@@ -135,6 +139,140 @@ signed_in_cb (MjaSession *s,
 }
 
 static void
+sync_finished_cb (MjaSession *s,
+                  MjaSync    *sync,
+                  GError     *error,
+                  gpointer    data)
+{
+  char **outcome = data;
+
+  *outcome = g_strdup (error != NULL ? error->message : "");
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+/* Each file under @path, recursively, into @files. */
+static void
+list_files (const char *path,
+            GPtrArray  *files)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    {
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (files, g_strdup (path));
+      return;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (!g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        list_files (child, files);
+    }
+}
+
+static void
+assert_in_no_file (const char *root,
+                   const char *secret)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+
+  list_files (root, files);
+  for (guint i = 0; i < files->len; i++)
+    {
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      if (!g_file_get_contents (files->pdata[i], &contents, &length, NULL))
+        continue;
+      if (memmem (contents, length, secret, strlen (secret)) != NULL)
+        g_error ("The session token is in %s", (char *) files->pdata[i]);
+    }
+}
+
+/* Every image of the archive is the fake's, byte for byte; returns how many. */
+static guint
+check_images (const char *archive)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  guint n = 0;
+
+  list_files (archive, files);
+  for (guint i = 0; i < files->len; i++)
+    {
+      g_autofree char *base = g_path_get_basename (files->pdata[i]);
+      g_autofree char *contents = NULL;
+      g_autoptr(GBytes) expected = NULL;
+      const char *id;
+      char *dash;
+      guint index = 0;
+      gsize length;
+
+      if (!g_str_has_suffix (base, ".png"))
+        continue;
+      base[strlen (base) - 4] = '\0';
+      id = strchr (base, '_');
+      g_assert_nonnull (id);
+      id++;
+      /* "<id>-<n>": image n of a multi-image job (ids end in 12 hex digits). */
+      dash = strrchr (id, '-');
+      if (dash != NULL && strlen (dash + 1) <= 2)
+        {
+          index = (guint) g_ascii_strtoull (dash + 1, NULL, 10) - 1;
+          *dash = '\0';
+        }
+      expected = mja_fake_server_dup_image (server, id, index, "png");
+      g_assert_nonnull (expected);
+      g_assert_true (g_file_get_contents (files->pdata[i], &contents, &length, NULL));
+      g_assert_cmpmem (contents, length, g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
+      n++;
+    }
+  return n;
+}
+
+/* A Sync through the session completes into @archive against the
+ * browser-only fake: every image byte-identical, no cookie to the CDN,
+ * the token in no file under HOME or the archive. */
+static void
+sync_and_check (const char *archive)
+{
+  g_autoptr(GFile) dir = g_file_new_for_path (archive);
+  g_autofree char *outcome = NULL;
+  g_autofree char *joined = NULL;
+  g_auto(GStrv) kinds = NULL;
+  const char *token;
+  GLogLevelFlags fatal;
+  gulong finished;
+
+  /* The test's bus has no notification service, and a sync that ends
+   * while no window is in front warns that it cannot say so: no failure
+   * here, criticals still are. */
+  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  finished = g_signal_connect (session (), "sync-finished", G_CALLBACK (sync_finished_cb), &outcome);
+  mja_session_set_archive_dir (session (), dir);
+  mja_session_start_sync (session ());
+  helper_wait_until (is_set, &outcome, 120, "the sync through the browser");
+  g_signal_handler_disconnect (session (), finished);
+  g_log_set_always_fatal (fatal);
+  g_assert_cmpstr (outcome, ==, "");
+  kinds = g_settings_get_strv (mja_application_get_settings (app), "download-kinds");
+  joined = g_strjoinv (",", kinds);
+  g_assert_cmpuint (mja_fake_server_get_n_images (server, joined), >, 0);
+  g_assert_cmpuint (check_images (archive), ==, mja_fake_server_get_n_images (server, joined));
+  g_assert_cmpuint (mja_fake_server_get_cdn_cookie_count (server), ==, 0);
+  token = mja_credentials_get_id_token (mja_session_get_credentials (session ()));
+  assert_in_no_file (home, token);
+  assert_in_no_file (archive, token);
+}
+
+static void
 test_sign_in (void)
 {
   g_autofree char *archive = helper_make_archive_dir ();
@@ -191,7 +329,38 @@ test_sign_in (void)
   g_assert_nonnull (stored);
   g_assert_cmpstr (mja_credentials_get_user_id (stored), ==, mja_fake_server_get_user_id (server));
 
+  /* Sync: through the built-in browser, as the account signed in there;
+   * the fake answers anything else with its bot check. */
+  sync_and_check (archive);
+
   g_signal_handler_disconnect (session (), handler);
+  mja_session_sign_out (session ());
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
+/* Signed in with a pasted cookie, connection "auto": the plain
+ * connection meets the bot check, and the same sync goes on through the
+ * built-in browser, which the account keeps using. */
+static void
+test_cookie_then_bot_check (void)
+{
+  g_autofree char *archive = helper_make_archive_dir ();
+  g_autofree char *cookie = mja_fake_server_dup_cookie_header (server);
+  g_autoptr(MjaCredentials) credentials = mja_credentials_parse (cookie, NULL, NULL);
+  g_autoptr(GFile) dir = g_file_new_for_path (archive);
+  g_autofree char *account = NULL;
+  MjaWindow *window;
+
+  g_assert_nonnull (credentials);
+  mja_session_sign_out (session ());
+  window = mja_window_new (app);
+  mja_window_set_archive_dir (window, dir);
+  gtk_window_present (GTK_WINDOW (window));
+  mja_session_sign_in (session (), credentials);
+  sync_and_check (archive);
+  account = g_settings_get_string (mja_application_get_settings (app), "browser-account");
+  g_assert_cmpstr (account, ==, mja_fake_server_get_user_id (server));
   mja_session_sign_out (session ());
   gtk_window_destroy (GTK_WINDOW (window));
   helper_remove_tree (archive);
@@ -284,6 +453,7 @@ main (int   argc,
 
   g_test_add_func ("/sign-in/account-name", test_account_name);
   g_test_add_func ("/sign-in/through-the-browser", test_sign_in);
+  g_test_add_func ("/sign-in/cookie-then-bot-check", test_cookie_then_bot_check);
   g_test_add_func ("/sign-in/use-a-cookie-instead", test_use_cookie_instead);
   status = g_test_run ();
 
