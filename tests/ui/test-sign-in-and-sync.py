@@ -33,6 +33,16 @@ keyfile = os.path.join(app.env["XDG_CONFIG_HOME"], "glib-2.0", "settings", "keyf
 
 
 
+def window_named(title):
+    """The app's toplevel window of that title, whatever role AT-SPI gives it."""
+    application = app.application()
+    for i in range(application.childCount):
+        window = application.getChildAtIndex(i)
+        if window is not None and window.name == title:
+            return window
+    return None
+
+
 def label_starting(prefix, root=None):
     return app.pyatspi.findDescendant(root or app.application(), lambda o: o is not None
                                       and o.getRoleName() == "label" and (o.name or "").startswith(prefix))
@@ -45,7 +55,11 @@ try:
     def sign_in_with_the_cookie():
         # Sign In… opens the built-in browser; the cookie is the other way.
         app.find("push button", "Sign In…").queryAction().doAction(0)
-        dialog = app.find("frame", "Sign In to Midjourney", timeout=15)
+        # The dialog's toplevel reaches AT-SPI as a "filler", not a "frame"
+        # (MjaSignInDialog with its WebKitWebView): look for the window the
+        # person sees, by its title, among the app's windows.
+        dialog = wait_for(lambda: window_named("Sign In to Midjourney"), 15,
+                          "a window named 'Sign In to Midjourney'")
         app.find("push button", "Use a Cookie Instead", root=dialog).queryAction().doAction(0)
         preferences = app.find("frame", "Preferences", timeout=15)
         cookie_row = app.find("text", "Browser cookie", root=preferences)
