@@ -30,8 +30,8 @@ try:
     def empty_state():
         app.find("label", "Click Sync to Download Your History")
 
-    def cells():
-        grid = app.find("table", "Jobs")
+    def cells(grid=None):
+        grid = grid or app.find("table", "Jobs")
         names = []
         for i in range(grid.childCount):
             cell = grid.getChildAtIndex(i)
@@ -53,7 +53,8 @@ try:
         wait_for(lambda: subtitle().endswith(f"{DEMO_JOBS} jobs"), 30, f"the title to count {DEMO_JOBS} jobs")
 
     def grid_holds_every_job():
-        names = wait_for(lambda: len(cells()) == DEMO_JOBS and cells(), 30, f"{DEMO_JOBS} cells")
+        grid = app.find("table", "Jobs")
+        names = wait_for(lambda: (lambda n: len(n) == DEMO_JOBS and n)(cells(grid)), 30, f"{DEMO_JOBS} cells")
         assert all(name and len(name) > 10 for name in names), names[:5]
 
     def search_narrows():
@@ -63,7 +64,8 @@ try:
             and o.getRoleName() in ("entry", "text", "search box")),
             10, "the search entry")
         entry.queryEditableText().setTextContents("lighthouse")
-        names = wait_for(lambda: 0 < len(cells()) < DEMO_JOBS and cells(), 20, "the grid to narrow")
+        grid = app.find("table", "Jobs")
+        names = wait_for(lambda: (lambda n: 0 < len(n) < DEMO_JOBS and n)(cells(grid)), 20, "the grid to narrow")
         assert all("lighthouse" in name for name in names), [n for n in names if "lighthouse" not in n][:3]
         if shots:
             subprocess.run(["import", "-window", "root", os.path.join(shots, "search.png")], check=False)
@@ -107,17 +109,35 @@ try:
         app.pyatspi.Registry.generateMouseEvent(extents.x + extents.width // 2, extents.y + extents.height // 2,
                                                 "b1c")
 
+    def ancestor(accessible, role, name=None):
+        while accessible is not None and (accessible.getRoleName() != role
+                                          or (name is not None and accessible.name != name)):
+            accessible = accessible.parent
+        assert accessible is not None, f"no {role} around"
+        return accessible
+
     def filter_by_type():
-        app.find("push button", "Filters").queryAction().doAction(0)
+        # Each walk of the whole tree passes the grid's cells: walk it little.
+        grid = app.find("table", "Jobs")
+        filters = app.find("push button", "Filters")
+        filters.queryAction().doAction(0)
         check = app.find("check box", "Upscale", timeout=10)
-        row = app.find("list item", "Upscale")
+        row = ancestor(check, "list item", "Upscale")
         count = int(app.pyatspi.findDescendant(row, lambda o: o is not None and o.getRoleName() == "label"
                                                and (o.name or "").endswith(" jobs")).name.split()[0])
         click(check)
-        wait_for(lambda: len(cells()) == count, 10, f"the grid to show the {count} upscales")
-        app.find("push button", "Clear Filters").queryAction().doAction(0)
-        wait_for(lambda: len(cells()) == DEMO_JOBS, 10, "every job again")
-        app.find("push button", "Filters").queryAction().doAction(0)
+        wait_for(lambda: len(cells(grid)) == count, 10, f"the grid to show the {count} upscales")
+        # "Clear Filters" is also on the No Results page, out of sight in
+        # the stack behind the grid: press the filter panel's, the one in view.
+        def in_panel(o):
+            return o is not None and o.getRoleName() == "push button" and o.name == "Clear Filters"
+        clear, around = None, row
+        while clear is None and around is not None:
+            clear, around = app.pyatspi.findDescendant(around, in_panel), around.parent
+        assert clear is not None, "no Clear Filters in the filter panel"
+        clear.queryAction().doAction(0)
+        wait_for(lambda: len(cells(grid)) == DEMO_JOBS, 10, "every job again")
+        filters.queryAction().doAction(0)
 
     def png_text(path):
         import struct
