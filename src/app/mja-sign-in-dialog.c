@@ -102,12 +102,31 @@ close_idle_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* One look at the cookies.  It keeps the network session alive until
+ * WebKit has answered: a session finalized under a pending answer crashed
+ * WebKit when the dialog closed quickly. */
+typedef struct
+{
+  MjaSignInDialog      *self;
+  WebKitNetworkSession *session;
+} Lookup;
+
+static void
+lookup_free (Lookup *lookup)
+{
+  g_object_unref (lookup->self);
+  g_object_unref (lookup->session);
+  g_free (lookup);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Lookup, lookup_free)
+
 static void
 cookies_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      data)
 {
-  g_autoptr(MjaSignInDialog) self = data;
+  g_autoptr(Lookup) lookup = data;
+  MjaSignInDialog *self = lookup->self;
   g_autoptr(GError) error = NULL;
   GList *cookies = webkit_cookie_manager_get_cookies_finish (WEBKIT_COOKIE_MANAGER (source), result, &error);
   g_autoptr(MjaCredentials) credentials = NULL;
@@ -144,9 +163,15 @@ static void
 cookies_changed_cb (WebKitCookieManager *manager,
                     MjaSignInDialog     *self)
 {
-  if (self->signed_in)
+  Lookup *lookup;
+
+  if (self->signed_in || g_cancellable_is_cancelled (self->cancellable))
     return;
-  webkit_cookie_manager_get_cookies (manager, self->api_url, self->cancellable, cookies_cb, g_object_ref (self));
+  lookup = g_new0 (Lookup, 1);
+  lookup->self = g_object_ref (self);
+  lookup->session = g_object_ref (self->network_session);
+  /* Not cancelled when the dialog goes: the answer is awaited, then ignored. */
+  webkit_cookie_manager_get_cookies (manager, self->api_url, NULL, cookies_cb, lookup);
 }
 
 /* ---- the page ----------------------------------------------------------- */

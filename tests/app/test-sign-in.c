@@ -123,6 +123,23 @@ form_shown (gpointer data)
   return form->shown;
 }
 
+static void
+script_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  Form *form = data;
+  g_autoptr(JSCValue) value = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source), result, NULL);
+
+  form->asking = FALSE;
+}
+
+static gboolean
+script_done (gpointer data)
+{
+  return !((Form *) data)->asking;
+}
+
 static gboolean
 signed_in (gpointer data)
 {
@@ -310,7 +327,11 @@ test_sign_in (void)
                             "document.querySelector('[name=password]').value = '%s';"
                             "document.querySelector('form').submit();",
                             MJA_FAKE_ACCOUNT_EMAIL, MJA_FAKE_ACCOUNT_PASSWORD);
-  webkit_web_view_evaluate_javascript (view, script, -1, NULL, NULL, NULL, NULL, NULL);
+  /* The script's answer is awaited before the dialog may go: WebKit 2.50
+   * crashes finishing an evaluation whose view was destroyed meanwhile. */
+  form.asking = TRUE;
+  webkit_web_view_evaluate_javascript (view, script, -1, NULL, NULL, NULL, script_done_cb, &form);
+  helper_wait_until (script_done, &form, 30, "the form's script to run");
   helper_wait_until (dialog_closed, NULL, 30, "the dialog to close by itself");
   helper_wait_until (signed_in, NULL, 10, "the session to be signed in");
   g_assert_cmpuint (mja_fake_server_get_login_count (server), ==, 1);
