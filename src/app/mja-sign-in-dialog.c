@@ -118,14 +118,22 @@ lookup_free (Lookup *lookup)
   g_object_unref (lookup->session);
   g_free (lookup);
 }
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Lookup, lookup_free)
+
+/* The last reference to the network session must not go inside its
+ * cookie manager's own callback, which WebKit is still running. */
+static gboolean
+lookup_free_idle_cb (gpointer data)
+{
+  lookup_free (data);
+  return G_SOURCE_REMOVE;
+}
 
 static void
 cookies_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      data)
 {
-  g_autoptr(Lookup) lookup = data;
+  Lookup *lookup = data;
   MjaSignInDialog *self = lookup->self;
   g_autoptr(GError) error = NULL;
   GList *cookies = webkit_cookie_manager_get_cookies_finish (WEBKIT_COOKIE_MANAGER (source), result, &error);
@@ -157,6 +165,7 @@ cookies_cb (GObject      *source,
       g_idle_add_full (G_PRIORITY_DEFAULT, close_idle_cb, g_object_ref (self), g_object_unref);
     }
   g_list_free_full (cookies, (GDestroyNotify) soup_cookie_free);
+  g_idle_add_full (G_PRIORITY_LOW, lookup_free_idle_cb, lookup, NULL);
 }
 
 static void
