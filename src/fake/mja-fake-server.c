@@ -163,8 +163,17 @@ mja_fake_respond_json_message (SoupServerMessage *msg,
  * away, or with its thread's main context when the server stops. */
 typedef struct
 {
-  SoupServerMessage *msg;
+  SoupServerMessage *msg;  /* a reference: a tick must never see it freed */
 } Trickle;
+
+static void
+trickle_free (gpointer data)
+{
+  Trickle *trickle = data;
+
+  g_object_unref (trickle->msg);
+  g_free (trickle);
+}
 
 static gboolean
 trickle_cb (gpointer data)
@@ -197,8 +206,8 @@ mja_fake_respond_trickle (SoupServerMessage *msg,
   soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
   soup_message_headers_set_content_type (headers, content_type, NULL);
   soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_STATIC, head, head_len);
-  trickle->msg = msg;
-  g_source_set_callback (tick, trickle_cb, trickle, g_free);
+  trickle->msg = g_object_ref (msg);
+  g_source_set_callback (tick, trickle_cb, trickle, trickle_free);
   g_source_attach (tick, g_main_context_get_thread_default ());
   g_signal_connect_data (msg, "finished", G_CALLBACK (trickle_finished_cb), g_source_ref (tick),
                          (GClosureNotify) (void (*) (void)) g_source_unref, 0);
