@@ -399,7 +399,8 @@ view_position_cb (MjaWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->back_button), viewing);
   gtk_widget_set_visible (GTK_WIDGET (self->filters_button), !viewing);
   /* The filter panel hides while a job is open, and comes back with the grid. */
-  gtk_widget_set_visible (adw_flap_get_flap (self->filters_flap), !viewing);
+  if (gtk_widget_get_visible (adw_flap_get_flap (self->filters_flap)) == viewing)
+    gtk_widget_set_visible (adw_flap_get_flap (self->filters_flap), !viewing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", viewing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous", viewing && position > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next",
