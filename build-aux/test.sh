@@ -39,7 +39,7 @@ in_session meson test -C "$build" --print-errorlogs --num-processes 2 "$@" || st
 
 if [[ $quick -eq 0 ]]; then
     # Sanitizers: every memory error and undefined behaviour fails a test;
-    # leaks fail every test but the UI ones (GTK's caches live as long as
+    # leaks fail every test but the UI and browser ones (GTK and WebKit caches live as long as
     # the process).  build-aux/lsan.supp lists the few library leaks let by.
     if [[ ! -f "$asan/build.ninja" ]]; then
         meson setup "$asan" "$top" --werror -Db_sanitize=address,undefined -Db_lundef=false
@@ -49,9 +49,9 @@ if [[ $quick -eq 0 ]]; then
     export LSAN_OPTIONS="suppressions=$top/build-aux/lsan.supp:print_suppressions=0"
     ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 in_session \
         meson test -C "$asan" --print-errorlogs --num-processes 2 --timeout-multiplier 3 \
-        --no-suite ui --logbase asan || status=$?
+        --no-suite ui --no-suite web --logbase asan || status=$?
     ASAN_OPTIONS=detect_leaks=0 in_session \
-        meson test -C "$asan" --print-errorlogs --timeout-multiplier 3 --suite ui --logbase asan-ui || status=$?
+        meson test -C "$asan" --print-errorlogs --timeout-multiplier 3 --suite ui --suite web --logbase asan-ui || status=$?
     unset UBSAN_OPTIONS LSAN_OPTIONS
     logs+=("asan+ubsan=$asan/meson-logs/asan.json" "asan+ubsan (ui)=$asan/meson-logs/asan-ui.json")
 
