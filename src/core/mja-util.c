@@ -43,8 +43,10 @@ mja_util_protect_process (void)
 
   if (setrlimit (RLIMIT_CORE, &none) != 0)
     g_debug ("Could not turn core dumps off: %s", g_strerror (errno));
+#if !MJA_SANITIZED
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
     g_debug ("Could not make the process non-dumpable: %s", g_strerror (errno));
+#endif
 }
 
 /* Overwrites a secret before its memory is freed, in a way the compiler
