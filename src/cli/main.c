@@ -488,8 +488,20 @@ main (int   argc,
         {
           /* The command sees itself as argv[0]. */
           int status = commands[i].run (&cli, argc - 1, argv + 1);
+          gboolean used_browser = cli.used_browser;
 
           mja_cli_clear (&cli);
+          /* WebKit's threads and its web and network processes outlive the
+           * command; the C++ destructors that exit () runs then abort the
+           * process now and then (SIGABRT after "Sync complete", 3 runs in
+           * 4 here), turning a good sync into a crash. Everything is written
+           * and closed by now: leave without them. */
+          if (used_browser)
+            {
+              fflush (stdout);
+              fflush (stderr);
+              _exit (status);
+            }
           return status;
         }
     }

@@ -290,6 +290,7 @@ new_browser_transport (MjaCli          *cli,
                              "“xvfb-run -a mj-archiver-cli sync --connection browser”."));
       return NULL;
     }
+  cli->used_browser = TRUE;
   session = mja_web_network_session_new (api_url, cdn_url, error);
   if (session == NULL)
     return NULL;

@@ -45,6 +45,7 @@ typedef struct
   gboolean  json;
   /* resolved */
   gboolean  credentials_from_keyring;
+  gboolean  used_browser;  /* WebKit was started: see main () */
 } MjaCli;
 
 typedef int (*MjaCliCommand) (MjaCli *cli, int argc, char **argv);
