@@ -87,22 +87,8 @@ def base_env(server=None, home=None):
     return env
 
 
-# LeakSanitizer's own stop-the-world tracer now and then crashes at exit
-# while the process's threads wind down (google/sanitizers#1353); the
-# program's exit status is then lost. Only that signature earns a rerun:
-# a leak report or any other failure is kept.
-LSAN_TRACER_CRASH = ("Tracer caught signal", "LeakSanitizer has encountered a fatal error")
-
-
-def sanitizer_tracer_crashed(stderr):
-    return all(marker in (stderr or "") for marker in LSAN_TRACER_CRASH)
-
-
 def cli(*args, env, check=None, timeout=120, **kwargs):
     result = subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=timeout, **kwargs)
-    if sanitizer_tracer_crashed(result.stderr):
-        print(f"# LeakSanitizer's tracer crashed after {' '.join(args[:1])}; running it again", flush=True)
-        result = subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=timeout, **kwargs)
     if check is not None and result.returncode != check:
         raise AssertionError(f"exit {result.returncode}, expected {check}\nstdout: {result.stdout}\n"
                              f"stderr: {result.stderr}")

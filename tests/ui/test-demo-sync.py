@@ -121,21 +121,11 @@ try:
         grid = app.find("table", "Jobs")
         filters = app.find("push button", "Filters")
         filters.queryAction().doAction(0)
-        # The panel rebuilds its rows when the counts change (the sync's last
-        # jobs land in the index just before): an accessible found a moment
-        # earlier may be gone ("no longer exists"), so look it up again.
-        for attempt in range(3):
-            try:
-                check = app.find("check box", "Upscale", timeout=10)
-                row = ancestor(check, "list item", "Upscale")
-                count = int(app.pyatspi.findDescendant(row, lambda o: o is not None and o.getRoleName() == "label"
-                                                       and (o.name or "").endswith(" jobs")).name.split()[0])
-                click(check)
-                break
-            except Exception as error:  # pyatspi raises its own error type
-                if "no longer exists" not in str(error) or attempt == 2:
-                    raise
-                time.sleep(1)
+        check = app.find("check box", "Upscale", timeout=10)
+        row = ancestor(check, "list item", "Upscale")
+        count = int(app.pyatspi.findDescendant(row, lambda o: o is not None and o.getRoleName() == "label"
+                                               and (o.name or "").endswith(" jobs")).name.split()[0])
+        click(check)
         wait_for(lambda: len(cells(grid)) == count, 10, f"the grid to show the {count} upscales")
         # "Clear Filters" is also on the No Results page, out of sight in
         # the stack behind the grid: press the filter panel's, the one in view.
