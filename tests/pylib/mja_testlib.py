@@ -40,9 +40,9 @@ class FakeServer:
     """mja-fake-server in a process of its own; .env holds what it printed:
     the base URLs and the credentials it accepts."""
 
-    def __init__(self, *args):
+    def __init__(self, *args, env=None):
         self.proc = subprocess.Popen([os.environ["MJA_FAKE_SERVER"], *args],
-                                     stdout=subprocess.PIPE, text=True)
+                                     stdout=subprocess.PIPE, text=True, env=env)
         self.env = {}
         for line in self.proc.stdout:
             if line.startswith("#"):
