@@ -51,15 +51,31 @@ def pump(seconds):
         time.sleep(0.05)
 
 
+def stale(error):
+    """True for the error of an accessible whose widget GTK has just
+    destroyed (a grid cell recycled, a panel row rebuilt): the tree moved
+    under the test, which is worth another look, not a failure."""
+    from gi.repository import GLib
+    return isinstance(error, GLib.Error) and ("no longer exists" in str(error)
+                                               or "UnknownObject" in str(error))
+
+
 def wait_for(predicate, timeout, what):
-    """The predicate's first true value, pumping events meanwhile."""
+    """The predicate's first true value, pumping events meanwhile.  A
+    predicate that meets an accessible destroyed under it is asked again."""
     deadline = time.time() + timeout
+    last = None
     while time.time() < deadline:
-        value = predicate()
+        try:
+            value = predicate()
+        except Exception as error:  # noqa: BLE001 — only stale accessibles are let by
+            if not stale(error):
+                raise
+            value, last = None, error
         if value:
             return value
         pump(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what}" + (f" (last: {last})" if last else ""))
 
 
 class App:

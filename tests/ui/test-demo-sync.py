@@ -121,20 +121,29 @@ try:
         grid = app.find("table", "Jobs")
         filters = app.find("push button", "Filters")
         filters.queryAction().doAction(0)
-        check = app.find("check box", "Upscale", timeout=10)
-        row = ancestor(check, "list item", "Upscale")
-        count = int(app.pyatspi.findDescendant(row, lambda o: o is not None and o.getRoleName() == "label"
-                                               and (o.name or "").endswith(" jobs")).name.split()[0])
-        click(check)
+        def upscale_row():
+            check = app.find("check box", "Upscale", timeout=10)
+            row = ancestor(check, "list item", "Upscale")
+            count = int(app.pyatspi.findDescendant(row, lambda o: o is not None and o.getRoleName() == "label"
+                                                   and (o.name or "").endswith(" jobs")).name.split()[0])
+            click(check)
+            return (count,)  # a tuple: true even for a count of 0
+        count, = wait_for(upscale_row, 10, "the Upscale row and its count")
         wait_for(lambda: len(cells(grid)) == count, 10, f"the grid to show the {count} upscales")
         # "Clear Filters" is also on the No Results page, out of sight in
         # the stack behind the grid: press the filter panel's, the one in view.
+        # The panel may rebuild its rows as the counts change: start from a
+        # row looked up now, not the one clicked.
         def in_panel(o):
             return o is not None and o.getRoleName() == "push button" and o.name == "Clear Filters"
-        clear, around = None, row
-        while clear is None and around is not None:
-            clear, around = app.pyatspi.findDescendant(around, in_panel), around.parent
-        assert clear is not None, "no Clear Filters in the filter panel"
+
+        def clear_in_panel():
+            around = app.find("check box", "Upscale", timeout=10)
+            clear = None
+            while clear is None and around is not None:
+                clear, around = app.pyatspi.findDescendant(around, in_panel), around.parent
+            return clear
+        clear = wait_for(clear_in_panel, 10, "Clear Filters in the filter panel")
         clear.queryAction().doAction(0)
         wait_for(lambda: len(cells(grid)) == DEMO_JOBS, 10, "every job again")
         filters.queryAction().doAction(0)
