@@ -203,11 +203,18 @@ GBytes *
 helper_image_bytes (const char *format,
                     gsize       min_size)
 {
-  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 16, 16);
+  /* Enough pixels for its size to be honest: the downloader refuses a
+   * file far larger than its pixels could need (mja_media_max_bytes). */
+  int side = 16;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *padding = NULL;
   gchar *data = NULL;
   gsize size = 0;
+
+  while ((guint64) side * side * 4 < min_size)
+    side += 16;
+  pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, side, side);
 
   gdk_pixbuf_fill (pixbuf, 0x3366ccff);
   if (g_str_equal (format, "png") && min_size > 0)

@@ -37,7 +37,7 @@
 #include "mja-transport-soup.h"
 #include "mja-util.h"
 
-#define SNIFF_SIZE     16
+#define SNIFF_SIZE     MJA_MEDIA_HEAD_SIZE  /* what it is, and its pixel size */
 #define ANSWER_TIMEOUT mja_config_get_default_uint (MJA_CONFIG_KEY_IMAGE_DEADLINE)  /* however it trickles */
 
 typedef struct
@@ -55,6 +55,9 @@ typedef struct
   GCancellable  *try_cancellable; /* this try: the sync's Stop, or a refused head */
   gulong         cancel_handler;
   gboolean       refused;    /* its first bytes are not the media it should be */
+  guint          width;      /* the pixel size its head declares, or 0 */
+  guint          height;
+  gboolean       oversize;   /* more bytes than an image of that size can be */
   guint64        received;
   gint64         expected;   /* Content-Length of an unencoded body, or -1 */
   guint8         head[SNIFF_SIZE];
@@ -273,6 +276,31 @@ read_head (Item *item)
   close (fd);
 }
 
+static GError *
+oversize_error (Item *item)
+{
+  return g_error_new (MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_TOO_LARGE,
+                      _("Image %u is larger than an image of %u × %u pixels can be; it was not saved."),
+                      item->index + 1, item->width, item->height);
+}
+
+/* The head is in: what it should be, and how large it may grow. */
+static void
+head_read (Item *item)
+{
+  read_head (item);
+  item->width = item->height = 0;
+  if (!mja_media_read_size (item->head, item->head_len, &item->width, &item->height))
+    item->width = item->height = 0;
+}
+
+/* Past what an image of the pixel size its head declares can take. */
+static gboolean
+beyond_its_size (Item *item)
+{
+  return item->width > 0 && item->received > mja_media_max_bytes (item->width, item->height);
+}
+
 static void
 emit_idle_if_done (MjaDownloader *self)
 {
@@ -476,7 +504,7 @@ complete (Item *item)
   MjaMediaProblem problem;
 
   if (item->head_len < SNIFF_SIZE)
-    read_head (item);
+    head_read (item);
   sniffed = mja_sniff_media (item->head, item->head_len);
 
   if (!media_matches (sniffed, item->path))
@@ -485,6 +513,12 @@ complete (Item *item)
                            _("Image %u is not a %s file (the server sent %s); it was not saved."),
                            item->index + 1, strrchr (item->path, '.') + 1,
                            sniffed ? sniffed : _("something else, maybe a web page"));
+      item_finish (item, error);
+      return;
+    }
+  if (item->oversize || beyond_its_size (item))
+    {
+      error = oversize_error (item);
       item_finish (item, error);
       return;
     }
@@ -545,12 +579,20 @@ item_progress_cb (guint64  received,
   item->received = received;
   if (item->head_len < SNIFF_SIZE && received >= SNIFF_SIZE && !item->refused)
     {
-      read_head (item);
+      head_read (item);
       if (item->head_len == SNIFF_SIZE && !media_matches (mja_sniff_media (item->head, item->head_len), item->path))
         {
           item->refused = TRUE;
           g_cancellable_cancel (item->try_cancellable);
         }
+    }
+  /* Padding sent as an image is cut off as soon as it shows, not after
+   * the whole of it has been read. */
+  if (!item->refused && !item->oversize && beyond_its_size (item))
+    {
+      item->oversize = TRUE;
+      item->refused = TRUE;
+      g_cancellable_cancel (item->try_cancellable);
     }
 }
 
@@ -654,6 +696,8 @@ start_item (Item *item)
   item->received = 0;
   item->head_len = 0;
   item->refused = FALSE;
+  item->oversize = FALSE;
+  item->width = item->height = 0;
   item->expected = -1;
   if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
                       g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))

@@ -41,6 +41,86 @@ mja_sniff_media (const guint8 *data,
   return NULL;
 }
 
+static guint32
+be32 (const guint8 *p)
+{
+  return (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 | p[3];
+}
+
+static guint32
+le24 (const guint8 *p)
+{
+  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16;
+}
+
+/**
+ * mja_media_read_size:
+ *
+ * The pixel size an image's first bytes declare: PNG's IHDR, WebP's VP8X,
+ * VP8L or VP8 header (all within MJA_MEDIA_HEAD_SIZE bytes).  FALSE for a
+ * JPEG (its size may come after any amount of metadata), a video, or a
+ * header that declares no sensible size.
+ */
+gboolean
+mja_media_read_size (const guint8 *data,
+                     gsize         length,
+                     guint        *width,
+                     guint        *height)
+{
+  const char *sniffed = mja_sniff_media (data, length);
+  guint32 w = 0, h = 0;
+
+  if (g_strcmp0 (sniffed, "png") == 0 && length >= 24 && memcmp (data + 12, "IHDR", 4) == 0)
+    {
+      w = be32 (data + 16);
+      h = be32 (data + 20);
+    }
+  else if (g_strcmp0 (sniffed, "webp") == 0 && length >= 30 && memcmp (data + 12, "VP8X", 4) == 0)
+    {
+      w = le24 (data + 24) + 1;
+      h = le24 (data + 27) + 1;
+    }
+  else if (g_strcmp0 (sniffed, "webp") == 0 && length >= 25 && memcmp (data + 12, "VP8L", 4) == 0 &&
+           data[20] == 0x2f)
+    {
+      guint32 bits = (guint32) data[21] | (guint32) data[22] << 8 | (guint32) data[23] << 16 |
+                     (guint32) data[24] << 24;
+
+      w = (bits & 0x3fff) + 1;
+      h = ((bits >> 14) & 0x3fff) + 1;
+    }
+  else if (g_strcmp0 (sniffed, "webp") == 0 && length >= 30 && memcmp (data + 12, "VP8 ", 4) == 0 &&
+           memcmp (data + 23, "\x9d\x01\x2a", 3) == 0)
+    {
+      w = ((guint32) data[26] | (guint32) data[27] << 8) & 0x3fff;
+      h = ((guint32) data[28] | (guint32) data[29] << 8) & 0x3fff;
+    }
+  /* PNG allows 2³¹ − 1; no image of this archive comes near 2¹⁶. */
+  if (w == 0 || h == 0 || w > 1u << 20 || h > 1u << 20)
+    return FALSE;
+  *width = w;
+  *height = h;
+  return TRUE;
+}
+
+/**
+ * mja_media_max_bytes:
+ *
+ * The most bytes an image of @width × @height pixels can honestly take,
+ * with a generous margin: twice what it takes uncompressed at the deepest
+ * colour these formats have (16-bit RGBA, plus PNG's filter byte per
+ * row), and a MiB for metadata.  Deflate and VP8 never grow data by half
+ * that much, so a larger file is padding, not an image.
+ */
+guint64
+mja_media_max_bytes (guint width,
+                     guint height)
+{
+  guint64 raw = (guint64) width * height * 8 + height;
+
+  return 2 * raw + 1024 * 1024;
+}
+
 /* Whether a file sniffed as @sniffed may carry the name's @extension. */
 gboolean
 mja_media_matches_extension (const char *sniffed,

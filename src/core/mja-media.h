@@ -29,6 +29,16 @@ MjaMediaProblem  mja_media_check_data        (const guint8    *data,
 MjaMediaProblem  mja_media_check_fd          (int              fd);
 MjaMediaProblem  mja_media_check_file        (const char      *path);
 gboolean         mja_media_problem_is_truncation (MjaMediaProblem problem);
+
+/* The bytes a file may need to start with for mja_media_read_size(). */
+#define MJA_MEDIA_HEAD_SIZE 32
+
+gboolean         mja_media_read_size         (const guint8    *data,
+                                              gsize            length,
+                                              guint           *width,
+                                              guint           *height);
+guint64          mja_media_max_bytes         (guint            width,
+                                              guint            height);
 const char      *mja_media_problem_describe  (MjaMediaProblem  problem);
 
 G_END_DECLS

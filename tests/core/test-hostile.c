@@ -13,6 +13,7 @@
 #include "mja-archive-verify.h"
 #include "mja-json.h"
 #include "mja-job.h"
+#include "mja-media.h"
 #include "test-utils.h"
 
 static char *
@@ -598,6 +599,61 @@ test_cancel_mid_page (void)
   helper_remove_tree (root);
 }
 
+/* The pixel size an image's head declares, and what that allows: the
+ * downloader cuts off a file larger than its pixels could need. */
+static void
+test_media_size (void)
+{
+  g_autoptr(GBytes) png = helper_image_bytes ("png", 0);
+  g_autoptr(GBytes) jpeg = helper_image_bytes ("jpeg", 0);
+  /* RIFF....WEBP + a chunk header, then each kind's size fields. */
+  guint8 vp8x[32] = "RIFF\0\0\0\0WEBPVP8X\0\0\0\0\0\0\0\0";
+  guint8 vp8l[32] = "RIFF\0\0\0\0WEBPVP8L\0\0\0\0\x2f";
+  guint8 vp8[32] = "RIFF\0\0\0\0WEBPVP8 \0\0\0\0\0\0\0\x9d\x01\x2a";
+  guint32 bits = (1023 - 1) | (768 - 1) << 14;
+  guint w = 0, h = 0;
+
+  g_assert_true (mja_media_read_size (g_bytes_get_data (png, NULL), MJA_MEDIA_HEAD_SIZE, &w, &h));
+  g_assert_cmpuint (w, ==, 16);
+  g_assert_cmpuint (h, ==, 16);
+  /* A head cut before the size says nothing. */
+  g_assert_false (mja_media_read_size (g_bytes_get_data (png, NULL), 20, &w, &h));
+  g_assert_false (mja_media_read_size (g_bytes_get_data (jpeg, NULL), MJA_MEDIA_HEAD_SIZE, &w, &h));
+
+  /* VP8X: 24-bit sizes minus one, 2048 × 1536. */
+  vp8x[24] = (2048 - 1) & 0xff;
+  vp8x[25] = (2048 - 1) >> 8;
+  vp8x[27] = (1536 - 1) & 0xff;
+  vp8x[28] = (1536 - 1) >> 8;
+  g_assert_true (mja_media_read_size (vp8x, sizeof vp8x, &w, &h));
+  g_assert_cmpuint (w, ==, 2048);
+  g_assert_cmpuint (h, ==, 1536);
+  /* VP8L: 14 bits each, minus one, after the signature byte. */
+  vp8l[21] = bits & 0xff;
+  vp8l[22] = (bits >> 8) & 0xff;
+  vp8l[23] = (bits >> 16) & 0xff;
+  vp8l[24] = (bits >> 24) & 0xff;
+  g_assert_true (mja_media_read_size (vp8l, sizeof vp8l, &w, &h));
+  g_assert_cmpuint (w, ==, 1023);
+  g_assert_cmpuint (h, ==, 768);
+  /* VP8: after the start code, 14 bits each (the top two are scaling). */
+  vp8[26] = 640 & 0xff;
+  vp8[27] = (640 >> 8) | 0x40;
+  vp8[28] = 480 & 0xff;
+  vp8[29] = 480 >> 8;
+  g_assert_true (mja_media_read_size (vp8, sizeof vp8, &w, &h));
+  g_assert_cmpuint (w, ==, 640);
+  g_assert_cmpuint (h, ==, 480);
+  /* No size at all is no size. */
+  vp8[26] = vp8[27] = 0;
+  g_assert_false (mja_media_read_size (vp8, sizeof vp8, &w, &h));
+
+  /* Room for any honest image of that size, not for 400 MB of padding. */
+  g_assert_cmpuint (mja_media_max_bytes (16, 16), >, 4096 + 1024 * 1024);
+  g_assert_cmpuint (mja_media_max_bytes (2048, 2048), >, 2048ull * 2048 * 8);
+  g_assert_cmpuint (mja_media_max_bytes (2048, 2048), <, 100ull << 20);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -615,6 +671,7 @@ main (int   argc,
   g_test_add_func ("/hostile/long-cursor", test_long_cursor);
   g_test_add_func ("/hostile/legacy-image-paths", test_legacy_image_paths);
   g_test_add_func ("/hostile/nul-in-id", test_nul_in_id);
+  g_test_add_func ("/hostile/media-size", test_media_size);
   g_test_add_func ("/hostile/hostile-files", test_hostile_files);
   g_test_add_func ("/hostile/locked-index", test_locked_index);
   g_test_add_func ("/hostile/cancel-mid-page", test_cancel_mid_page);

@@ -450,6 +450,7 @@ typedef struct
   guint64     max_image_bytes; /* the client's limits; 0: its defaults */
   guint       answer_timeout_s;
   const char *message;         /* in the sync's error, or its problems */
+  guint       image_pixels;    /* with image_kib; 0: 1024 */
 } HostileCase;
 
 static const HostileCase hostile_cases[] = {
@@ -458,6 +459,9 @@ static const HostileCase hostile_cases[] = {
   { "a listing that never ends", 0, TRUE, FALSE, FALSE, 0, 0, 2, "did not finish answering within 2 seconds" },
   { "a redirect to another host", 0, FALSE, TRUE, FALSE, 0, 0, 0, "answered with a redirect, which is not followed" },
   { "images beyond the size limit", 0, FALSE, FALSE, FALSE, 1500, 1024 * 1024, 0, "larger than the limit of 1 MiB" },
+  /* 2 MiB for 64 × 64 pixels: padding, however far below the limit. */
+  { "images far larger than their pixels", 0, FALSE, FALSE, FALSE, 2048, 0, 0,
+    "larger than an image of 64 × 64 pixels can be", 64 },
   /* Every image given up: the sync stops, as when the network is gone. */
   { "images that never end", 0, FALSE, FALSE, TRUE, 0, 0, 1, "did not finish sending it within 1 second" },
 };
@@ -492,7 +496,7 @@ test_hostile_answers (void)
       if (c->image_kib)
         {
           fake.image_kib = c->image_kib;
-          fake.image_pixels = 1024;
+          fake.image_pixels = c->image_pixels ? c->image_pixels : 1024;
         }
       server = helper_start_server (&fake);
       credentials = helper_current_credentials (server);
