@@ -1,12 +1,13 @@
-/* mja-filter-panel.c — narrow the grid by type, date, rating and liked
+/* mja-filter-panel.c — narrow the grid by kind, model, aspect ratio, date, rating and liked
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The filters live in GSettings, so they apply at once and are remembered;
  * the window turns them into an index query with mja_filter_apply().  The
  * kinds of job (Image, Upscale, Video, … merged across the API eras, see
- * mja-job-words.h) and their counts come from the archive itself; the
- * group stays hidden while the archive has none.
+ * mja-job-words.h), the models (V7, Niji 6) and the aspect ratios, with
+ * their counts, come from the archive itself; each group stays hidden
+ * while the archive has none.
  */
 #define G_LOG_DOMAIN "mja-filter-panel"
 
@@ -18,14 +19,26 @@
 #include "mja-job-words.h"
 #include "mja-util.h"
 
+/* One group of check rows, one row per value of a facet of the index. */
+typedef struct
+{
+  AdwPreferencesGroup  *group;
+  GPtrArray            *rows;
+  const char           *key;     /* the GSettings key of the values chosen */
+} Facet;
+
+static const char * const facet_keys[] = { "filter-job-types", "filter-models", "filter-aspect-ratios" };
+
 struct _MjaFilterPanel
 {
   GtkBox                parent_instance;
 
   GSettings            *settings;
-  GPtrArray            *type_rows;
+  Facet                 facets[G_N_ELEMENTS (facet_keys)];
 
   AdwPreferencesGroup  *types_group;
+  AdwPreferencesGroup  *models_group;
+  AdwPreferencesGroup  *ratios_group;
   AdwEntryRow          *from_row;
   AdwEntryRow          *to_row;
   AdwComboRow          *rating_row;
@@ -57,6 +70,21 @@ mja_filter_apply (GSettings     *settings,
       }
   if (any)
     query->categories = g_strv_builder_end (categories);
+  {
+    g_auto(GStrv) models = g_settings_get_strv (settings, "filter-models");
+    g_auto(GStrv) ratios = g_settings_get_strv (settings, "filter-aspect-ratios");
+
+    if (models[0] != NULL)
+      {
+        query->models = g_steal_pointer (&models);
+        any = TRUE;
+      }
+    if (ratios[0] != NULL)
+      {
+        query->aspect_ratios = g_steal_pointer (&ratios);
+        any = TRUE;
+      }
+  }
   any |= *from != '\0' && mja_parse_day (from, FALSE, &query->from_us);
   any |= *to != '\0' && mja_parse_day (to, TRUE, &query->to_us);
   query->min_rating = g_settings_get_uint (settings, "filter-min-rating");
@@ -68,85 +96,131 @@ mja_filter_apply (GSettings     *settings,
 void
 mja_filter_clear (GSettings *settings)
 {
-  const char *keys[] = { "filter-job-types", "filter-from", "filter-to", "filter-min-rating", "filter-liked",
-                         "filter-with-images" };
+  const char *keys[] = { "filter-job-types", "filter-models", "filter-aspect-ratios", "filter-from", "filter-to",
+                         "filter-min-rating", "filter-liked", "filter-with-images" };
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     g_settings_reset (settings, keys[i]);
 }
 
 static void
-type_toggled_cb (MjaFilterPanel *self)
+facet_toggled_cb (GtkCheckButton *toggled,
+                  MjaFilterPanel *self)
 {
+  Facet *facet = g_object_get_data (G_OBJECT (toggled), "mja-facet");
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) types = NULL;
+  g_auto(GStrv) values = NULL;
 
-  for (guint i = 0; i < self->type_rows->len; i++)
+  for (guint i = 0; i < facet->rows->len; i++)
     {
-      AdwActionRow *row = g_ptr_array_index (self->type_rows, i);
+      AdwActionRow *row = g_ptr_array_index (facet->rows, i);
       GtkCheckButton *check = g_object_get_data (G_OBJECT (row), "mja-check");
 
       if (gtk_check_button_get_active (check))
-        g_strv_builder_add (builder, g_object_get_data (G_OBJECT (row), "mja-category"));
+        g_strv_builder_add (builder, g_object_get_data (G_OBJECT (row), "mja-value"));
     }
-  types = g_strv_builder_end (builder);
-  g_settings_set_strv (self->settings, "filter-job-types", (const char * const *) types);
+  values = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, facet->key, (const char * const *) values);
 }
 
-/* One check row a kind of job ("Upscale"), with how many jobs it has;
- * @per_type holds MjaIndexCounts named by mja_job_category_to_string(). */
+/* What a value of a facet is called in the panel: "Upscale", "V7",
+ * "16:9 · Landscape". */
+static char *
+dup_value_label (MjaIndexFacet  facet,
+                 const char    *value)
+{
+  MjaJobCategory category = MJA_JOB_CATEGORY_OTHER;
+  guint64 w = 0, h = 0;
+  g_auto(GStrv) parts = NULL;
+
+  switch (facet)
+    {
+    case MJA_INDEX_FACET_CATEGORY:
+      mja_job_category_from_string (value, &category);
+      return g_strdup (mja_job_category_get_label (category));
+    case MJA_INDEX_FACET_ASPECT_RATIO:
+      parts = g_strsplit (value, ":", 2);
+      if (g_strv_length (parts) == 2 && g_ascii_string_to_unsigned (parts[0], 10, 1, G_MAXUINT, &w, NULL) &&
+          g_ascii_string_to_unsigned (parts[1], 10, 1, G_MAXUINT, &h, NULL))
+        /* TRANSLATORS: an aspect ratio, then the shape it gives */
+        return g_strdup_printf (_("%s · %s"), value, w > h ? _("Landscape") : w < h ? _("Portrait") : _("Square"));
+      return g_strdup (value);
+    case MJA_INDEX_FACET_MODEL:
+    default:
+      return g_strdup (value);
+    }
+}
+
+static void
+set_row_count (AdwActionRow *row,
+               guint64       count)
+{
+  g_autofree char *subtitle = g_strdup_printf (ngettext ("%u job", "%u jobs", (gulong) count), (guint) count);
+
+  adw_action_row_set_subtitle (row, subtitle);
+}
+
+/**
+ * mja_filter_panel_set_counts:
+ * @counts: (nullable): MjaIndexCounts of @which, named by their values
+ *   (mja_job_category_to_string(), mja_command_dup_model(), …)
+ *
+ * One check row per value of a facet ("Upscale", "V7", "16:9"), with how
+ * many jobs it has.
+ */
 void
 mja_filter_panel_set_counts (MjaFilterPanel *self,
-                             GPtrArray      *per_type)
+                             MjaIndexFacet   which,
+                             GPtrArray      *counts)
 {
-  g_auto(GStrv) chosen = g_settings_get_strv (self->settings, "filter-job-types");
-  gboolean same = per_type != NULL && per_type->len == self->type_rows->len;
+  Facet *facet;
+  g_auto(GStrv) chosen = NULL;
+  gboolean same;
 
-  /* The same types as shown: only the counts change, the rows stay. */
-  for (guint i = 0; same && i < per_type->len; i++)
-    same = g_str_equal (((MjaIndexCount *) g_ptr_array_index (per_type, i))->name,
-                        g_object_get_data (g_ptr_array_index (self->type_rows, i), "mja-category"));
+  g_return_if_fail (which < G_N_ELEMENTS (self->facets));
+  facet = &self->facets[which];
+  chosen = g_settings_get_strv (self->settings, facet->key);
+  same = counts != NULL && counts->len == facet->rows->len;
+
+  /* The same values as shown: only the counts change, the rows stay. */
+  for (guint i = 0; same && i < counts->len; i++)
+    same = g_str_equal (((MjaIndexCount *) g_ptr_array_index (counts, i))->name,
+                        g_object_get_data (g_ptr_array_index (facet->rows, i), "mja-value"));
   if (same)
     {
-      for (guint i = 0; i < per_type->len; i++)
-        {
-          MjaIndexCount *count = g_ptr_array_index (per_type, i);
-          g_autofree char *subtitle = g_strdup_printf (ngettext ("%u job", "%u jobs", (gulong) count->count),
-                                                       (guint) count->count);
-          adw_action_row_set_subtitle (g_ptr_array_index (self->type_rows, i), subtitle);
-        }
+      for (guint i = 0; i < counts->len; i++)
+        set_row_count (g_ptr_array_index (facet->rows, i), ((MjaIndexCount *) g_ptr_array_index (counts, i))->count);
       return;
     }
 
-  for (guint i = 0; i < self->type_rows->len; i++)
-    adw_preferences_group_remove (self->types_group, g_ptr_array_index (self->type_rows, i));
-  g_ptr_array_set_size (self->type_rows, 0);
+  for (guint i = 0; i < facet->rows->len; i++)
+    adw_preferences_group_remove (facet->group, g_ptr_array_index (facet->rows, i));
+  g_ptr_array_set_size (facet->rows, 0);
 
-  for (guint i = 0; per_type && i < per_type->len; i++)
+  for (guint i = 0; counts && i < counts->len; i++)
     {
-      MjaIndexCount *count = g_ptr_array_index (per_type, i);
+      MjaIndexCount *count = g_ptr_array_index (counts, i);
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *check = gtk_check_button_new ();
-      g_autofree char *subtitle = g_strdup_printf (ngettext ("%u job", "%u jobs", (gulong) count->count),
-                                                   (guint) count->count);
-      MjaJobCategory category = MJA_JOB_CATEGORY_OTHER;
+      g_autofree char *label = dup_value_label (which, count->name);
 
-      mja_job_category_from_string (count->name, &category);
-      g_object_set_data_full (G_OBJECT (row), "mja-category", g_strdup (count->name), g_free);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), mja_job_category_get_label (category));
+      g_object_set_data_full (G_OBJECT (row), "mja-value", g_strdup (count->name), g_free);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), label);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      set_row_count (ADW_ACTION_ROW (row), count->count);
       gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
                                    g_strv_contains ((const char * const *) chosen, count->name));
       gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
       g_object_set_data (G_OBJECT (row), "mja-check", check);
-      g_signal_connect_swapped (check, "toggled", G_CALLBACK (type_toggled_cb), self);
-      adw_preferences_group_add (self->types_group, row);
-      g_ptr_array_add (self->type_rows, row);
+      g_object_set_data (G_OBJECT (check), "mja-facet", facet);
+      g_signal_connect (check, "toggled", G_CALLBACK (facet_toggled_cb), self);
+      adw_preferences_group_add (facet->group, row);
+      g_ptr_array_add (facet->rows, row);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->types_group), self->type_rows->len > 0);
+  gtk_widget_set_visible (GTK_WIDGET (facet->group), facet->rows->len > 0);
 }
 
 static void
@@ -183,22 +257,26 @@ settings_changed_cb (GSettings      *settings,
       if (g_str_equal (key, keys[i]) && *value == '\0' && *gtk_editable_get_text (GTK_EDITABLE (rows[i])) != '\0')
         gtk_editable_set_text (GTK_EDITABLE (rows[i]), "");
     }
-  if (g_str_equal (key, "filter-job-types"))
+  for (guint f = 0; f < G_N_ELEMENTS (self->facets); f++)
     {
-      g_auto(GStrv) chosen = g_settings_get_strv (settings, key);
+      Facet *facet = &self->facets[f];
+      g_auto(GStrv) chosen = NULL;
 
-      for (guint i = 0; i < self->type_rows->len; i++)
+      if (!g_str_equal (key, facet->key))
+        continue;
+      chosen = g_settings_get_strv (settings, key);
+      for (guint i = 0; i < facet->rows->len; i++)
         {
-          AdwActionRow *row = g_ptr_array_index (self->type_rows, i);
+          AdwActionRow *row = g_ptr_array_index (facet->rows, i);
           GtkCheckButton *check = g_object_get_data (G_OBJECT (row), "mja-check");
           gboolean active = g_strv_contains ((const char * const *) chosen,
-                                             g_object_get_data (G_OBJECT (row), "mja-category"));
+                                             g_object_get_data (G_OBJECT (row), "mja-value"));
 
           if (gtk_check_button_get_active (check) != active)
             {
-              g_signal_handlers_block_by_func (check, type_toggled_cb, self);
+              g_signal_handlers_block_by_func (check, facet_toggled_cb, self);
               gtk_check_button_set_active (check, active);
-              g_signal_handlers_unblock_by_func (check, type_toggled_cb, self);
+              g_signal_handlers_unblock_by_func (check, facet_toggled_cb, self);
             }
         }
     }
@@ -228,7 +306,8 @@ mja_filter_panel_dispose (GObject *object)
   MjaFilterPanel *self = MJA_FILTER_PANEL (object);
 
   g_clear_object (&self->settings);
-  g_clear_pointer (&self->type_rows, g_ptr_array_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (self->facets); i++)
+    g_clear_pointer (&self->facets[i].rows, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), MJA_TYPE_FILTER_PANEL);
   G_OBJECT_CLASS (mja_filter_panel_parent_class)->dispose (object);
 }
@@ -242,6 +321,8 @@ mja_filter_panel_class_init (MjaFilterPanelClass *klass)
   object_class->dispose = mja_filter_panel_dispose;
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mjarchiver/Archiver/mja-filter-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, types_group);
+  gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, models_group);
+  gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, ratios_group);
   gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, from_row);
   gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, to_row);
   gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, rating_row);
@@ -252,6 +333,13 @@ mja_filter_panel_class_init (MjaFilterPanelClass *klass)
 static void
 mja_filter_panel_init (MjaFilterPanel *self)
 {
+  AdwPreferencesGroup **groups[] = { &self->types_group, &self->models_group, &self->ratios_group };
+
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->type_rows = g_ptr_array_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (self->facets); i++)
+    {
+      self->facets[i].group = *groups[i];
+      self->facets[i].rows = g_ptr_array_new ();
+      self->facets[i].key = facet_keys[i];
+    }
 }

@@ -1,4 +1,4 @@
-/* mja-filter-panel.h — narrow the grid by type, date, rating and liked
+/* mja-filter-panel.h — narrow the grid by kind, model, aspect ratio, date, rating and liked
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,7 +16,8 @@ G_DECLARE_FINAL_TYPE (MjaFilterPanel, mja_filter_panel, MJA, FILTER_PANEL, GtkBo
 void     mja_filter_panel_set_settings (MjaFilterPanel *self,
                                         GSettings      *settings);
 void     mja_filter_panel_set_counts   (MjaFilterPanel *self,
-                                        GPtrArray      *per_type);
+                                        MjaIndexFacet   which,
+                                        GPtrArray      *counts);
 gboolean mja_filter_apply              (GSettings      *settings,
                                         MjaIndexQuery  *query);
 void     mja_filter_clear              (GSettings      *settings);

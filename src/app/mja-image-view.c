@@ -283,7 +283,7 @@ static void
 show_file (MjaImageView *self)
 {
   const char *path = current_file (self);
-  MjaJobCategory category = self->item ? mja_job_category_from_types (mja_job_item_get_job_type (self->item), NULL)
+  MjaJobCategory category = self->item ? mja_job_item_get_category (self->item)
                                        : MJA_JOB_CATEGORY_OTHER;
 
   gtk_video_set_file (self->video, NULL);
@@ -396,7 +396,7 @@ job_row (MjaImageView *self,
          MjaJobItem   *job)
 {
   GtkWidget *row = adw_action_row_new ();
-  MjaJobCategory category = mja_job_category_from_types (mja_job_item_get_job_type (job), NULL);
+  MjaJobCategory category = mja_job_item_get_category (job);
   g_autofree char *prompt = short_prompt (mja_job_item_get_prompt (job), 60);
   g_autofree char *escaped = g_markup_escape_text (prompt, -1);
 
@@ -459,7 +459,7 @@ update_details (MjaImageView *self)
   gtk_widget_set_visible (GTK_WIDGET (self->chips), parameters[0] != NULL);
 
   adw_action_row_set_subtitle (self->type_row,
-                               mja_job_category_get_label (mja_job_category_from_types (job_type, NULL)));
+                               mja_job_category_get_label (mja_job_item_get_category (item)));
   adw_action_row_set_subtitle (self->model_row, model ? model : "");
   gtk_widget_set_visible (GTK_WIDGET (self->model_row), model != NULL);
   adw_action_row_set_subtitle (self->date_row, date ? date : _("Unknown"));
@@ -486,8 +486,7 @@ update_details (MjaImageView *self)
     {
       g_autofree char *prompt = short_prompt (mja_job_item_get_prompt (parent), 60);
       g_autofree char *what = g_strdup_printf ("%s: %s",
-                                               mja_job_category_get_label (mja_job_category_from_types (
-                                                 mja_job_item_get_job_type (parent), NULL)), prompt);
+                                               mja_job_category_get_label (mja_job_item_get_category (parent)), prompt);
       g_autofree char *escaped = g_markup_escape_text (what, -1);
 
       adw_action_row_set_subtitle (self->parent_row, escaped);

@@ -154,7 +154,7 @@ static void
 update_badge (MjaJobCell *self,
               MjaJobItem *item)
 {
-  gboolean video = mja_job_category_from_types (mja_job_item_get_job_type (item), NULL) == MJA_JOB_CATEGORY_VIDEO;
+  gboolean video = mja_job_item_get_category (item) == MJA_JOB_CATEGORY_VIDEO;
   guint n = mja_job_item_get_n_images (item);
   g_autofree char *count = n > 1 ? g_strdup_printf ("%u", n) : NULL;
 

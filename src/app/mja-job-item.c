@@ -19,6 +19,7 @@ struct _MjaJobItem
   char    *prompt;
   char    *image;      /* absolute path of the first image, or NULL */
   char    *job_type;
+  char    *event_type;
   char    *full_command;
   char    *parent_id;
   char    *json_path;  /* absolute */
@@ -49,6 +50,7 @@ mja_job_item_finalize (GObject *object)
   g_free (self->prompt);
   g_free (self->image);
   g_free (self->job_type);
+  g_free (self->event_type);
   g_free (self->full_command);
   g_free (self->parent_id);
   g_free (self->json_path);
@@ -99,6 +101,7 @@ mja_job_item_new (MjaIndexRow *row,
   self->id = g_strdup (row->id);
   self->prompt = g_strdup (row->prompt);
   self->job_type = g_strdup (row->job_type);
+  self->event_type = g_strdup (row->event_type);
   self->time_us = row->time_us;
   self->full_command = g_strdup (row->full_command);
   self->parent_id = g_strdup (row->parent_id);
@@ -148,6 +151,15 @@ const char *
 mja_job_item_get_job_type (MjaJobItem *self)
 {
   return self->job_type;
+}
+
+/* What the job is, in the words of both API eras (the event type when
+ * the server gave one, else the job type). */
+MjaJobCategory
+mja_job_item_get_category (MjaJobItem *self)
+{
+  g_return_val_if_fail (MJA_IS_JOB_ITEM (self), MJA_JOB_CATEGORY_OTHER);
+  return mja_job_category_from_types (self->job_type, self->event_type);
 }
 
 const char *

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "mja-index.h"
+#include "mja-job-words.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +22,7 @@ const char *mja_job_item_get_image  (MjaJobItem  *self);
 gint64      mja_job_item_get_time   (MjaJobItem  *self);
 const char *mja_job_item_get_job_type (MjaJobItem *self);
 const char *mja_job_item_get_full_command (MjaJobItem *self);
+MjaJobCategory mja_job_item_get_category (MjaJobItem *self);
 const char *mja_job_item_get_parent_id (MjaJobItem *self);
 const char *mja_job_item_get_json_path (MjaJobItem *self);
 guint       mja_job_item_get_width  (MjaJobItem  *self);

@@ -138,7 +138,7 @@ typedef struct
   MjaIndexQuery  filter;
   gboolean       first;     /* the first FIRST_ROWS rows only */
   GPtrArray     *ids;       /* char*: the jobs' ids, in order */
-  GPtrArray     *per_type;
+  GPtrArray     *facets[MJA_INDEX_FACET_ASPECT_RATIO + 1];  /* MjaIndexCount*, by MjaIndexFacet */
   gint64         total;
   gint64         matched;   /* what the filter lets through */
 } Query;
@@ -154,6 +154,8 @@ query_copy_for_rest (const Query *query)
   rest->filter.text = g_strdup (query->filter.text);
   rest->filter.job_types = g_strdupv (query->filter.job_types);
   rest->filter.categories = g_strdupv (query->filter.categories);
+  rest->filter.models = g_strdupv (query->filter.models);
+  rest->filter.aspect_ratios = g_strdupv (query->filter.aspect_ratios);
   rest->filter.offset = FIRST_ROWS;
   rest->filter.limit = 0;
   return rest;
@@ -167,8 +169,11 @@ query_free (Query *query)
   g_free (query->filter.text);
   g_strfreev (query->filter.job_types);
   g_strfreev (query->filter.categories);
+  g_strfreev (query->filter.models);
+  g_strfreev (query->filter.aspect_ratios);
   g_clear_pointer (&query->ids, g_ptr_array_unref);
-  g_clear_pointer (&query->per_type, g_ptr_array_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (query->facets); i++)
+    g_clear_pointer (&query->facets[i], g_ptr_array_unref);
   g_free (query);
 }
 
@@ -205,7 +210,8 @@ query_thread (GTask        *task,
     }
   else
     {
-      query->per_type = mja_index_dup_facet_counts (index, MJA_INDEX_FACET_CATEGORY, NULL, NULL);
+      for (guint i = 0; i < G_N_ELEMENTS (query->facets); i++)
+        query->facets[i] = mja_index_dup_facet_counts (index, (MjaIndexFacet) i, NULL, NULL);
     }
   query->ids = mja_index_query_ids (index, &query->filter, &error);
   if (query->ids == NULL)
@@ -316,7 +322,8 @@ query_done_cb (GObject      *source,
       g_task_run_in_thread (rest, query_thread);
       return;
     }
-  mja_filter_panel_set_counts (self->filter_panel, query->per_type);
+  for (guint i = 0; i < G_N_ELEMENTS (query->facets); i++)
+    mja_filter_panel_set_counts (self->filter_panel, (MjaIndexFacet) i, query->facets[i]);
   mja_bench_hooks_grid_filled (GTK_WIDGET (self->job_grid));
   update_page (self);
 }

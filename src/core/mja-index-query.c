@@ -336,6 +336,10 @@ build_where (const MjaIndexQuery *query,
     append_in_list (sql, binds, "kind", query->kinds);
   if (query->categories != NULL && query->categories[0] != NULL)
     append_in_list (sql, binds, "mja_category (job_type, event_type)", query->categories);
+  if (query->models != NULL && query->models[0] != NULL)
+    append_in_list (sql, binds, "mja_model (full_command, job_type)", query->models);
+  if (query->aspect_ratios != NULL && query->aspect_ratios[0] != NULL)
+    append_in_list (sql, binds, "mja_aspect_ratio (full_command)", query->aspect_ratios);
   if (query->from_us != 0)
     g_string_append_printf (sql, " AND time_us >= %" G_GINT64_FORMAT, query->from_us);
   if (query->to_us != 0)
@@ -403,6 +407,7 @@ mja_index_row_free (MjaIndexRow *row)
   g_free (row->id);
   g_free (row->json_path);
   g_free (row->job_type);
+  g_free (row->event_type);
   g_free (row->kind);
   g_free (row->prompt);
   g_free (row->full_command);
@@ -416,7 +421,8 @@ mja_index_row_free (MjaIndexRow *row)
   "SELECT id, json_path, time_us, job_type, kind, prompt, full_command, width, height," \
   " rating, liked, parent_id," \
   " (SELECT path FROM images WHERE job_id = jobs.id AND state = 1 ORDER BY idx LIMIT 1)," \
-  " (SELECT COUNT(*) FROM images WHERE job_id = jobs.id AND state = 1)" \
+  " (SELECT COUNT(*) FROM images WHERE job_id = jobs.id AND state = 1)," \
+  " event_type" \
   " FROM jobs"
 
 static MjaIndexRow *
@@ -438,6 +444,7 @@ row_from_statement (sqlite3_stmt *stmt)
   row->parent_id = g_strdup ((const char *) sqlite3_column_text (stmt, 11));
   row->first_image = g_strdup ((const char *) sqlite3_column_text (stmt, 12));
   row->n_images = (guint) sqlite3_column_int (stmt, 13);
+  row->event_type = g_strdup ((const char *) sqlite3_column_text (stmt, 14));
   return row;
 }
 

@@ -26,6 +26,8 @@ typedef struct
   GStrv       job_types;     /* e.g. "v6_upscale"; NULL = all */
   GStrv       kinds;         /* "grid", "upscale", "video"; NULL = all */
   GStrv       categories;    /* mja_job_category_to_string(): "image", "upscale"; NULL = all */
+  GStrv       models;        /* mja_command_dup_model(): "V7", "Niji 6"; NULL = all */
+  GStrv       aspect_ratios; /* mja_command_dup_aspect_ratio(): "16:9"; NULL = all */
   gint64      from_us;       /* enqueue time bounds, 0 = open */
   gint64      to_us;
   guint       min_rating;    /* 0 = any */
@@ -42,6 +44,7 @@ typedef struct
   char     *json_path;
   gint64    time_us;
   char     *job_type;
+  char     *event_type;      /* the current era's "diffusion", "variation"…; NULL in the legacy era */
   char     *kind;
   char     *prompt;
   char     *full_command;

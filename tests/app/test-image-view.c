@@ -518,8 +518,15 @@ test_type_words (void)
   {
     const char *job_type;
     const char *kind;
+    const char *event_type;  /* what was done, when the server says */
   } types[] = {
     { "v6_diffusion", "Image" },
+    /* The event type says what the job type does not: both eras. */
+    { "v7_diffusion", "Variation", "variation" },
+    { "v6_diffusion", "Edit", "pan" },
+    { "grid", "Variation", "variation" },
+    { "grid", "Edit", "outpaint" },
+    { "grid", "Image", "imagine" },
     { "v7_diffusion", "Image" },
     { "v7_raw_diffusion", "Image" },
     { "v7_draft_raw_diffusion", "Draft" },
@@ -541,11 +548,14 @@ test_type_words (void)
       row.id = (char *) ID_GRID;
       row.json_path = (char *) "job.json";
       row.job_type = (char *) types[i].job_type;
+      row.event_type = (char *) types[i].event_type;
       row.prompt = (char *) "a cat";
       row.full_command = (char *) "a cat --ar 16:9 --v 7";
       item = mja_job_item_new (&row, "/nonexistent");
       mja_image_view_set_item (view, item);
       g_assert_cmpstr (adw_action_row_get_subtitle (view_part (view, "type_row")), ==, types[i].kind);
+      g_assert_true (mja_job_item_get_category (item) == mja_job_category_from_types (types[i].job_type,
+                                                                                      types[i].event_type));
     }
   /* The parameters as chips, whole: "--v 7" never split. */
   {

@@ -395,6 +395,104 @@ test_filter_by_type (void)
   helper_remove_tree (archive);
 }
 
+/* Models and aspect ratios, from the jobs' commands: a group each, in
+ * words, with the index's counts; checking one narrows the grid, and
+ * two facets narrow together. */
+static void
+test_filter_by_model_and_ratio (void)
+{
+  static const char * const commands[] = { "a fox --v 7 --ar 16:9", "a fox --niji 6", "a fox --ar 2:3 --v 6.1" };
+  g_autofree char *archive = helper_make_archive_dir ();
+  g_autoptr(MjaArchive) store = mja_archive_new (archive);
+  g_autoptr(MjaIndex) index = mja_index_open_archive (store, NULL);
+  g_autoptr(GPtrArray) models = NULL;
+  g_autoptr(GPtrArray) ratios = NULL;
+  g_autoptr(GError) error = NULL;
+  GSettings *settings = mja_application_get_settings (app);
+  MjaWindow *window;
+  GtkWidget *panel;
+  gpointer row_check[2];
+  GLogLevelFlags fatal;
+
+  g_assert_true (mja_index_begin (index, &error));
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"id\": \"%08x-0000-4000-8000-000000000000\", \"type\": \"grid\", "
+                                               "\"enqueue_time\": \"2024-01-01 00:%02u:00\", \"prompt\": \"a fox\", "
+                                               "\"full_command\": \"%s\", \"image_paths\": []}",
+                                               i, i, commands[i % 3]);
+      g_autoptr(MjaJob) job = mja_job_new_from_data (json, -1, &error);
+      g_autofree char *json_path = NULL;
+
+      g_assert_no_error (error);
+      json_path = mja_archive_dup_json_path (job);
+      g_assert_true (mja_index_add_job (index, job, json_path, NULL, &error));
+    }
+  g_assert_true (mja_index_commit (index, &error));
+  models = mja_index_dup_facet_counts (index, MJA_INDEX_FACET_MODEL, NULL, NULL);
+  ratios = mja_index_dup_facet_counts (index, MJA_INDEX_FACET_ASPECT_RATIO, NULL, NULL);
+  g_assert_cmpuint (models->len, ==, 3);
+  g_assert_cmpuint (ratios->len, ==, 3);
+
+  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);  /* see filter-by-type */
+  window = open_window (archive);
+  panel = part (window, "filter_panel");
+  wait_for_items (window, 30);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-filters", NULL);
+  row_check[0] = panel;
+  row_check[1] = (gpointer) "Niji 6";
+  helper_wait_until (has_row, row_check, 30, "the row of Niji 6");
+
+  /* Every model and ratio with the index's count; ratios say their shape. */
+  for (guint i = 0; i < models->len; i++)
+    {
+      MjaIndexCount *count = models->pdata[i];
+      g_autofree char *subtitle = g_strdup_printf ("%u jobs", (guint) count->count);
+
+      g_assert_nonnull (find_row (panel, count->name));
+      g_assert_cmpstr (adw_action_row_get_subtitle (find_row (panel, count->name)), ==, subtitle);
+    }
+  g_assert_nonnull (find_row (panel, "V7"));
+  g_assert_nonnull (find_row (panel, "V6.1"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (find_row (panel, "16:9 · Landscape")), ==, "10 jobs");
+  g_assert_cmpstr (adw_action_row_get_subtitle (find_row (panel, "2:3 · Portrait")), ==, "10 jobs");
+  g_assert_cmpstr (adw_action_row_get_subtitle (find_row (panel, "1:1 · Square")), ==, "10 jobs");
+
+  /* V7 only: its ten jobs, each with --v 7. */
+  adw_action_row_activate (find_row (panel, "V7"));
+  wait_for_items (window, 10);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(MjaJobItem) item = g_list_model_get_item (grid_model (window), i);
+
+      g_assert_nonnull (strstr (mja_job_item_get_full_command (item), "--v 7"));
+    }
+  {
+    g_auto(GStrv) chosen = g_settings_get_strv (settings, "filter-models");
+
+    g_assert_cmpstrv (chosen, ((const char *[]) { "V7", NULL }));
+  }
+  /* With Niji 6 too: twenty; and only the square ones of those: ten. */
+  adw_action_row_activate (find_row (panel, "Niji 6"));
+  wait_for_items (window, 20);
+  adw_action_row_activate (find_row (panel, "1:1 · Square"));
+  wait_for_items (window, 10);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(MjaJobItem) item = g_list_model_get_item (grid_model (window), i);
+
+      g_assert_nonnull (strstr (mja_job_item_get_full_command (item), "--niji 6"));
+    }
+
+  /* Clear Filters unchecks them all. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-search", NULL);
+  wait_for_items (window, 30);
+  g_assert_false (gtk_check_button_get_active (g_object_get_data (G_OBJECT (find_row (panel, "V7")), "mja-check")));
+  g_log_set_always_fatal (fatal);
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
 /* ---- selecting many, and what narrows ------------------------------------ */
 
 static gboolean
@@ -1000,6 +1098,7 @@ main (int   argc,
   g_test_add_func ("/window/signed-out-then-empty", test_signed_out_then_empty);
   g_test_add_func ("/window/browse-and-search", test_browse_and_search);
   g_test_add_func ("/window/filter-by-type", test_filter_by_type);
+  g_test_add_func ("/window/filter-by-model-and-ratio", test_filter_by_model_and_ratio);
   g_test_add_func ("/window/cell-menu-by-keyboard", test_cell_menu_by_keyboard);
   g_test_add_func ("/window/select-all", test_select_all);
   g_test_add_func ("/window/subtitle-counts", test_subtitle_counts);
