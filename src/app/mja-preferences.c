@@ -56,6 +56,17 @@ struct _MjaPreferences
 
 G_DEFINE_FINAL_TYPE (MjaPreferences, mja_preferences, ADW_TYPE_PREFERENCES_WINDOW)
 
+/* Sign In has something to check only once the field it reads is filled. */
+static void
+update_sign_in_button (MjaPreferences *self)
+{
+  gboolean legacy = adw_combo_row_get_selected (self->protocol_row) == MJA_PROTOCOL_LEGACY;
+  GtkEditable *field = GTK_EDITABLE (legacy ? self->session_token_row : self->cookie_row);
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (field)));
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), !self->checking && *text != '\0');
+}
+
 static void
 update_account (MjaPreferences *self)
 {
@@ -67,12 +78,18 @@ update_account (MjaPreferences *self)
   gtk_widget_set_visible (GTK_WIDGET (self->cookie_row), !legacy);
   gtk_widget_set_visible (GTK_WIDGET (self->sign_out_button), credentials != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->browser_row), credentials == NULL && !legacy);
+  update_sign_in_button (self);
 
   if (self->checking)
     return;
   if (credentials != NULL)
     {
-      g_autofree char *title = g_strdup_printf (_("Signed in as user %s"), mja_credentials_get_user_id (credentials));
+      const char *id_token = mja_credentials_get_id_token (credentials);
+      g_autofree char *name = id_token ? mja_sign_in_dialog_dup_account_name (id_token) : NULL;
+      /* By name or e-mail when the token gives one, the id otherwise. */
+      g_autofree char *title = name ? g_strdup_printf (_("Signed in as %s"), name)
+                                    : g_strdup_printf (_("Signed in as user %s"),
+                                                       mja_credentials_get_user_id (credentials));
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->status_row), title);
       adw_action_row_set_subtitle (self->status_row,
@@ -105,7 +122,7 @@ check_done_cb (GObject      *source,
   g_autoptr(MjaCredentials) checked = mja_session_check_credentials_finish (MJA_SESSION (source), result, &error);
 
   self->checking = FALSE;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), TRUE);
+  update_sign_in_button (self);
   if (checked == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -127,6 +144,9 @@ sign_in_cb (MjaPreferences *self)
   g_autoptr(MjaCredentials) credentials = NULL;
   const char *user_id = gtk_editable_get_text (GTK_EDITABLE (self->user_id_row));
 
+  /* Enter in an empty field: nothing to check yet. */
+  if (!gtk_widget_get_sensitive (GTK_WIDGET (self->sign_in_button)))
+    return;
   if (legacy)
     credentials = mja_credentials_new_legacy (gtk_editable_get_text (GTK_EDITABLE (self->session_token_row)),
                                               *user_id ? user_id : NULL, &error);
@@ -385,6 +405,8 @@ mja_preferences_new (MjaApplication *application)
   g_signal_connect_swapped (self->protocol_row, "notify::selected", G_CALLBACK (update_account), self);
   g_signal_connect_swapped (self->sign_in_button, "clicked", G_CALLBACK (sign_in_cb), self);
   g_signal_connect_swapped (self->cookie_row, "entry-activated", G_CALLBACK (sign_in_cb), self);
+  g_signal_connect_swapped (self->cookie_row, "changed", G_CALLBACK (update_sign_in_button), self);
+  g_signal_connect_swapped (self->session_token_row, "changed", G_CALLBACK (update_sign_in_button), self);
   g_signal_connect_swapped (self->sign_out_button, "clicked", G_CALLBACK (sign_out_cb), self);
   g_signal_connect_swapped (self->browser_sign_in_button, "clicked", G_CALLBACK (browser_sign_in_cb), self);
   g_signal_connect_swapped (self->folder_button, "clicked", G_CALLBACK (choose_folder_cb), self);

@@ -29,6 +29,7 @@ struct _MjaWindow
   guint                 reload_source;
   gboolean              loaded;
   gboolean              filtering;
+  gboolean              searchable;    /* the archive holds jobs to search */
   guint                 viewing;       /* position shown in the view, or G_MAXUINT */
 
   AdwWindowTitle       *window_title;
@@ -36,6 +37,7 @@ struct _MjaWindow
   GtkButton            *sync_button;
   GtkToggleButton      *filters_button;
   GtkToggleButton      *progress_button;
+  GtkToggleButton      *search_button;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
   AdwToastOverlay      *toast_overlay;

@@ -70,6 +70,7 @@ update_page (MjaWindow *self)
   g_autofree char *subtitle = NULL;
   g_autofree char *name = NULL;
   gboolean narrowed = *text != '\0' || self->filtering;
+  gboolean searchable;
 
   if (self->archive_dir == NULL)
     return;
@@ -101,6 +102,15 @@ update_page (MjaWindow *self)
     subtitle = g_strdup_printf (ngettext ("%s — %u job", "%s — %u jobs", (gulong) self->total_jobs),
                                 name, (guint) self->total_jobs);
   adw_window_title_set_subtitle (self->window_title, subtitle);
+  /* Nothing to search before the archive holds a job (the signed-out and
+   * empty pages): typing there does not open a search bar. */
+  searchable = self->loaded && (self->total_jobs > 0 || narrowed);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", searchable);
+  if (searchable != self->searchable)
+    {
+      self->searchable = searchable;
+      gtk_search_bar_set_key_capture_widget (self->search_bar, searchable ? GTK_WIDGET (self) : NULL);
+    }
   /* Filters that hide jobs are never out of sight: the button says so,
    * and a bar above the grid, with Clear. */
   if (self->filtering)
@@ -678,6 +688,7 @@ mja_window_class_init (MjaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, filters_button);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, filter_panel);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, progress_button);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, toast_overlay);
@@ -718,7 +729,7 @@ mja_window_init (MjaWindow *self)
   g_signal_connect_object (self->image_view, "notify::position", G_CALLBACK (view_position_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
-  gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
+  /* The key capture comes with the first job to search (update_page). */
 }
 
 MjaWindow *

@@ -179,9 +179,13 @@ test_signed_out_then_empty (void)
   sign_out ();
   window = open_window (archive);
   wait_for_page (window, "signed-out");
+  /* Nothing to search yet: no search button, and typing opens none. */
+  g_assert_false (gtk_widget_get_sensitive (part (window, "search_button")));
+  g_assert_null (gtk_search_bar_get_key_capture_widget (part (window, "search_bar")));
   mja_session_sign_in (session (), credentials);
   wait_for_page (window, "empty");
   g_assert_true (gtk_widget_get_sensitive (part (window, "sync_button")));
+  g_assert_false (gtk_widget_get_sensitive (part (window, "search_button")));
   gtk_window_destroy (GTK_WINDOW (window));
   sign_out ();
   helper_remove_tree (archive);
@@ -230,6 +234,9 @@ test_browse_and_search (void)
   newest = g_list_model_get_item (grid_model (window), 0);
   g_assert_cmpstr (mja_job_item_get_prompt (newest), ==, "prompt of job 299");
 
+  /* Jobs to search: the button, and typing anywhere in the window. */
+  g_assert_true (gtk_widget_get_sensitive (part (window, "search_button")));
+  g_assert_true (gtk_search_bar_get_key_capture_widget (part (window, "search_bar")) == GTK_WIDGET (window));
   /* "job 29": 29 and 290–299, as the search matches words from their start. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
   g_assert_true (gtk_search_bar_get_search_mode (part (window, "search_bar")));
@@ -1010,8 +1017,8 @@ test_preferences (void)
   GSettings *settings = mja_application_get_settings (app);
   MjaPreferences *preferences = mja_preferences_new (app);
   g_autofree char *cookie = mja_fake_server_dup_cookie_header (server);
-  g_autofree char *signed_in_as = g_strdup_printf ("Signed in as user %s",
-                                                   mja_fake_server_get_user_id (server));
+  /* By the name in the session's token, not by the account's id. */
+  g_autofree char *signed_in_as = g_strdup_printf ("Signed in as %s", MJA_FAKE_ACCOUNT_NAME);
   gpointer status[] = { preferences, signed_in_as };
   g_autoptr(MjaCredentials) stored = NULL;
   g_autoptr(GError) error = NULL;
@@ -1033,7 +1040,13 @@ test_preferences (void)
   g_assert_true (g_settings_get_boolean (settings, "embed-metadata"));
   gtk_switch_set_active (part (preferences, "embed_switch"), FALSE);
 
+  /* Nothing typed, nothing to check: Sign In waits for a cookie. */
+  gtk_editable_set_text (part (preferences, "cookie_row"), "");
+  g_assert_false (gtk_widget_get_sensitive (part (preferences, "sign_in_button")));
+  gtk_editable_set_text (part (preferences, "cookie_row"), "   ");
+  g_assert_false (gtk_widget_get_sensitive (part (preferences, "sign_in_button")));
   gtk_editable_set_text (part (preferences, "cookie_row"), "not a cookie");
+  g_assert_true (gtk_widget_get_sensitive (part (preferences, "sign_in_button")));
   g_signal_emit_by_name (part (preferences, "sign_in_button"), "clicked");
   g_assert_cmpstr (adw_preferences_row_get_title (part (preferences, "status_row")), ==, "Could not sign in");
   g_assert_null (mja_session_get_credentials (session ()));
