@@ -169,6 +169,21 @@ helper_remove_tree (const char *path)
   g_rmdir (path);
 }
 
+/* One job, from its JSON, into @index (inside a transaction). */
+void
+helper_index_job (MjaIndex   *index,
+                  const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MjaJob) job = mja_job_new_from_data (json, -1, &error);
+  g_autofree char *json_path = NULL;
+
+  g_assert_no_error (error);
+  json_path = mja_archive_dup_json_path (job);
+  g_assert_true (mja_index_add_job (index, job, json_path, NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* @n jobs in @index alone (no files), one a minute on 2024-01-01, every
  * third an upscale, the others diffusions, job i's prompt "prompt of job i"
  * and its id "0000000i-0000-4000-8000-00000000000i" (i in hexadecimal,
@@ -186,13 +201,7 @@ helper_index_numbered_jobs (MjaIndex *index,
                                                "\"enqueue_time\": \"2024-01-01 %02u:%02u:00\", "
                                                "\"prompt\": \"prompt of job %u\", \"image_paths\": []}",
                                                i, i, i % 3 ? "diffusion" : "upscale", i / 60 % 24, i % 60, i);
-      g_autoptr(MjaJob) job = mja_job_new_from_data (json, -1, &error);
-      g_autofree char *json_path = NULL;
-
-      g_assert_no_error (error);
-      json_path = mja_archive_dup_json_path (job);
-      g_assert_true (mja_index_add_job (index, job, json_path, NULL, &error));
-      g_assert_no_error (error);
+      helper_index_job (index, json);
     }
   g_assert_true (mja_index_commit (index, &error));
 }

@@ -35,6 +35,8 @@ GError         *helper_run                  (MjaSync              *sync,
 char           *helper_make_archive_dir     (void);
 char           *helper_archive_listing      (const char           *root);
 void            helper_remove_tree          (const char           *path);
+void            helper_index_job            (MjaIndex             *index,
+                                             const char           *json);
 void            helper_index_numbered_jobs  (MjaIndex             *index,
                                              guint                 n);
 GBytes         *helper_image_bytes          (const char           *format,

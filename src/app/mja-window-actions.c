@@ -165,6 +165,7 @@ _mja_window_actions_init (MjaWindow *self)
   GSettings *settings = mja_application_get_settings (_mja_window_get_app (self));
   g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
   g_autoptr(GAction) oldest_first = g_settings_create_action (settings, "oldest-first");
+  g_autoptr(GAction) by_rating = g_settings_create_action (settings, "sort-by-rating");
 
   g_assert (MJA_IS_WINDOW (self));
 
@@ -172,5 +173,6 @@ _mja_window_actions_init (MjaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next", FALSE);
   g_action_map_add_action (G_ACTION_MAP (group), oldest_first);
+  g_action_map_add_action (G_ACTION_MAP (group), by_rating);
   gtk_widget_insert_action_group (GTK_WIDGET (self), "settings", G_ACTION_GROUP (group));
 }

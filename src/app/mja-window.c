@@ -356,6 +356,7 @@ reload (MjaWindow *self)
   query->cdn = mja_application_dup_base_url (app, "cdn");
   query->filter.text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   query->filter.oldest_first = g_settings_get_boolean (mja_application_get_settings (app), "oldest-first");
+  query->filter.by_rating = g_settings_get_boolean (mja_application_get_settings (app), "sort-by-rating");
   query->first = TRUE;
   self->filtering = mja_filter_apply (mja_application_get_settings (app), &query->filter);
   task = g_task_new (self, self->query_cancellable, query_done_cb, NULL);
@@ -509,7 +510,9 @@ dup_newest_date (MjaWindow *self)
   g_autoptr(MjaJobItem) newest = NULL;
   g_autoptr(GDateTime) time = NULL;
 
-  if (n == 0 || self->filtering || *gtk_editable_get_text (GTK_EDITABLE (self->search_entry)) != '\0')
+  /* Highest rated first, the newest job is anywhere: no date then. */
+  if (n == 0 || self->filtering || *gtk_editable_get_text (GTK_EDITABLE (self->search_entry)) != '\0' ||
+      g_settings_get_boolean (settings, "sort-by-rating"))
     return NULL;
   newest = g_list_model_get_item (G_LIST_MODEL (self->jobs),
                                   g_settings_get_boolean (settings, "oldest-first") ? n - 1 : 0);
@@ -620,7 +623,7 @@ settings_changed_cb (GSettings  *settings,
                      const char *key,
                      MjaWindow  *self)
 {
-  if (g_str_equal (key, "oldest-first") || g_str_has_prefix (key, "filter-"))
+  if (g_str_equal (key, "oldest-first") || g_str_equal (key, "sort-by-rating") || g_str_has_prefix (key, "filter-"))
     {
       /* A new order moves the selected job away: the grid follows it. */
       self->scroll_to_selected = TRUE;

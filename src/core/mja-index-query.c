@@ -465,8 +465,10 @@ query_rows (MjaIndex             *self,
   g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  tail = g_strdup_printf (" ORDER BY time_us %s LIMIT %d OFFSET %u", query->oldest_first ? "ASC" : "DESC",
-                          query->limit ? (int) query->limit : -1, query->offset);
+  tail = g_strdup_printf (" ORDER BY %stime_us %s LIMIT %d OFFSET %u",
+                          query->by_rating ? "rating IS NULL, rating DESC, " : "",
+                          query->oldest_first ? "ASC" : "DESC", query->limit ? (int) query->limit : -1,
+                          query->offset);
   stmt = prepare_query (self, ids_only ? "SELECT id FROM jobs" : ROW_COLUMNS, query, tail, error);
   if (stmt == NULL)
     return NULL;

@@ -34,6 +34,7 @@ typedef struct
   gboolean    liked_only;
   gboolean    with_images_only;
   gboolean    oldest_first;
+  gboolean    by_rating;     /* highest rated first, unrated last; then by time */
   guint       offset;
   guint       limit;         /* 0 = no limit */
 } MjaIndexQuery;

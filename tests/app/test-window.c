@@ -428,12 +428,7 @@ test_filter_by_model_and_ratio (void)
                                                "\"enqueue_time\": \"2024-01-01 00:%02u:00\", \"prompt\": \"a fox\", "
                                                "\"full_command\": \"%s\", \"image_paths\": []}",
                                                i, i, commands[i % 3]);
-      g_autoptr(MjaJob) job = mja_job_new_from_data (json, -1, &error);
-      g_autofree char *json_path = NULL;
-
-      g_assert_no_error (error);
-      json_path = mja_archive_dup_json_path (job);
-      g_assert_true (mja_index_add_job (index, job, json_path, NULL, &error));
+      helper_index_job (index, json);
     }
   g_assert_true (mja_index_commit (index, &error));
   models = mja_index_dup_facet_counts (index, MJA_INDEX_FACET_MODEL, NULL, NULL);
@@ -619,6 +614,61 @@ first_prompt_is (gpointer data)
   g_autoptr(MjaJobItem) first = g_list_model_get_n_items (model) > 0 ? g_list_model_get_item (model, 0) : NULL;
 
   return first != NULL && g_strcmp0 (mja_job_item_get_prompt (first), ((gpointer *) data)[1]) == 0;
+}
+
+/* Highest Rated First: rated jobs by rating, unrated last, each rating
+ * newest first; off again, the grid is in time order. */
+static void
+test_sort_by_rating (void)
+{
+  g_autofree char *archive = helper_make_archive_dir ();
+  g_autoptr(MjaArchive) store = mja_archive_new (archive);
+  g_autoptr(MjaIndex) index = mja_index_open_archive (store, NULL);
+  g_autoptr(GError) error = NULL;
+  GSettings *settings = mja_application_get_settings (app);
+  MjaWindow *window;
+  GListModel *model;
+  guint last_rating = 5;
+  gint64 last_time = G_MAXINT64;
+
+  g_assert_true (mja_index_begin (index, &error));
+  for (guint i = 0; i < 24; i++)
+    {
+      /* Ratings 1–5 on most jobs, none on every sixth. */
+      g_autofree char *rating = i % 6 == 5 ? g_strdup ("null") : g_strdup_printf ("%u", i % 5 + 1);
+      g_autofree char *json = g_strdup_printf ("{\"id\": \"%08x-0000-4000-8000-000000000001\", \"type\": \"grid\", "
+                                               "\"enqueue_time\": \"2024-01-01 00:%02u:00\", \"prompt\": \"job %u\", "
+                                               "\"ranking_by_user\": %s, \"image_paths\": []}", i, i, i, rating);
+      helper_index_job (index, json);
+    }
+  g_assert_true (mja_index_commit (index, &error));
+
+  window = open_window (archive);
+  wait_for_items (window, 24);
+  model = grid_model (window);
+  g_settings_set_boolean (settings, "sort-by-rating", TRUE);
+  helper_wait_until (first_prompt_is, (gpointer[]) { window, (gpointer) "job 19" }, 10, "job 19 first");
+  for (guint i = 0; i < 24; i++)
+    {
+      g_autoptr(MjaJobItem) item = g_list_model_get_item (model, i);
+      guint rating = mja_job_item_get_rating (item);
+
+      if (i < 20)
+        {
+          g_assert_cmpuint (rating, >, 0);
+          g_assert_cmpuint (rating, <=, last_rating);
+          if (rating == last_rating)
+            g_assert_cmpint (mja_job_item_get_time (item), <, last_time);
+        }
+      else
+        g_assert_cmpuint (rating, ==, 0);  /* the four unrated, last */
+      last_rating = rating;
+      last_time = mja_job_item_get_time (item);
+    }
+  g_settings_set_boolean (settings, "sort-by-rating", FALSE);
+  helper_wait_until (first_prompt_is, (gpointer[]) { window, (gpointer) "job 23" }, 10, "job 23 first");
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
 }
 
 /* Oldest First moves every job; the selected one stays selected, and so
@@ -1112,6 +1162,7 @@ main (int   argc,
   g_test_add_func ("/window/browse-and-search", test_browse_and_search);
   g_test_add_func ("/window/filter-by-type", test_filter_by_type);
   g_test_add_func ("/window/filter-by-model-and-ratio", test_filter_by_model_and_ratio);
+  g_test_add_func ("/window/sort-by-rating", test_sort_by_rating);
   g_test_add_func ("/window/cell-menu-by-keyboard", test_cell_menu_by_keyboard);
   g_test_add_func ("/window/select-all", test_select_all);
   g_test_add_func ("/window/subtitle-counts", test_subtitle_counts);
