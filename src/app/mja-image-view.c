@@ -47,6 +47,7 @@ struct _MjaImageView
   GStrv               media;      /* the job's downloaded files */
   guint               image;      /* index into media */
   gboolean            prompt_expanded;
+  char               *highlight;   /* the grid's search, marked in the prompt */
   MjaThumbnailer     *strip_loader;
   GCancellable       *strip_cancellable;
   GSimpleActionGroup *actions;
@@ -416,7 +417,30 @@ update_prompt (MjaImageView *self)
   const char *prompt = mja_job_item_get_prompt (self->item);
   gboolean long_prompt = g_utf8_strlen (prompt, -1) > LONG_PROMPT;
 
+  g_autoptr(PangoAttrList) marks = pango_attr_list_new ();
+
   gtk_label_set_text (self->prompt_label, *prompt ? prompt : _("No prompt"));
+  /* What the search found, marked as a search result is in GNOME's apps. */
+  if (*prompt && self->highlight != NULL && *self->highlight != '\0')
+    {
+      g_autoptr(GArray) matches = mja_index_find_matches (self->highlight, prompt);
+
+      for (guint i = 0; i < matches->len; i++)
+        {
+          MjaIndexMatch *match = &g_array_index (matches, MjaIndexMatch, i);
+          PangoAttribute *attributes[] = { pango_attr_background_new (0xf6f6, 0xd3d3, 0x2d2d),
+                                           pango_attr_background_alpha_new (0x8000),
+                                           pango_attr_weight_new (PANGO_WEIGHT_BOLD) };
+
+          for (guint a = 0; a < G_N_ELEMENTS (attributes); a++)
+            {
+              attributes[a]->start_index = match->start;
+              attributes[a]->end_index = match->end;
+              pango_attr_list_insert (marks, attributes[a]);
+            }
+        }
+    }
+  gtk_label_set_attributes (self->prompt_label, marks);
   gtk_label_set_lines (self->prompt_label, long_prompt && !self->prompt_expanded ? 6 : -1);
   gtk_label_set_ellipsize (self->prompt_label, long_prompt && !self->prompt_expanded ? PANGO_ELLIPSIZE_END
                                                                                       : PANGO_ELLIPSIZE_NONE);
@@ -558,6 +582,26 @@ mja_image_view_set_item (MjaImageView *self,
 }
 
 /* Leaving the view: nothing plays or loads any more. */
+/**
+ * mja_image_view_set_highlight:
+ * @search: (nullable): what the grid was searched for
+ *
+ * Marks where the prompt matches @search (mja_index_find_matches()).
+ */
+void
+mja_image_view_set_highlight (MjaImageView *self,
+                              const char   *search)
+{
+  g_return_if_fail (MJA_IS_IMAGE_VIEW (self));
+
+  if (g_strcmp0 (self->highlight, search) == 0)
+    return;
+  g_free (self->highlight);
+  self->highlight = g_strdup (search);
+  if (self->item != NULL)
+    update_prompt (self);
+}
+
 void
 mja_image_view_clear (MjaImageView *self)
 {
@@ -1087,6 +1131,7 @@ mja_image_view_dispose (GObject *object)
 
   g_clear_handle_id (&self->arrows_source, g_source_remove);
   g_clear_handle_id (&self->slideshow_source, g_source_remove);
+  g_clear_pointer (&self->highlight, g_free);
   if (self->strip_cancellable != NULL)
     g_cancellable_cancel (self->strip_cancellable);
   g_clear_object (&self->strip_cancellable);

@@ -20,6 +20,8 @@ void          mja_image_view_show            (MjaImageView *self,
                                               guint         position,
                                               guint         image);
 void          mja_image_view_clear           (MjaImageView *self);
+void          mja_image_view_set_highlight   (MjaImageView *self,
+                                              const char   *search);
 void          mja_image_view_set_item        (MjaImageView *self,
                                               MjaJobItem   *item);
 MjaJobItem   *mja_image_view_get_item        (MjaImageView *self);

@@ -99,11 +99,12 @@ mja_job_item_new (MjaIndexRow *row,
   MjaJobItem *self = g_object_new (MJA_TYPE_JOB_ITEM, NULL);
 
   self->id = g_strdup (row->id);
-  self->prompt = g_strdup (row->prompt);
+  /* Never NULL: a job the server sent without them has an empty one. */
+  self->prompt = g_strdup (row->prompt ? row->prompt : "");
   self->job_type = g_strdup (row->job_type);
   self->event_type = g_strdup (row->event_type);
   self->time_us = row->time_us;
-  self->full_command = g_strdup (row->full_command);
+  self->full_command = g_strdup (row->full_command ? row->full_command : "");
   self->parent_id = g_strdup (row->parent_id);
   self->json_path = g_build_filename (archive_root, row->json_path, NULL);
   self->width = row->width;

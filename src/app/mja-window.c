@@ -102,6 +102,7 @@ update_page (MjaWindow *self)
     subtitle = g_strdup_printf (ngettext ("%s — %u job", "%s — %u jobs", (gulong) self->total_jobs),
                                 name, (guint) self->total_jobs);
   adw_window_title_set_subtitle (self->window_title, subtitle);
+  mja_image_view_set_highlight (self->image_view, text);
   /* Nothing to search before the archive holds a job (the signed-out and
    * empty pages): typing there does not open a search bar. */
   searchable = self->loaded && (self->total_jobs > 0 || narrowed);

@@ -305,6 +305,101 @@ append_text_conditions (GString    *sql,
     }
 }
 
+/* Whether @term, lowered, starts at @p of a text, lowered char by char. */
+static gsize
+match_at (const char *p,
+          const char *term)
+{
+  const char *start = p;
+
+  while (*term != '\0')
+    {
+      if (*p == '\0' || g_unichar_tolower (g_utf8_get_char (p)) != g_unichar_tolower (g_utf8_get_char (term)))
+        return 0;
+      p = g_utf8_next_char (p);
+      term = g_utf8_next_char (term);
+    }
+  return (gsize) (p - start);
+}
+
+static gint
+compare_matches (gconstpointer a,
+                 gconstpointer b)
+{
+  const MjaIndexMatch *x = a, *y = b;
+
+  return x->start != y->start ? (x->start < y->start ? -1 : 1) : (x->end < y->end ? -1 : x->end > y->end);
+}
+
+/**
+ * mja_index_find_matches:
+ * @search: what was typed into the search
+ * @text: a prompt the search found
+ *
+ * Where in @text the search's terms are, as the search finds them: a bare
+ * word from the start of a word ("cat" in "Cats", not in "concat"), a
+ * quoted phrase, a symbol or a CJK run anywhere; case does not matter.
+ * FTS5 operators and column names are left out.
+ *
+ * Returns: (transfer full): MjaIndexMatch byte ranges of @text, in order,
+ *   overlaps merged.
+ */
+GArray *
+mja_index_find_matches (const char *search,
+                        const char *text)
+{
+  static const char * const operators[] = { "AND", "OR", "NOT", "NEAR", NULL };
+  g_autoptr(GArray) quoted = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  g_autoptr(GPtrArray) terms = NULL;
+  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (MjaIndexMatch));
+  GArray *merged = g_array_new (FALSE, FALSE, sizeof (MjaIndexMatch));
+
+  if (search == NULL || text == NULL)
+    return merged;
+  terms = split_terms (search, quoted);
+  for (guint i = 0; i < terms->len; i++)
+    {
+      g_autofree char *term = g_strdup (g_ptr_array_index (terms, i));
+      gboolean word = !g_array_index (quoted, gboolean, i);
+      const char *colon;
+
+      /* FTS5's own syntax around a term: prefix stars, groups, columns. */
+      g_strdelimit (term, "*^()", ' ');
+      g_strstrip (term);
+      if (word && (colon = strchr (term, ':')) != NULL &&
+          (g_str_has_prefix (term, "prompt:") || g_str_has_prefix (term, "full_command:")))
+        memmove (term, colon + 1, strlen (colon + 1) + 1);
+      if (*term == '\0' || (word && g_strv_contains (operators, term)))
+        continue;
+      word = word && is_word_term (term);
+      for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+        {
+          gsize length;
+
+          if (word && p > text && g_unichar_isalnum (g_utf8_get_char (g_utf8_prev_char (p))))
+            continue;
+          if ((length = match_at (p, term)) > 0)
+            {
+              MjaIndexMatch match = { (guint) (p - text), (guint) (p - text + length) };
+
+              g_array_append_val (found, match);
+            }
+        }
+    }
+  g_array_sort (found, compare_matches);
+  for (guint i = 0; i < found->len; i++)
+    {
+      MjaIndexMatch *match = &g_array_index (found, MjaIndexMatch, i);
+      MjaIndexMatch *last = merged->len ? &g_array_index (merged, MjaIndexMatch, merged->len - 1) : NULL;
+
+      if (last != NULL && match->start <= last->end)
+        last->end = MAX (last->end, match->end);
+      else
+        g_array_append_val (merged, *match);
+    }
+  return merged;
+}
+
 static void
 append_in_list (GString    *sql,
                 GPtrArray  *binds,

@@ -150,6 +150,15 @@ MjaIndexRow   *mja_index_dup_row         (MjaIndex       *self,
 gint64         mja_index_count           (MjaIndex       *self,
                                           const MjaIndexQuery *query,
                                           GError        **error);
+/* A byte range of a prompt that a search matched. */
+typedef struct
+{
+  guint start;
+  guint end;
+} MjaIndexMatch;
+
+GArray        *mja_index_find_matches     (const char    *search,
+                                           const char    *text);
 GPtrArray     *mja_index_dup_facet_counts (MjaIndex      *self,
                                           MjaIndexFacet   facet,
                                           const MjaIndexQuery *query,

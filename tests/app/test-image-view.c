@@ -574,6 +574,71 @@ test_type_words (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The grid's search, marked in the prompt where it matched; a new search
+ * moves the marks, none clears them. */
+static gboolean
+find_background (PangoAttribute *attribute,
+                 gpointer        data)
+{
+  return attribute->klass->type == PANGO_ATTR_BACKGROUND;
+}
+
+static char *
+marked_text (GtkLabel *label)
+{
+  PangoAttrList *list = gtk_label_get_attributes (label);
+  g_autoptr(PangoAttrList) marks = list ? pango_attr_list_filter (list, find_background, NULL) : NULL;
+  g_autoslist(PangoAttribute) attributes = marks ? pango_attr_list_get_attributes (marks) : NULL;
+  const char *text = gtk_label_get_text (label);
+  GString *out = g_string_new (NULL);
+
+  for (GSList *l = attributes; l != NULL; l = l->next)
+    {
+      PangoAttribute *attribute = l->data;
+
+      g_string_append_printf (out, "[%.*s]", (int) (attribute->end_index - attribute->start_index),
+                              text + attribute->start_index);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+test_highlight (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  MjaImageView *view = g_object_new (MJA_TYPE_IMAGE_VIEW, NULL);
+  MjaIndexRow row = { 0 };
+  g_autoptr(MjaJobItem) item = NULL;
+  GtkLabel *prompt;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
+  row.id = (char *) ID_GRID;
+  row.json_path = (char *) "job.json";
+  row.job_type = (char *) "v7_diffusion";
+  row.prompt = (char *) "a Cat on a roof, ✨ catlike ✨";
+  item = mja_job_item_new (&row, "/nonexistent");
+  mja_image_view_set_item (view, item);
+  prompt = view_part (view, "prompt_label");
+  g_autofree char *none = marked_text (prompt);
+  g_assert_cmpstr (none, ==, "");
+  mja_image_view_set_highlight (view, "cat ✨");
+  {
+    g_autofree char *marks = marked_text (prompt);
+    g_assert_cmpstr (marks, ==, "[Cat][✨][cat][✨]");
+  }
+  mja_image_view_set_highlight (view, "roof");
+  {
+    g_autofree char *marks = marked_text (prompt);
+    g_assert_cmpstr (marks, ==, "[roof]");
+  }
+  mja_image_view_set_highlight (view, "");
+  {
+    g_autofree char *marks = marked_text (prompt);
+    g_assert_cmpstr (marks, ==, "");
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -611,6 +676,7 @@ main (int   argc,
   g_test_add_func ("/image-view/zoom-label", test_zoom_label);
   g_test_add_func ("/image-view/video", test_video);
   g_test_add_func ("/image-view/type-words", test_type_words);
+  g_test_add_func ("/image-view/highlight", test_highlight);
   status = g_test_run ();
 
   g_clear_object (&app);

@@ -772,6 +772,62 @@ test_no_wal_left (Fixture       *fixture,
   g_assert_false (g_file_test (shm, G_FILE_TEST_EXISTS));
 }
 
+/* What a search matched, as byte ranges of the prompt: for the view to
+ * highlight. */
+static char *
+marked (const char *search,
+        const char *text)
+{
+  g_autoptr(GArray) matches = mja_index_find_matches (search, text);
+  GString *out = g_string_new (NULL);
+  guint at = 0;
+
+  for (guint i = 0; i < matches->len; i++)
+    {
+      MjaIndexMatch *match = &g_array_index (matches, MjaIndexMatch, i);
+
+      g_string_append_len (out, text + at, match->start - at);
+      g_string_append_c (out, '[');
+      g_string_append_len (out, text + match->start, match->end - match->start);
+      g_string_append_c (out, ']');
+      at = match->end;
+    }
+  g_string_append (out, text + at);
+  return g_string_free (out, FALSE);
+}
+
+static void
+test_find_matches (void)
+{
+  static const struct
+  {
+    const char *search;
+    const char *text;
+    const char *marked;
+  } cases[] = {
+    /* Bare words from the start of a word, whatever the case. */
+    { "cat", "A Cat, a caterpillar, concat", "A [Cat], a [cat]erpillar, concat" },
+    { "cat fox", "fox and cat", "[fox] and [cat]" },
+    { "\"red fox\"", "a red fox, a red dog", "a [red fox], a red dog" },
+    /* Symbols, emoji, CJK and parameters anywhere. */
+    { "✨", "stars ✨ and ✨✨", "stars [✨] and [✨✨]" },
+    { "東京", "夜の東京タワー", "夜の[東京]タワー" },
+    { "--ar 16:9", "wide --ar 16:9 --v 7", "wide [--ar] [16:9] --v 7" },
+    /* Overlapping terms merge; FTS5 syntax is not looked for. */
+    { "cat cats", "cats", "[cats]" },
+    { "cat* OR dog", "a cat or a dog", "a [cat] or a [dog]" },
+    { "prompt:owl", "an owl", "an [owl]" },
+    { "", "nothing", "nothing" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *result = marked (cases[i].search, cases[i].text);
+
+      g_assert_cmpstr (result, ==, cases[i].marked);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -789,6 +845,7 @@ main (int   argc,
   ADD ("/index/rebuild-original-archive", test_rebuild_original_archive);
   ADD ("/index/open-archive", test_open_archive);
   ADD ("/index/search-symbols", test_search_symbols);
+  g_test_add_func ("/index/find-matches", test_find_matches);
   ADD ("/index/rating-null", test_rating_null);
   ADD ("/index/schema-upgrade", test_schema_upgrade);
   ADD ("/index/no-wal-left", test_no_wal_left);
