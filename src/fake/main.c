@@ -40,7 +40,7 @@ main (int   argc,
       auth_port = 0;
   double error_rate;
   gboolean retry_date, challenge, expired, revoked, empty_end, slow_body = FALSE, redirect = FALSE,
-           slow_images = FALSE, browser_only = FALSE;
+           slow_images = FALSE, browser_only = FALSE, no_bot_check = FALSE;
 
   mja_i18n_init ();
 
@@ -81,6 +81,7 @@ main (int   argc,
       { "slow-images", 0, 0, G_OPTION_ARG_NONE, &slow_images, N_("Answer every image with a body that trickles a byte every 100 ms and never ends"), NULL },
       { "redirect", 0, 0, G_OPTION_ARG_NONE, &redirect, N_("Answer every listing with a redirect to the CDN, another host"), NULL },
       { "browser-only", 0, 0, G_OPTION_ARG_NONE, &browser_only, N_("Behave like the real site behind its bot protection: HTTPS, a check only a browser passes, a sign-in form, the CDN on 127.0.0.2"), NULL },
+      { "no-bot-check", 0, 0, G_OPTION_ARG_NONE, &no_bot_check, N_("With --browser-only: HTTPS, the sign-in form and the CDN on 127.0.0.2, but no bot check, so a direct connection passes too (to compare the two connections)"), NULL },
       { "write-certificate", 0, 0, G_OPTION_ARG_FILENAME, &certificate_file, N_("Write the certificate of browser-only mode to FILE, for MJA_TLS_CERTIFICATE"), "FILE" },
       { "nest-depth", 0, 0, G_OPTION_ARG_INT, &nest_depth, N_("Give the first job of every listing a member nested DEPTH levels deep (0 = never)"), "DEPTH" },
       { "flood-mib", 0, 0, G_OPTION_ARG_INT, &flood_mib, N_("Answer every listing with MIB mebibytes of empty objects (0 = never)"), "MIB" },
@@ -142,6 +143,7 @@ main (int   argc,
   options.cdn_port = cdn_port;
   options.auth_port = auth_port;
   options.browser_only = browser_only;
+  options.no_bot_check = no_bot_check;
   options.nest_depth = (guint) nest_depth;
   options.flood_mib = (guint) flood_mib;
   options.cursor_bytes = (guint) cursor_bytes;

@@ -450,7 +450,8 @@ mja_fake_server_handle_api (MjaFakeServer     *self,
   if (self->options.challenge)
     mja_fake_respond (msg, SOUP_STATUS_FORBIDDEN, "text/html; charset=UTF-8", challenge_page, -1);
   else if (self->options.browser_only &&
-           (!mja_fake_browser_check (self, msg) || mja_fake_browser_handle_page (self, msg, path)))
+           ((!self->options.no_bot_check && !mja_fake_browser_check (self, msg)) ||
+            mja_fake_browser_handle_page (self, msg, path)))
     ;
   else if (mja_fake_server_inject_fault (self, msg))
     ;

@@ -72,6 +72,10 @@ typedef struct
    * browser running its script passes; people sign in with the form of
    * /login (MJA_FAKE_ACCOUNT_EMAIL, MJA_FAKE_ACCOUNT_PASSWORD). */
   gboolean        browser_only;
+  /* With browser_only: everything but the bot check, which every request
+   * passes (the transport benchmark puts both connections over the same
+   * HTTPS). */
+  gboolean        no_bot_check;
 } MjaFakeServerOptions;
 
 /* The account, as the site's sign-in form and its id tokens know it. */
