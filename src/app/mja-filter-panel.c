@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
 #include "mja-filter-panel.h"
 #include "mja-job-words.h"
@@ -41,6 +42,11 @@ struct _MjaFilterPanel
   AdwPreferencesGroup  *ratios_group;
   AdwEntryRow          *from_row;
   AdwEntryRow          *to_row;
+  GtkButton            *this_month_button;
+  GtkButton            *this_year_button;
+  AdwPreferencesGroup  *months_group;
+  AdwExpanderRow       *months_row;
+  GPtrArray            *month_rows;
   AdwComboRow          *rating_row;
   GtkSwitch            *liked_switch;
   GtkSwitch            *images_switch;
@@ -160,6 +166,150 @@ set_row_count (AdwActionRow *row,
   adw_action_row_set_subtitle (row, subtitle);
 }
 
+/* ---- dates: typed, picked from a calendar, a quick range or a month ---- */
+
+static void
+set_range (MjaFilterPanel *self,
+           int             year,
+           int             first_month,
+           int             last_month)
+{
+  g_autofree char *from = g_strdup_printf ("%04d-%02d-01", year, first_month);
+  g_autofree char *to = g_strdup_printf ("%04d-%02d-%02d", year, last_month,
+                                         g_date_get_days_in_month ((GDateMonth) last_month, (GDateYear) year));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->from_row), from);
+  gtk_editable_set_text (GTK_EDITABLE (self->to_row), to);
+}
+
+static void
+this_month_cb (MjaFilterPanel *self)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  set_range (self, g_date_time_get_year (now), g_date_time_get_month (now), g_date_time_get_month (now));
+}
+
+static void
+this_year_cb (MjaFilterPanel *self)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  set_range (self, g_date_time_get_year (now), 1, 12);
+}
+
+static void
+month_activated_cb (AdwActionRow   *row,
+                    MjaFilterPanel *self)
+{
+  int year = 0, month = 0;
+
+  if (sscanf (g_object_get_data (G_OBJECT (row), "mja-value"), "%4d-%2d", &year, &month) == 2)
+    set_range (self, year, month, month);
+}
+
+static gint
+newest_month_first (gconstpointer a,
+                    gconstpointer b)
+{
+  const MjaIndexCount *x = *(MjaIndexCount * const *) a, *y = *(MjaIndexCount * const *) b;
+
+  return g_strcmp0 (y->name, x->name);
+}
+
+/* A row per month with jobs, newest first: a timeline through the years;
+ * a row sets the dates to its month. */
+static void
+set_months (MjaFilterPanel *self,
+            GPtrArray      *counts)
+{
+  g_autoptr(GPtrArray) months = g_ptr_array_new ();
+
+  for (guint i = 0; i < self->month_rows->len; i++)
+    adw_expander_row_remove (self->months_row, g_ptr_array_index (self->month_rows, i));
+  g_ptr_array_set_size (self->month_rows, 0);
+  for (guint i = 0; counts != NULL && i < counts->len; i++)
+    g_ptr_array_add (months, g_ptr_array_index (counts, i));
+  g_ptr_array_sort (months, newest_month_first);
+  for (guint i = 0; i < months->len; i++)
+    {
+      MjaIndexCount *count = g_ptr_array_index (months, i);
+      int year = 0, month = 0;
+      g_autoptr(GDateTime) first = NULL;
+      g_autofree char *title = NULL;
+      GtkWidget *row;
+
+      if (sscanf (count->name, "%4d-%2d", &year, &month) != 2 ||
+          (first = g_date_time_new_utc (year, month, 1, 0, 0, 0)) == NULL)
+        continue;
+      /* TRANSLATORS: a month of the timeline, see strftime(3): "March 2025" */
+      title = g_date_time_format (first, _("%B %Y"));
+      row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      set_row_count (ADW_ACTION_ROW (row), count->count);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data_full (G_OBJECT (row), "mja-value", g_strdup (count->name), g_free);
+      g_signal_connect (row, "activated", G_CALLBACK (month_activated_cb), self);
+      adw_expander_row_add_row (self->months_row, row);
+      g_ptr_array_add (self->month_rows, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->months_group), self->month_rows->len > 0);
+}
+
+static void
+day_selected_cb (GtkCalendar    *calendar,
+                 MjaFilterPanel *self)
+{
+  AdwEntryRow *row = g_object_get_data (G_OBJECT (calendar), "mja-row");
+  g_autoptr(GDateTime) day = gtk_calendar_get_date (calendar);
+  g_autofree char *text = g_date_time_format (day, "%Y-%m-%d");
+
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+  gtk_popover_popdown (GTK_POPOVER (gtk_widget_get_ancestor (GTK_WIDGET (calendar), GTK_TYPE_POPOVER)));
+}
+
+/* The calendar opens on the day typed, or today. */
+static void
+calendar_shown_cb (GtkPopover     *popover,
+                   MjaFilterPanel *self)
+{
+  GtkCalendar *calendar = GTK_CALENDAR (gtk_popover_get_child (popover));
+  AdwEntryRow *row = g_object_get_data (G_OBJECT (calendar), "mja-row");
+  gint64 us;
+
+  if (mja_parse_day (gtk_editable_get_text (GTK_EDITABLE (row)), FALSE, &us))
+    {
+      g_autoptr(GDateTime) day = g_date_time_new_from_unix_utc (us / G_USEC_PER_SEC);
+
+      g_signal_handlers_block_by_func (calendar, day_selected_cb, self);
+      gtk_calendar_select_day (calendar, day);
+      g_signal_handlers_unblock_by_func (calendar, day_selected_cb, self);
+    }
+}
+
+static void
+add_calendar_button (MjaFilterPanel *self,
+                     AdwEntryRow    *row,
+                     const char     *label)
+{
+  GtkWidget *button = gtk_menu_button_new ();
+  GtkWidget *popover = gtk_popover_new ();
+  GtkWidget *calendar = gtk_calendar_new ();
+
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "x-office-calendar-symbolic");
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  g_object_set_data (G_OBJECT (calendar), "mja-row", row);
+  g_signal_connect (calendar, "day-selected", G_CALLBACK (day_selected_cb), self);
+  gtk_popover_set_child (GTK_POPOVER (popover), calendar);
+  g_signal_connect (popover, "show", G_CALLBACK (calendar_shown_cb), self);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), popover);
+  adw_entry_row_add_suffix (row, button);
+}
+
 /**
  * mja_filter_panel_set_counts:
  * @counts: (nullable): MjaIndexCounts of @which, named by their values
@@ -177,6 +327,11 @@ mja_filter_panel_set_counts (MjaFilterPanel *self,
   g_auto(GStrv) chosen = NULL;
   gboolean same;
 
+  if (which == MJA_INDEX_FACET_MONTH)
+    {
+      set_months (self, counts);
+      return;
+    }
   g_return_if_fail (which < G_N_ELEMENTS (self->facets));
   facet = &self->facets[which];
   chosen = g_settings_get_strv (self->settings, facet->key);
@@ -308,6 +463,7 @@ mja_filter_panel_dispose (GObject *object)
   g_clear_object (&self->settings);
   for (guint i = 0; i < G_N_ELEMENTS (self->facets); i++)
     g_clear_pointer (&self->facets[i].rows, g_ptr_array_unref);
+  g_clear_pointer (&self->month_rows, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), MJA_TYPE_FILTER_PANEL);
   G_OBJECT_CLASS (mja_filter_panel_parent_class)->dispose (object);
 }
@@ -325,6 +481,10 @@ mja_filter_panel_class_init (MjaFilterPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, ratios_group);
   gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, from_row);
   gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, to_row);
+  gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, this_month_button);
+  gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, this_year_button);
+  gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, months_group);
+  gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, months_row);
   gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, rating_row);
   gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, liked_switch);
   gtk_widget_class_bind_template_child (widget_class, MjaFilterPanel, images_switch);
@@ -342,4 +502,9 @@ mja_filter_panel_init (MjaFilterPanel *self)
       self->facets[i].rows = g_ptr_array_new ();
       self->facets[i].key = facet_keys[i];
     }
+  self->month_rows = g_ptr_array_new ();
+  add_calendar_button (self, self->from_row, _("Choose the First Day"));
+  add_calendar_button (self, self->to_row, _("Choose the Last Day"));
+  g_signal_connect_swapped (self->this_month_button, "clicked", G_CALLBACK (this_month_cb), self);
+  g_signal_connect_swapped (self->this_year_button, "clicked", G_CALLBACK (this_year_cb), self);
 }

@@ -30,6 +30,7 @@ struct _MjaWindow
   gboolean              loaded;
   gboolean              filtering;
   gboolean              searchable;    /* the archive holds jobs to search */
+  gboolean              facets_stale;  /* the filter panel's counts, until recounted */
   guint                 viewing;       /* position shown in the view, or G_MAXUINT */
 
   AdwWindowTitle       *window_title;

@@ -149,7 +149,8 @@ typedef struct
   MjaIndexQuery  filter;
   gboolean       first;     /* the first FIRST_ROWS rows only */
   GPtrArray     *ids;       /* char*: the jobs' ids, in order */
-  GPtrArray     *facets[MJA_INDEX_FACET_ASPECT_RATIO + 1];  /* MjaIndexCount*, by MjaIndexFacet */
+  gboolean       count_facets;  /* the archive's jobs changed: count them again */
+  GPtrArray     *facets[MJA_INDEX_FACET_MONTH + 1];  /* MjaIndexCount*, by MjaIndexFacet */
   gint64         total;
   gint64         matched;   /* what the filter lets through */
 } Query;
@@ -162,6 +163,7 @@ query_copy_for_rest (const Query *query)
   rest->root = g_strdup (query->root);
   rest->cdn = g_strdup (query->cdn);
   rest->filter = query->filter;
+  rest->count_facets = query->count_facets;
   rest->filter.text = g_strdup (query->filter.text);
   rest->filter.job_types = g_strdupv (query->filter.job_types);
   rest->filter.categories = g_strdupv (query->filter.categories);
@@ -221,7 +223,8 @@ query_thread (GTask        *task,
     }
   else
     {
-      for (guint i = 0; i < G_N_ELEMENTS (query->facets); i++)
+      /* Over the whole archive: a search or a filter leaves them be. */
+      for (guint i = 0; query->count_facets && i < G_N_ELEMENTS (query->facets); i++)
         query->facets[i] = mja_index_dup_facet_counts (index, (MjaIndexFacet) i, NULL, NULL);
     }
   query->ids = mja_index_query_ids (index, &query->filter, &error);
@@ -333,8 +336,10 @@ query_done_cb (GObject      *source,
       g_task_run_in_thread (rest, query_thread);
       return;
     }
-  for (guint i = 0; i < G_N_ELEMENTS (query->facets); i++)
+  for (guint i = 0; query->count_facets && i < G_N_ELEMENTS (query->facets); i++)
     mja_filter_panel_set_counts (self->filter_panel, (MjaIndexFacet) i, query->facets[i]);
+  if (query->count_facets)
+    self->facets_stale = FALSE;
   mja_bench_hooks_grid_filled (GTK_WIDGET (self->job_grid));
   update_page (self);
 }
@@ -359,6 +364,7 @@ reload (MjaWindow *self)
   query->filter.oldest_first = g_settings_get_boolean (mja_application_get_settings (app), "oldest-first");
   query->filter.by_rating = g_settings_get_boolean (mja_application_get_settings (app), "sort-by-rating");
   query->first = TRUE;
+  query->count_facets = self->facets_stale;
   self->filtering = mja_filter_apply (mja_application_get_settings (app), &query->filter);
   task = g_task_new (self, self->query_cancellable, query_done_cb, NULL);
   g_task_set_task_data (task, query, (GDestroyNotify) query_free);
@@ -482,6 +488,7 @@ jobs_added_cb (MjaSync   *sync,
                guint      count,
                MjaWindow *self)
 {
+  self->facets_stale = TRUE;
   queue_reload (self);
 }
 
@@ -788,6 +795,7 @@ mja_window_set_archive_dir (MjaWindow *self,
                                    path);
   adw_status_page_set_description (self->empty_page, description);
   self->loaded = FALSE;
+  self->facets_stale = TRUE;
   mja_job_list_splice (self->jobs, 0, g_list_model_get_n_items (G_LIST_MODEL (self->jobs)), NULL);
   update_page (self);
   reload (self);

@@ -700,8 +700,8 @@ static void count_free (MjaIndexCount *count);
  * mja_index_dup_facet_counts:
  * @query: (nullable): count only what it lets through
  *
- * How many jobs of each category, model or aspect ratio (MjaIndexCount*,
- * the most first); jobs without one (no --ar) are not counted.
+ * How many jobs of each category, model, aspect ratio or month
+ * (MjaIndexCount*, the most first); jobs without one are not counted.
  */
 GPtrArray *
 mja_index_dup_facet_counts (MjaIndex             *self,
@@ -710,7 +710,8 @@ mja_index_dup_facet_counts (MjaIndex             *self,
                             GError              **error)
 {
   const char *values[] = { "mja_category (job_type, event_type)", "mja_model (full_command, job_type)",
-                           "mja_aspect_ratio (full_command)" };
+                           "mja_aspect_ratio (full_command)",
+                           "strftime ('%Y-%m', time_us / 1000000, 'unixepoch')" };
   MjaIndexQuery everything = { 0 };
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *head = NULL;
@@ -718,7 +719,7 @@ mja_index_dup_facet_counts (MjaIndex             *self,
   int rc;
 
   g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
-  g_return_val_if_fail (facet <= MJA_INDEX_FACET_ASPECT_RATIO, NULL);
+  g_return_val_if_fail (facet <= MJA_INDEX_FACET_MONTH, NULL);
 
   if (query == NULL)
     query = &everything;

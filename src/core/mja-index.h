@@ -96,6 +96,7 @@ typedef enum
   MJA_INDEX_FACET_CATEGORY,      /* "image", "upscale", … merged across the API eras */
   MJA_INDEX_FACET_MODEL,         /* "V7", "Niji 6" */
   MJA_INDEX_FACET_ASPECT_RATIO,  /* "16:9" */
+  MJA_INDEX_FACET_MONTH,         /* "2025-03", in UTC as the date filters are */
 } MjaIndexFacet;
 
 #define MJA_TYPE_INDEX (mja_index_get_type ())

@@ -616,6 +616,103 @@ first_prompt_is (gpointer data)
   return first != NULL && g_strcmp0 (mja_job_item_get_prompt (first), ((gpointer *) data)[1]) == 0;
 }
 
+static gpointer
+panel_part (GtkWidget  *panel,
+            const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (panel, MJA_TYPE_FILTER_PANEL, name);
+
+  g_assert_nonnull (child);
+  return child;
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = find_descendant (child, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Dates without typing: a month of the timeline, a day from a calendar, a
+ * quick range; each sets the From and To rows and narrows the grid. */
+static void
+test_filter_by_date (void)
+{
+  g_autofree char *archive = helper_make_archive_dir ();
+  g_autoptr(MjaArchive) store = mja_archive_new (archive);
+  g_autoptr(MjaIndex) index = mja_index_open_archive (store, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *month_start = g_date_time_format (now, "%Y-%m-01");
+  MjaWindow *window;
+  GtkWidget *panel;
+  GtkCalendar *calendar;
+  gpointer row_check[2];
+  GLogLevelFlags fatal;
+
+  /* Two jobs a month, January to June 2024. */
+  g_assert_true (mja_index_begin (index, &error));
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"id\": \"%08x-0000-4000-8000-000000000002\", \"type\": \"grid\", "
+                                               "\"enqueue_time\": \"2024-%02u-%02u 12:00:00\", \"prompt\": \"job %u\", "
+                                               "\"image_paths\": []}", i, i / 2 + 1, i % 2 ? 28 : 1, i);
+      helper_index_job (index, json);
+    }
+  g_assert_true (mja_index_commit (index, &error));
+
+  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);  /* see filter-by-type */
+  window = open_window (archive);
+  panel = part (window, "filter_panel");
+  wait_for_items (window, 12);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.toggle-filters", NULL);
+  row_check[0] = panel;
+  row_check[1] = (gpointer) "March 2024";
+  helper_wait_until (has_row, row_check, 30, "the row of March 2024");
+  g_assert_cmpstr (adw_action_row_get_subtitle (find_row (panel, "March 2024")), ==, "2 jobs");
+  g_assert_nonnull (find_row (panel, "June 2024"));
+  g_assert_null (find_row (panel, "July 2024"));
+
+  /* A month of the timeline: its first and last day. */
+  adw_action_row_activate (find_row (panel, "March 2024"));
+  g_assert_cmpstr (gtk_editable_get_text (panel_part (panel, "from_row")), ==, "2024-03-01");
+  g_assert_cmpstr (gtk_editable_get_text (panel_part (panel, "to_row")), ==, "2024-03-31");
+  wait_for_items (window, 2);
+
+  /* A day from the calendar of From: February on. */
+  calendar = GTK_CALENDAR (find_descendant (panel_part (panel, "from_row"), GTK_TYPE_CALENDAR));
+  g_assert_nonnull (calendar);
+  {
+    g_autoptr(GDateTime) day = g_date_time_new_local (2024, 2, 1, 0, 0, 0);
+
+    gtk_calendar_select_day (calendar, day);
+    g_signal_emit_by_name (calendar, "day-selected");
+  }
+  g_assert_cmpstr (gtk_editable_get_text (panel_part (panel, "from_row")), ==, "2024-02-01");
+  wait_for_items (window, 4);
+
+  /* This Month: today's month, where this archive has nothing. */
+  g_signal_emit_by_name (panel_part (panel, "this_month_button"), "clicked");
+  g_assert_cmpstr (gtk_editable_get_text (panel_part (panel, "from_row")), ==, month_start);
+  wait_for_page (window, "no-results");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-search", NULL);
+  wait_for_items (window, 12);
+  g_assert_cmpstr (gtk_editable_get_text (panel_part (panel, "from_row")), ==, "");
+  g_log_set_always_fatal (fatal);
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
 /* Highest Rated First: rated jobs by rating, unrated last, each rating
  * newest first; off again, the grid is in time order. */
 static void
@@ -1163,6 +1260,7 @@ main (int   argc,
   g_test_add_func ("/window/filter-by-type", test_filter_by_type);
   g_test_add_func ("/window/filter-by-model-and-ratio", test_filter_by_model_and_ratio);
   g_test_add_func ("/window/sort-by-rating", test_sort_by_rating);
+  g_test_add_func ("/window/filter-by-date", test_filter_by_date);
   g_test_add_func ("/window/cell-menu-by-keyboard", test_cell_menu_by_keyboard);
   g_test_add_func ("/window/select-all", test_select_all);
   g_test_add_func ("/window/subtitle-counts", test_subtitle_counts);
