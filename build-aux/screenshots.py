@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-# screenshots.py — render the main window, the image view (an image, a grid
-# job, a video, a narrow window) and Preferences in demo mode into
-# data/screenshots/ (run by build-aux/screenshots.sh)
+# screenshots.py — render the main window (with its filter panel, and at
+# 360 and 2,560 px wide), the image view (an image, a grid job, a video, a
+# narrow window) and Preferences in demo mode into data/screenshots/ (run
+# by build-aux/screenshots.sh)
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 import os
@@ -60,6 +61,10 @@ try:
     shot("main-window.png")
 
     app.find("push button", "Close Progress").queryAction().doAction(0)
+    app.find("push button", "Filters").queryAction().doAction(0)
+    app.find("check box", "Upscale", timeout=10)
+    shot("filter-panel.png")
+    app.find("push button", "Filters").queryAction().doAction(0)
     open_cell(app, grid, 4)
     right_until(app, "")
     shot("image-view.png")
@@ -81,12 +86,24 @@ try:
 finally:
     app.close()
 
-# A narrow window (a phone's width): the details fold away over the picture.
-app = mja_atspi.App(args=["--demo"], settings={"window-width": "420", "window-height": "720"})
+# A narrow window (a phone's width): the grid in two columns, the details
+# fold away over the picture.
+app = mja_atspi.App(args=["--demo"], settings={"window-width": "360", "window-height": "720"})
 try:
     grid = synced(app)
+    shot("main-window-narrow.png", 360, 720)
     app.find("push button", "Close Progress").queryAction().doAction(0)
     open_cell(app, grid, 0)
-    shot("image-view-narrow.png", 420, 720)
+    shot("image-view-narrow.png", 360, 720)
+finally:
+    app.close()
+
+# A wide window: the panels keep their width, the grid takes the rest.
+app = mja_atspi.App(args=["--demo"], settings={"window-width": "2560", "window-height": "1400"})
+try:
+    grid = synced(app)
+    app.find("push button", "Filters").queryAction().doAction(0)
+    app.find("check box", "Upscale", timeout=10)
+    shot("main-window-wide.png", 2560, 1400)
 finally:
     app.close()

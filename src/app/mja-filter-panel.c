@@ -366,7 +366,6 @@ mja_filter_panel_set_counts (MjaFilterPanel *self,
       gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
                                    g_strv_contains ((const char * const *) chosen, count->name));
       gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
       g_object_set_data (G_OBJECT (row), "mja-check", check);

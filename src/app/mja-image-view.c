@@ -333,8 +333,13 @@ strip_loaded_cb (GObject      *source,
   g_autoptr(GtkPicture) picture = user_data;
   g_autoptr(GdkTexture) texture = mja_thumbnailer_load_finish (MJA_THUMBNAILER (source), result, NULL);
 
+  GtkWidget *button = gtk_widget_get_parent (GTK_WIDGET (picture));
+
   if (texture != NULL)
     gtk_picture_set_paintable (picture, GDK_PAINTABLE (texture));
+  /* A video without a frame to show (it cannot be played here). */
+  else if (button != NULL && g_object_get_data (G_OBJECT (button), "video") != NULL)
+    gtk_button_set_icon_name (GTK_BUTTON (button), "camera-video-symbolic");
 }
 
 static void
@@ -377,11 +382,10 @@ fill_strip (MjaImageView *self)
       g_object_set_data (G_OBJECT (button), "image", GUINT_TO_POINTER (i));
       g_signal_connect (button, "clicked", G_CALLBACK (strip_clicked_cb), self);
       gtk_box_append (self->strip, button);
-      if (!is_video (self->media[i]))
-        mja_thumbnailer_load_async (self->strip_loader, self->media[i], self->strip_cancellable, strip_loaded_cb,
-                                    g_object_ref (picture));
-      else
-        gtk_button_set_icon_name (GTK_BUTTON (button), "camera-video-symbolic");
+      /* A video's first frame stands for it, as an image's thumbnail. */
+      g_object_set_data (G_OBJECT (button), "video", GINT_TO_POINTER (is_video (self->media[i])));
+      mja_thumbnailer_load_async (self->strip_loader, self->media[i], self->strip_cancellable, strip_loaded_cb,
+                                  g_object_ref (picture));
     }
 }
 

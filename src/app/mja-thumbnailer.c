@@ -43,7 +43,13 @@ struct _MjaThumbnailer
   GHashTable *cache;   /* path -> GList link in lru */
   GQueue      lru;     /* CacheEntry*, most recent first */
   GThreadPool *decoders; /* as many as there are cores: each full decode holds a whole image */
+  GQueue      posters;   /* GTask*: videos waiting for a frame, one at a time */
+  GTask      *poster;    /* the video playing for its first frame, or NULL */
+  GtkMediaStream *stream;
+  guint       poster_timeout;
 };
+
+#define POSTER_TIMEOUT_S 15  /* a video that shows no frame by then has none */
 
 typedef struct
 {
@@ -60,6 +66,10 @@ cache_entry_free (CacheEntry *entry)
   g_clear_object (&entry->texture);
   g_free (entry);
 }
+
+static void poster_done (MjaThumbnailer *self,
+                         GdkPixbuf      *pixbuf,
+                         GError         *error);
 
 static void
 mja_thumbnailer_finalize (GObject *object)
@@ -304,6 +314,143 @@ decode_worker (gpointer data,
   load_thread (task, g_task_get_source_object (task), g_task_get_task_data (task), g_task_get_cancellable (task));
 }
 
+/* ---- video posters: the first frame, from GTK's media backend --------- */
+
+static gboolean
+is_video (const char *path)
+{
+  return g_str_has_suffix (path, ".mp4");
+}
+
+/* The frame as a pixbuf of at most size × size, or NULL. */
+static GdkPixbuf *
+frame_pixbuf (MjaThumbnailer *self,
+              GdkTexture     *texture)
+{
+  int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
+  g_autoptr(GdkPixbuf) full = NULL;
+  cairo_surface_t *surface;
+  double scale;
+
+  if (width <= 0 || height <= 0)
+    return NULL;
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  gdk_texture_download (texture, cairo_image_surface_get_data (surface),
+                        (gsize) cairo_image_surface_get_stride (surface));
+  cairo_surface_mark_dirty (surface);
+  full = gdk_pixbuf_get_from_surface (surface, 0, 0, width, height);
+  cairo_surface_destroy (surface);
+  if (full == NULL)
+    return NULL;
+  scale = MIN (1.0, (double) self->size / MAX (width, height));
+  return gdk_pixbuf_scale_simple (full, MAX (1, (int) (width * scale)), MAX (1, (int) (height * scale)),
+                                  GDK_INTERP_BILINEAR);
+}
+
+static void
+frame_cb (GtkMediaStream *stream,
+          MjaThumbnailer *self)
+{
+  GdkPaintable *image = gdk_paintable_get_current_image (GDK_PAINTABLE (stream));
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+
+  if (image != NULL && GDK_IS_TEXTURE (image))
+    pixbuf = frame_pixbuf (self, GDK_TEXTURE (image));
+  g_clear_object (&image);
+  if (pixbuf != NULL)
+    poster_done (self, pixbuf, NULL);
+}
+
+static void
+stream_error_cb (GtkMediaStream *stream,
+                 GParamSpec     *pspec,
+                 MjaThumbnailer *self)
+{
+  const GError *error = gtk_media_stream_get_error (stream);
+
+  if (error != NULL)
+    poster_done (self, NULL, g_error_copy (error));
+}
+
+static gboolean
+poster_timeout_cb (gpointer data)
+{
+  MjaThumbnailer *self = data;
+
+  self->poster_timeout = 0;
+  poster_done (self, NULL, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "The video showed no frame"));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+next_poster (MjaThumbnailer *self)
+{
+  while (self->poster == NULL && !g_queue_is_empty (&self->posters))
+    {
+      GTask *task = g_queue_pop_head (&self->posters);
+      const char *path = g_task_get_task_data (task);
+      GdkPixbuf *shared = self->shared_cache ? load_shared (self, path) : NULL;
+
+      if (g_task_return_error_if_cancelled (task))
+        {
+          g_object_unref (task);
+          continue;
+        }
+      if (shared != NULL)
+        {
+          g_task_return_pointer (task, gdk_texture_new_for_pixbuf (shared), g_object_unref);
+          g_object_unref (shared);
+          g_object_unref (task);
+          continue;
+        }
+      /* Muted, played until its first frame arrives, then let go. */
+      self->poster = task;
+      self->stream = gtk_media_file_new_for_filename (path);
+      gtk_media_stream_set_muted (self->stream, TRUE);
+      g_signal_connect (self->stream, "invalidate-contents", G_CALLBACK (frame_cb), self);
+      g_signal_connect (self->stream, "notify::error", G_CALLBACK (stream_error_cb), self);
+      self->poster_timeout = g_timeout_add_seconds (POSTER_TIMEOUT_S, poster_timeout_cb, self);
+      gtk_media_stream_play (self->stream);
+    }
+}
+
+static gboolean
+next_poster_idle (gpointer data)
+{
+  next_poster (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Takes @error (or uses @pixbuf). */
+static void
+poster_done (MjaThumbnailer *self,
+             GdkPixbuf      *pixbuf,
+             GError         *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->poster);
+
+  g_clear_handle_id (&self->poster_timeout, g_source_remove);
+  if (self->stream != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->stream, self);
+      gtk_media_stream_pause (self->stream);
+      g_clear_object (&self->stream);
+    }
+  if (task != NULL)
+    {
+      if (pixbuf != NULL && self->shared_cache != NULL)
+        save_shared (self, g_task_get_task_data (task), pixbuf);
+      if (pixbuf != NULL)
+        g_task_return_pointer (task, gdk_texture_new_for_pixbuf (pixbuf), g_object_unref);
+      else
+        g_task_return_error (task, error ? error : g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "No frame"));
+      error = NULL;
+    }
+  g_clear_error (&error);
+  /* Not from inside the stream's own signal. */
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, next_poster_idle, g_object_ref (self), g_object_unref);
+}
+
 void
 mja_thumbnailer_load_async (MjaThumbnailer      *self,
                             const char          *path,
@@ -316,6 +463,14 @@ mja_thumbnailer_load_async (MjaThumbnailer      *self,
   mja_bench_hooks_thumbnail_requested ();
   g_task_set_task_data (task, g_strdup (path), g_free);
   g_object_set_data (G_OBJECT (task), "mja-serial", GUINT_TO_POINTER (++self->serial));
+  /* A video's poster is its first frame, played on the main thread by
+   * GTK's media backend; images are decoded on the pool. */
+  if (is_video (path))
+    {
+      g_queue_push_tail (&self->posters, g_steal_pointer (&task));
+      next_poster (self);
+      return;
+    }
   g_thread_pool_push (self->decoders, g_steal_pointer (&task), NULL);
 }
 

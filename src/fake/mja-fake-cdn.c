@@ -19,6 +19,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "mja-fake-resources.h"
 #include "mja-fake-server-private.h"
 #include "mja-job.h"
 
@@ -87,21 +88,26 @@ render_pixbuf (const char *job_id,
   return pixbuf;
 }
 
+/* A real MP4 that plays (the fake's resource), then a "free" box that
+ * players skip, filled with bytes of this video's own: each video is a
+ * file of its own, of about @kib KiB. */
 static GBytes *
 render_video (const char *job_id,
               guint       index,
               guint       kib)
 {
-  static const guint8 ftyp[] = { 0, 0, 0, 24, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm',
-                                 0, 0, 2, 0, 'i', 's', 'o', 'm', 'i', 's', 'o', '2' };
-  gsize payload = MAX (kib, 1) * 1024;
-  GByteArray *data = g_byte_array_sized_new (sizeof ftyp + 8 + payload);
+  /* From the library's own resource: linked in because it is named. */
+  g_autoptr(GBytes) movie = g_resource_lookup_data (mja_fake_get_resource (), "/io/github/mjarchiver/Fake/video.mp4",
+                                                    G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  gsize length = g_bytes_get_size (movie);
+  gsize payload = MAX ((gsize) MAX (kib, 1) * 1024, length + 64) - length - 8;
+  GByteArray *data = g_byte_array_sized_new (length + 8 + payload);
   g_autoptr(GRand) rand = g_rand_new_with_seed (g_str_hash (job_id) + index);
-  guint8 header[8] = { 0, 0, 0, 0, 'm', 'd', 'a', 't' };
+  guint8 header[8] = { 0, 0, 0, 0, 'f', 'r', 'e', 'e' };
   guint32 box = GUINT32_TO_BE ((guint32) (payload + 8));
 
   memcpy (header, &box, 4);
-  g_byte_array_append (data, ftyp, sizeof ftyp);
+  g_byte_array_append (data, g_bytes_get_data (movie, NULL), length);
   g_byte_array_append (data, header, sizeof header);
   for (gsize i = 0; i < payload; i++)
     {

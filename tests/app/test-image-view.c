@@ -24,6 +24,7 @@
 #include "mja-job-item.h"
 #include "mja-window.h"
 #include "mja-zoom-picture.h"
+#include "mja-thumbnailer.h"
 #include "test-utils.h"
 
 static MjaApplication *app;
@@ -639,6 +640,65 @@ test_highlight (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A video's poster is its first frame, the size of a thumbnail, kept in
+ * the freedesktop cache as an image's is; a file that is no video gives
+ * an error, never a hang. */
+static void
+test_video_poster (void)
+{
+  g_autofree char *fixture = g_test_build_filename (G_TEST_DIST, "fixtures", "video-ball.mp4", NULL);
+  g_autofree char *cache = g_dir_make_tmp ("mja-poster-XXXXXX", NULL);
+  g_autofree char *broken = g_build_filename (cache, "broken.mp4", NULL);
+  g_autoptr(MjaThumbnailer) thumbnailer = mja_thumbnailer_new (128, 16);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  guint cached = 0;
+
+  mja_thumbnailer_set_shared_cache (thumbnailer, cache);
+  {
+    HelperAsync async = { g_main_loop_new (NULL, FALSE), NULL };
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GdkTexture) texture = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree guchar *pixels = NULL;
+    guint lit = 0;
+    int w, h;
+
+    mja_thumbnailer_load_async (thumbnailer, fixture, NULL, helper_async_done_cb, &async);
+    result = helper_async_wait (&async);
+    texture = mja_thumbnailer_load_finish (thumbnailer, result, &error);
+    g_assert_no_error (error);
+    w = gdk_texture_get_width (texture);
+    h = gdk_texture_get_height (texture);
+    g_assert_cmpint (MAX (w, h), ==, 128);
+    /* A frame of the video, not an empty one: some pixels are lit. */
+    pixels = g_malloc ((gsize) w * h * 4);
+    gdk_texture_download (texture, pixels, (gsize) w * 4);
+    for (gsize i = 0; i < (gsize) w * h * 4; i += 4)
+      lit += pixels[i] + pixels[i + 1] + pixels[i + 2] > 96;
+    g_assert_cmpuint (lit, >, 0);
+  }
+  dir = g_dir_open (cache, 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    cached += g_str_has_suffix (name, ".png");
+  g_assert_cmpuint (cached, ==, 1);
+
+  g_assert_true (g_file_set_contents (broken, "\0\0\0\x10" "ftypisom" "garbage!", 16, NULL));
+  {
+    HelperAsync async = { g_main_loop_new (NULL, FALSE), NULL };
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GdkTexture) texture = NULL;
+    g_autoptr(GError) error = NULL;
+
+    mja_thumbnailer_load_async (thumbnailer, broken, NULL, helper_async_done_cb, &async);
+    result = helper_async_wait (&async);
+    texture = mja_thumbnailer_load_finish (thumbnailer, result, &error);
+    g_assert_null (texture);
+    g_assert_nonnull (error);
+  }
+  helper_remove_tree (cache);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -677,6 +737,7 @@ main (int   argc,
   g_test_add_func ("/image-view/video", test_video);
   g_test_add_func ("/image-view/type-words", test_type_words);
   g_test_add_func ("/image-view/highlight", test_highlight);
+  g_test_add_func ("/image-view/video-poster", test_video_poster);
   status = g_test_run ();
 
   g_clear_object (&app);
