@@ -23,6 +23,14 @@ def shot(name, width=1100, height=720):
                     os.path.join(OUT, name)], check=True)
 
 
+def window_width():
+    """The app window's width, as the X server has it."""
+    import re
+    tree = subprocess.run(["xwininfo", "-root", "-tree"], capture_output=True, text=True).stdout
+    widths = [int(m.group(1)) for m in re.finditer(r'"mj-archiver"\)\s+(\d+)x(\d+)\+0\+0', tree)]
+    return max(widths) if widths else 360
+
+
 def synced(app):
     app.find("push button", "Sync").queryAction().doAction(0)
     wait_for(lambda: app.pyatspi.findDescendant(app.application(), lambda o: o is not None
@@ -86,15 +94,16 @@ try:
 finally:
     app.close()
 
-# A narrow window (a phone's width): the grid in two columns, the details
-# fold away over the picture.
+# The narrowest window: asked for 360 px, it is as wide as its contents
+# let it be (563 px and more today, see the shots); the details fold away.
 app = mja_atspi.App(args=["--demo"], settings={"window-width": "360", "window-height": "720"})
 try:
     grid = synced(app)
-    shot("main-window-narrow.png", 360, 720)
+    shot("main-window-narrow.png", window_width(), 720)
     app.find("push button", "Close Progress").queryAction().doAction(0)
     open_cell(app, grid, 0)
-    shot("image-view-narrow.png", 360, 720)
+    mja_atspi.pump(1)
+    shot("image-view-narrow.png", window_width(), 720)
 finally:
     app.close()
 
