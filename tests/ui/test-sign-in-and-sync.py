@@ -69,7 +69,8 @@ try:
         app.find("push button", "Hide Text", root=preferences, timeout=5).queryAction().doAction(0)
         app.find("push button", "Show Text", root=preferences, timeout=5)
         app.find("push button", "Sign In", root=preferences).queryAction().doAction(0)
-        wait_for(lambda: label_starting("Signed in as user " + server.env["MIDJOURNEY_USER_ID"], preferences), 30,
+        # By the name the session's token carries, not by the account's id.
+        wait_for(lambda: label_starting("Signed in as Ada Lovelace", preferences), 30,
                  "Preferences to say who is signed in")
         wait_for(lambda: label_starting("Kept in your keyring", preferences), 15, "the session in the keyring")
         # Videos too, this time: the switch writes GSettings at once.
