@@ -389,13 +389,14 @@ next_poster (MjaThumbnailer *self)
     {
       GTask *task = g_queue_pop_head (&self->posters);
       const char *path = g_task_get_task_data (task);
-      GdkPixbuf *shared = self->shared_cache ? load_shared (self, path) : NULL;
+      GdkPixbuf *shared;
 
       if (g_task_return_error_if_cancelled (task))
         {
           g_object_unref (task);
           continue;
         }
+      shared = self->shared_cache ? load_shared (self, path) : NULL;
       if (shared != NULL)
         {
           g_task_return_pointer (task, gdk_texture_new_for_pixbuf (shared), g_object_unref);
