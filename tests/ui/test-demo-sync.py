@@ -105,9 +105,20 @@ try:
         wait_for(lambda: app.find("table", "Jobs").childCount > 0, 10, "the grid again")
 
     def click(accessible):
-        extents = accessible.queryComponent().getExtents(app.pyatspi.DESKTOP_COORDS)
+        # Where it is once it stays put: the filter panel slides in, and a
+        # click taken from the middle of the slide lands beside the box.
+        def settled():
+            before = accessible.queryComponent().getExtents(app.pyatspi.DESKTOP_COORDS)
+            mja_atspi.pump(0.3)
+            after = accessible.queryComponent().getExtents(app.pyatspi.DESKTOP_COORDS)
+            same = (before.x, before.y, before.width, before.height) == (after.x, after.y, after.width, after.height)
+            return after if same and after.width > 0 else None
+        extents = wait_for(settled, 10, f"{accessible.name} to stay in place")
         app.pyatspi.Registry.generateMouseEvent(extents.x + extents.width // 2, extents.y + extents.height // 2,
                                                 "b1c")
+
+    def checked(accessible):
+        return accessible.getState().contains(app.pyatspi.STATE_CHECKED)
 
     def ancestor(accessible, role, name=None):
         while accessible is not None and (accessible.getRoleName() != role
@@ -127,8 +138,14 @@ try:
             count = int(app.pyatspi.findDescendant(row, lambda o: o is not None and o.getRoleName() == "label"
                                                    and (o.name or "").endswith(" jobs")).name.split()[0])
             click(check)
+            # A click the application never saw (it was still busy, or
+            # closing the context menu) leaves the box clear: ask again.
+            try:
+                wait_for(lambda: checked(check), 5, "Upscale to be checked")
+            except AssertionError:
+                return None
             return (count,)  # a tuple: true even for a count of 0
-        count, = wait_for(upscale_row, 10, "the Upscale row and its count")
+        count, = wait_for(upscale_row, 30, "the Upscale row and its count, checked")
         wait_for(lambda: len(cells(grid)) == count, 10, f"the grid to show the {count} upscales")
         # "Clear Filters" is also on the No Results page, out of sight in
         # the stack behind the grid: press the filter panel's, the one in view.
