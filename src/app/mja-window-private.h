@@ -36,6 +36,8 @@ struct _MjaWindow
   AdwWindowTitle       *window_title;
   GtkButton            *back_button;
   GtkButton            *sync_button;
+  GtkImage             *sync_icon;
+  GtkLabel             *sync_label;
   GtkToggleButton      *filters_button;
   GtkToggleButton      *progress_button;
   GtkToggleButton      *search_button;

@@ -25,6 +25,7 @@
 #include "mja-index.h"
 #include "mja-job-item.h"
 #include "mja-session.h"
+#include "mja-side-pane.h"
 #include "mja-sign-in-dialog.h"
 #include "mja-window-private.h"
 
@@ -423,6 +424,11 @@ view_position_cb (MjaWindow *self)
     self->viewing = position;
   gtk_widget_set_visible (GTK_WIDGET (self->back_button), viewing);
   gtk_widget_set_visible (GTK_WIDGET (self->filters_button), !viewing);
+  /* The view is about one job, as in Image Viewer: Sync (Ctrl+R) and the
+   * search (Ctrl+F) are the grid's, and their room lets the view's own
+   * buttons fit a phone's width. */
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_button), !viewing);
+  gtk_widget_set_visible (GTK_WIDGET (self->search_button), !viewing);
   /* The filter panel hides while a job is open, and comes back with the grid. */
   if (gtk_widget_get_visible (adw_flap_get_flap (self->filters_flap)) == viewing)
     gtk_widget_set_visible (adw_flap_get_flap (self->filters_flap), !viewing);
@@ -496,7 +502,11 @@ static void
 set_syncing (MjaWindow *self,
              gboolean   syncing)
 {
-  gtk_button_set_label (self->sync_button, syncing ? _("Stop") : _("Sync"));
+  const char *word = syncing ? _("Stop") : _("Sync");
+
+  gtk_label_set_label (self->sync_label, word);
+  gtk_image_set_from_icon_name (self->sync_icon, syncing ? "media-playback-stop-symbolic" : "folder-download-symbolic");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->sync_button), GTK_ACCESSIBLE_PROPERTY_LABEL, word, -1);
   if (syncing)
     {
       gtk_widget_remove_css_class (GTK_WIDGET (self->sync_button), "suggested-action");
@@ -694,6 +704,8 @@ mja_window_class_init (MjaWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mjarchiver/Archiver/mja-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, sync_button);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, sync_icon);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, sync_label);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, image_view);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, filters_button);
@@ -727,6 +739,7 @@ mja_window_init (MjaWindow *self)
   g_type_ensure (MJA_TYPE_FILTER_PANEL);
   g_type_ensure (MJA_TYPE_JOB_GRID);
   g_type_ensure (MJA_TYPE_PROGRESS_SIDEBAR);
+  g_type_ensure (MJA_TYPE_SIDE_PANE);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->viewing = G_MAXUINT;

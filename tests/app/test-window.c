@@ -27,6 +27,7 @@
 #include "mja-progress-sidebar.h"
 #include "mja-session.h"
 #include "mja-thumbnailer.h"
+#include "mja-side-pane.h"
 #include "mja-window.h"
 #include "test-utils.h"
 
@@ -117,14 +118,23 @@ wait_for_items (MjaWindow *window,
 }
 
 static MjaWindow *
-open_window (const char *archive)
+open_window_sized (const char *archive,
+                   int         width)
 {
   g_autoptr(GFile) dir = g_file_new_for_path (archive);
   MjaWindow *window = mja_window_new (app);
 
+  if (width > 0)
+    gtk_window_set_default_size (GTK_WINDOW (window), width, 720);
   mja_window_set_archive_dir (window, dir);
   gtk_window_present (GTK_WINDOW (window));
   return window;
+}
+
+static MjaWindow *
+open_window (const char *archive)
+{
+  return open_window_sized (archive, 0);
 }
 
 /* An archive whose index has @n jobs (see helper_index_numbered_jobs). */
@@ -547,6 +557,122 @@ test_select_all (void)
   g_assert_false (gtk_revealer_get_reveal_child (part (window, "selection_revealer")));
   g_assert_cmpstr (adw_window_title_get_title (part (window, "window_title")), ==, "Midjourney Archiver");
   mja_filter_clear (settings);
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
+static int
+min_width (gpointer widget)
+{
+  int minimum = 0, natural = 0;
+
+  gtk_widget_measure (GTK_WIDGET (widget), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, &natural, NULL, NULL);
+  return minimum;
+}
+
+static gboolean
+is_width (gpointer data)
+{
+  gpointer *check = data;
+
+  return gtk_widget_get_width (check[0]) == GPOINTER_TO_INT (check[1]);
+}
+
+static void
+wait_for_width (gpointer    widget,
+                int         width,
+                const char *what)
+{
+  gpointer check[] = { widget, GINT_TO_POINTER (width) };
+
+  helper_wait_until (is_width, check, 10, what);
+}
+
+static gboolean
+revealed (gpointer revealer)
+{
+  return gtk_revealer_get_child_revealed (revealer);
+}
+
+/* A window @width px wide (0: as the settings say) whose sync sidebar is
+ * open, as a sync opens it; its side pane's content and side are set. */
+static MjaWindow *
+open_with_sidebar (const char *archive,
+                   int         width,
+                   GtkWidget **stack,
+                   GtkWidget **side)
+{
+  MjaWindow *window = open_window_sized (archive, width);
+
+  wait_for_items (window, N_JOBS);
+  *stack = part (window, "main_stack");
+  *side = part (window, "sidebar_revealer");
+  gtk_widget_set_visible (part (window, "progress_button"), TRUE);
+  gtk_toggle_button_set_active (part (window, "progress_button"), TRUE);
+  helper_wait_until (revealed, *side, 10, "the sync sidebar");
+  return window;
+}
+
+static gboolean
+allocated (gpointer widget)
+{
+  return gtk_widget_get_width (widget) > 0;
+}
+
+static gboolean
+overlaid (GtkWidget *stack)
+{
+  return mja_side_pane_get_overlaid (MJA_SIDE_PANE (gtk_widget_get_ancestor (stack, MJA_TYPE_SIDE_PANE)));
+}
+
+/* A phone's width: the window's content goes down to 360 px, with GTK's
+ * own title buttons (minimize, maximize, close) while no sync has run, and
+ * with the sync sidebar open under GNOME's (close only); the frame around
+ * it is the display's (solid CSD, without a compositor).  There the
+ * sidebar lies over the grid, which keeps the whole width; the image view
+ * fits too.  At 1,100 px the sidebar is beside the grid again. */
+static void
+test_narrow (void)
+{
+  g_autofree char *archive = make_archive (N_JOBS);
+  MjaWindow *window = open_window (archive);
+  GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (window));
+  GtkSettings *settings = gtk_settings_get_default ();
+  g_autofree char *layout = NULL;
+  GtkWidget *side, *stack;
+  int frame, height;
+
+  g_object_get (settings, "gtk-decoration-layout", &layout, NULL);
+  g_object_set (settings, "gtk-decoration-layout", "menu:minimize,maximize,close", NULL);
+  wait_for_items (window, N_JOBS);
+  g_assert_cmpint (min_width (content), <=, 360);
+  helper_wait_until (allocated, content, 10, "the window on screen");
+  gtk_window_get_default_size (GTK_WINDOW (window), &frame, &height);
+  frame -= gtk_widget_get_width (content);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  g_object_set (settings, "gtk-decoration-layout", "appmenu:close", NULL);
+  window = open_with_sidebar (archive, 360 + frame, &stack, &side);
+  content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (window));
+  g_assert_cmpint (min_width (content), <=, 360);
+  wait_for_width (content, 360, "a window 360 px wide");
+  g_assert_true (overlaid (stack));
+  g_assert_cmpint (gtk_widget_get_width (stack), ==, 360);
+  g_assert_cmpint (gtk_widget_get_width (side), >=, 300);
+
+  /* A job opened: the view fits. */
+  g_signal_emit_by_name (part (window, "job_grid"), "job-activated", 0);
+  g_assert_cmpstr (page_of (window), ==, "view");
+  g_assert_cmpint (min_width (content), <=, 360);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  window = open_with_sidebar (archive, 1100 + frame, &stack, &side);
+  content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (window));
+  wait_for_width (content, 1100, "a window 1,100 px wide");
+  g_assert_false (overlaid (stack));
+  g_assert_cmpint (gtk_widget_get_width (stack) + gtk_widget_get_width (side), ==, 1100);
+
+  g_object_set (settings, "gtk-decoration-layout", layout, NULL);
   gtk_window_destroy (GTK_WINDOW (window));
   helper_remove_tree (archive);
 }
@@ -985,7 +1111,7 @@ test_export_selected (void)
 static gboolean
 button_says (gpointer data)
 {
-  return g_strcmp0 (gtk_button_get_label (((gpointer *) data)[0]), ((gpointer *) data)[1]) == 0;
+  return g_strcmp0 (gtk_label_get_label (((gpointer *) data)[0]), ((gpointer *) data)[1]) == 0;
 }
 
 /* Sync against the fake server: the button turns into Stop while it runs
@@ -997,15 +1123,15 @@ test_sync (void)
   g_autofree char *archive = helper_make_archive_dir ();
   g_autoptr(MjaCredentials) credentials = fake_credentials ();
   MjaWindow *window = NULL;
-  GtkButton *sync_button;
+  GtkLabel *sync_label;
   gpointer stop[2], done[2];
   g_autofree char *listing = NULL;
 
   mja_session_sign_in (session (), credentials);
   window = open_window (archive);
   wait_for_page (window, "empty");
-  sync_button = part (window, "sync_button");
-  stop[0] = done[0] = sync_button;
+  sync_label = part (window, "sync_label");
+  stop[0] = done[0] = sync_label;
   stop[1] = "Stop";
   done[1] = "Sync";
   gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL);
@@ -1264,6 +1390,7 @@ main (int   argc,
   g_test_add_func ("/window/cell-menu-by-keyboard", test_cell_menu_by_keyboard);
   g_test_add_func ("/window/select-all", test_select_all);
   g_test_add_func ("/window/subtitle-counts", test_subtitle_counts);
+  g_test_add_func ("/window/narrow", test_narrow);
   g_test_add_func ("/window/selection-follows-sort", test_selection_follows_sort);
   g_test_add_func ("/window/export-selected", test_export_selected);
   g_test_add_func ("/window/cell-badges", test_cell_badges);

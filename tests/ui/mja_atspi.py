@@ -81,7 +81,7 @@ def wait_for(predicate, timeout, what):
 class App:
     """The application under test, in a home of its own."""
 
-    def __init__(self, args=(), env=None, unset=(), settings=None):
+    def __init__(self, args=(), env=None, unset=(), settings=None, gtk_settings=None):
         self.home = tempfile.mkdtemp(prefix="mja-ui-test-")
         self.env = dict(os.environ)
         self.env.update({
@@ -107,6 +107,15 @@ class App:
                 for key, value in settings.items():
                     keyfile.write(f"{key}={value}\n")
             self.env["GSETTINGS_BACKEND"] = "keyfile"
+        if gtk_settings:
+            # GTK's own settings.ini, as a desktop's settings daemon would
+            # give them (the title buttons, say).
+            folder = os.path.join(self.env["XDG_CONFIG_HOME"], "gtk-4.0")
+            os.makedirs(folder)
+            with open(os.path.join(folder, "settings.ini"), "w", encoding="utf-8") as ini:
+                ini.write("[Settings]\n")
+                for key, value in gtk_settings.items():
+                    ini.write(f"{key}={value}\n")
         self.proc = subprocess.Popen([os.environ["MJA_APP"], *args], env=self.env)
         self.pyatspi = import_pyatspi()
 
