@@ -570,7 +570,9 @@ mja_image_view_show (MjaImageView *self,
   show_job (self, item, mja_job_list_dup_media (self->jobs, mja_job_item_get_id (item)), image);
 }
 
-/* A job alone, outside the grid's order: its first image only. */
+/* A job alone, outside the grid's order (a parent the filters leave out):
+ * its images from the archive's list when there is one, else its first;
+ * Next and Previous stay within them. */
 void
 mja_image_view_set_item (MjaImageView *self,
                          MjaJobItem   *item)
@@ -582,7 +584,10 @@ mja_image_view_set_item (MjaImageView *self,
 
   self->position = G_MAXUINT;
   self->in_order = FALSE;
-  show_job (self, item, g_strdupv ((GStrv) (media[0] ? media : media + 1)), 0);
+  if (self->jobs != NULL)
+    show_job (self, item, mja_job_list_dup_media (self->jobs, mja_job_item_get_id (item)), 0);
+  else
+    show_job (self, item, g_strdupv ((GStrv) (media[0] ? media : media + 1)), 0);
 }
 
 /* Leaving the view: nothing plays or loads any more. */
@@ -1058,10 +1063,12 @@ key_pressed_cb (GtkEventControllerKey *controller,
       adw_flap_set_reveal_flap (self->flap, !adw_flap_get_reveal_flap (self->flap));
       return TRUE;
     case GDK_KEY_Escape:
-      if (!gtk_window_is_fullscreen (window))
+      /* Stops a slideshow and leaves full screen; else it is Back's. */
+      if (!gtk_window_is_fullscreen (window) && self->slideshow_source == 0)
         return FALSE;
       g_action_group_change_action_state (G_ACTION_GROUP (self->actions), "slideshow", g_variant_new_boolean (FALSE));
-      gtk_window_unfullscreen (window);
+      if (gtk_window_is_fullscreen (window))
+        gtk_window_unfullscreen (window);
       return TRUE;
     default:
       break;

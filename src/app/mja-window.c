@@ -478,13 +478,22 @@ show_job_cb (MjaImageView *view,
              MjaWindow    *self)
 {
   guint position = mja_job_list_find (self->jobs, id);
+  g_autoptr(MjaJobItem) alone = NULL;
 
   if (position != G_MAXUINT)
     {
       _mja_window_set_viewing (self, position);
       return;
     }
-  mja_window_show_message (self, _("The parent job is not in the archive, or not among the jobs shown."));
+  /* Archived, but the filters or the search leave it out: opened alone. */
+  alone = mja_job_list_dup_job (self->jobs, id);
+  if (alone != NULL)
+    {
+      mja_image_view_set_item (view, alone);
+      mja_window_show_message (self, _("This job is not among the jobs shown: Back returns to them."));
+      return;
+    }
+  mja_window_show_message (self, _("The parent job is not in the archive."));
 }
 
 /* ---- syncing --------------------------------------------------------- */

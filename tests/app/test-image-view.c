@@ -226,6 +226,45 @@ clipboard_text (GtkWidget *widget)
   return text;
 }
 
+static gboolean
+has_label (GtkWidget  *widget,
+           const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    if (has_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct
+{
+  MjaWindow  *window;
+  const char *text;
+} Toast;
+
+static gboolean
+toast_shown (gpointer data)
+{
+  Toast *toast = data;
+
+  return has_label (window_part (toast->window, "toast_overlay"), toast->text);
+}
+
+/* A toast saying @text is on screen (within a few seconds). */
+static gboolean
+shows_toast (MjaWindow  *window,
+             const char *text)
+{
+  Toast toast = { window, text };
+  g_autofree char *what = g_strdup_printf ("the toast “%s”", text);
+
+  helper_wait_until (toast_shown, &toast, 10, what);
+  return TRUE;
+}
+
 /* Opening the grid job, "Next" goes through its four images, then on to
  * the next job of the search's order (the upscale), then past the video
  * the search left out to the other cats; "Previous" comes back to the
@@ -261,9 +300,11 @@ test_navigation (void)
     activate (view, "copy-command");
     command = clipboard_text (GTK_WIDGET (view));
     g_assert_cmpstr (command, ==, "four grey cats --ar 3:2 --stylize 250 --v 7");
+    g_assert_true (shows_toast (window, "Command copied"));
     activate (view, "copy-job-id");
     id = clipboard_text (GTK_WIDGET (view));
     g_assert_cmpstr (id, ==, ID_GRID);
+    g_assert_true (shows_toast (window, "Job ID copied"));
   }
 
   for (guint i = 2; i <= 4; i++)
@@ -575,6 +616,95 @@ test_type_words (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A parent the search leaves out of the grid opens alone, with all its
+ * images (Next stays within them), and a toast says why Next does not go
+ * on; Back returns to the grid. */
+static void
+test_parent_filtered_out (void)
+{
+  g_autofree char *archive = make_archive ();
+  MjaWindow *window = open_window (archive, 4);
+  MjaImageView *view = window_part (window, "image_view");
+  Waiting searched = { window, 1 };
+
+  gtk_editable_set_text (window_part (window, "search_entry"), "upscaled");
+  helper_wait_until (grid_has, &searched, 30, "the upscale alone");
+  g_signal_emit_by_name (window_part (window, "job_grid"), "job-activated", 0);
+  g_assert_cmpstr (prompt_text (view), ==, "upscaled grey cats");
+  g_assert_true (g_action_group_get_action_enabled (mja_image_view_get_actions (view), "show-parent"));
+  activate (view, "show-parent");
+  g_assert_cmpstr (prompt_text (view), ==, "four grey cats");
+  g_assert_cmpstr (page_text (view), ==, "Image 1 of 4");
+  g_assert_cmpstr (adw_window_title_get_title (window_part (window, "window_title")), ==, "four grey cats");
+  g_assert_true (shows_toast (window, "This job is not among the jobs shown: Back returns to them."));
+  for (guint i = 2; i <= 4; i++)
+    activate (view, "next");
+  g_assert_cmpstr (page_text (view), ==, "Image 4 of 4");
+  g_assert_false (g_action_group_get_action_enabled (mja_image_view_get_actions (view), "next"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window_part (window, "main_stack")), ==, "grid");
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
+/* A job of its own, outside any archive, with @prompt. */
+static MjaJobItem *
+lone_job (const char *prompt)
+{
+  MjaIndexRow row = { 0 };
+
+  row.id = (char *) ID_GRID;
+  row.json_path = (char *) "job.json";
+  row.job_type = (char *) "v7_diffusion";
+  row.prompt = (char *) prompt;
+  return mja_job_item_new (&row, "/nonexistent");
+}
+
+static int
+label_height (GtkLabel *label)
+{
+  int minimum = 0, natural = 0;
+
+  gtk_widget_measure (GTK_WIDGET (label), GTK_ORIENTATION_VERTICAL, 300, &minimum, &natural, NULL, NULL);
+  return natural;
+}
+
+/* A prompt of 5,000 characters is folded to six lines behind "Show More";
+ * unfolded it is whole and the button says "Show Less".  A short prompt
+ * has no button. */
+static void
+test_show_more (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  MjaImageView *view = g_object_new (MJA_TYPE_IMAGE_VIEW, NULL);
+  g_autoptr(MjaJobItem) item = NULL;
+  g_autoptr(MjaJobItem) short_item = NULL;
+  g_autoptr(GString) prompt = g_string_new (NULL);
+  GtkLabel *label = view_part (view, "prompt_label");
+  GtkButton *more = view_part (view, "more_button");
+  int folded, whole;
+
+  while (prompt->len < 5000)
+    g_string_append (prompt, "a lighthouse in the fog ");
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
+  item = lone_job (prompt->str);
+  mja_image_view_set_item (view, item);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (more)));
+  g_assert_cmpstr (gtk_button_get_label (more), ==, "Show More");
+  folded = label_height (label);
+  activate (view, "show-more");
+  g_assert_cmpstr (gtk_button_get_label (more), ==, "Show Less");
+  whole = label_height (label);
+  g_assert_cmpint (whole, >, 10 * folded);
+  activate (view, "show-more");
+  g_assert_cmpint (label_height (label), ==, folded);
+
+  short_item = lone_job ("a lighthouse");
+  mja_image_view_set_item (view, short_item);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (more)));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The grid's search, marked in the prompt where it matched; a new search
  * moves the marks, none clears them. */
 static gboolean
@@ -608,16 +738,10 @@ test_highlight (void)
 {
   GtkWidget *window = gtk_window_new ();
   MjaImageView *view = g_object_new (MJA_TYPE_IMAGE_VIEW, NULL);
-  MjaIndexRow row = { 0 };
-  g_autoptr(MjaJobItem) item = NULL;
+  g_autoptr(MjaJobItem) item = lone_job ("a Cat on a roof, ✨ catlike ✨");
   GtkLabel *prompt;
 
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
-  row.id = (char *) ID_GRID;
-  row.json_path = (char *) "job.json";
-  row.job_type = (char *) "v7_diffusion";
-  row.prompt = (char *) "a Cat on a roof, ✨ catlike ✨";
-  item = mja_job_item_new (&row, "/nonexistent");
   mja_image_view_set_item (view, item);
   prompt = view_part (view, "prompt_label");
   g_autofree char *none = marked_text (prompt);
@@ -732,6 +856,8 @@ main (int   argc,
 
   g_test_add_func ("/image-view/navigation", test_navigation);
   g_test_add_func ("/image-view/parent-and-children", test_parent_and_children);
+  g_test_add_func ("/image-view/parent-filtered-out", test_parent_filtered_out);
+  g_test_add_func ("/image-view/show-more", test_show_more);
   g_test_add_func ("/image-view/zoom", test_zoom);
   g_test_add_func ("/image-view/zoom-label", test_zoom_label);
   g_test_add_func ("/image-view/video", test_video);

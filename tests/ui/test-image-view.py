@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Demo mode, synced: open a job of four images, press Right three times and
 read "Image 4 of 4"; once more and the next job of the grid shows; the
-picture is named after the prompt and where it is, the arrows are named."""
+picture is named after the prompt and where it is, the arrows are named;
+F5 starts a slideshow that moves on by itself, Escape stops it."""
 import os
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from mja_atspi import wait_for  # noqa: E402
 
 # X keycodes of the evdev keymap Xvfb uses.
 KEY_RIGHT = 114
+KEY_F5 = 71
+KEY_ESCAPE = 9
 
 mja_atspi.require_display()
 tap = mja_atspi.Tap()
@@ -106,10 +109,28 @@ try:
         wait_for(lambda: shows_job(following), 10, f"the next job's prompt {following!r}")
         wait_for(lambda: page() != "Image 4 of 4", 5, "the indicator to leave 4 of 4")
 
+    def slideshow():
+        def where():
+            frame = app.application().getChildAtIndex(0)
+            return (frame.name if frame is not None else "", page())
+
+        start = where()
+        press(KEY_F5)
+        # One step every 5 s: a new image or a new job, with no key pressed.
+        wait_for(lambda: where() != start, 15, f"the slideshow to move on from {start}")
+        press(KEY_ESCAPE)
+        mja_atspi.pump(0.5)
+        stopped = where()
+        mja_atspi.pump(7)
+        assert where() == stopped, f"the slideshow went on after Escape: {stopped} then {where()}"
+        # Escape stopped the slideshow, and left the view open.
+        assert stopped[0] not in ("", "Midjourney Archiver"), stopped
+
     tap.check("the demo syncs", synced)
     tap.check("a job of four images opens, its picture and arrows named", open_grid_job)
     tap.check("Right three times reads Image 4 of 4", right_three_times)
     tap.check("once more, the next job's prompt shows", once_more)
+    tap.check("F5 starts a slideshow, Escape stops it", slideshow)
 finally:
     app.close()
 tap.done()
