@@ -6,9 +6,9 @@
  * images of a grid job and on into the next job of the grid's filtered
  * order; zoom levels that are what the label says and what is drawn
  * (fit, "+", Ctrl+1 = the image's pixels, a Ctrl+scroll that keeps the
- * point under the pointer, a double click that toggles); a video job that
- * plays in a GtkVideo; the job's kind in words for every job type the
- * protocol page names.  The archive is made here: real PNG files and a
+ * point under the pointer, a double click that toggles, a drag that pans);
+ * a video job that plays in a GtkVideo; the job's kind in words for every
+ * job type the protocol page names.  The archive is made here: real PNG files and a
  * real (tiny) MP4 from tests/fixtures, indexed as a sync would.
  */
 #include "config.h"
@@ -425,7 +425,7 @@ test_zoom (void)
   GtkWidget *window = gtk_window_new ();
   MjaZoomPicture *picture = MJA_ZOOM_PICTURE (mja_zoom_picture_new ());
   double before_x, before_y, after_x, after_y;
-  GtkEventController *motion, *click;
+  GtkEventController *motion, *click, *drag;
 
   write_png (path, 3000, 2000, 0x336699ff);
   gtk_window_set_default_size (GTK_WINDOW (window), 600, 400);
@@ -477,6 +477,16 @@ test_zoom (void)
   g_assert_false (mja_zoom_picture_get_best_fit (picture));
   g_assert_cmpfloat_with_epsilon (mja_zoom_picture_get_zoom (picture), 1.0, 1e-6);
   mja_zoom_picture_widget_to_image (picture, 450, 300, &after_x, &after_y);
+  g_assert_cmpfloat_with_epsilon (after_x, before_x, 1e-6);
+  g_assert_cmpfloat_with_epsilon (after_y, before_y, 1e-6);
+
+  /* A drag pans: the point grabbed stays under the pointer as it moves. */
+  drag = controller_of (GTK_WIDGET (picture), GTK_TYPE_GESTURE_DRAG);
+  mja_zoom_picture_widget_to_image (picture, 450, 300, &before_x, &before_y);
+  g_signal_emit_by_name (drag, "drag-begin", 450.0, 300.0);
+  g_signal_emit_by_name (drag, "drag-update", -100.0, -50.0);
+  g_signal_emit_by_name (drag, "drag-end", -100.0, -50.0);
+  mja_zoom_picture_widget_to_image (picture, 350, 250, &after_x, &after_y);
   g_assert_cmpfloat_with_epsilon (after_x, before_x, 1e-6);
   g_assert_cmpfloat_with_epsilon (after_y, before_y, 1e-6);
 
