@@ -163,18 +163,26 @@ grid_has (gpointer data)
 }
 
 static MjaWindow *
-open_window (const char *archive,
-             guint       n_items)
+open_window_sized (const char *archive,
+                   guint       n_items,
+                   int         width)
 {
   g_autoptr(GFile) dir = g_file_new_for_path (archive);
   MjaWindow *window = mja_window_new (app);
   Waiting waiting = { window, n_items };
 
-  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, 720);
   mja_window_set_archive_dir (window, dir);
   gtk_window_present (GTK_WINDOW (window));
   helper_wait_until (grid_has, &waiting, 30, "the jobs in the grid");
   return window;
+}
+
+static MjaWindow *
+open_window (const char *archive,
+             guint       n_items)
+{
+  return open_window_sized (archive, n_items, 1100);
 }
 
 static void
@@ -679,6 +687,49 @@ label_height (GtkLabel *label)
   return natural;
 }
 
+typedef struct
+{
+  GtkWidget *picture;
+  GtkWidget *view;
+} Layout;
+
+static gboolean
+laid_out (gpointer data)
+{
+  Layout *layout = data;
+
+  return gtk_widget_get_width (layout->view) > 0 && gtk_widget_get_width (layout->picture) > 0;
+}
+
+/* With the details open, the picture never gets less than half the view:
+ * from 560 px to 1,280 px the pane sits beside it or, folded, over it. */
+static void
+test_layout (void)
+{
+  g_autofree char *archive = make_archive ();
+  const int widths[] = { 560, 640, 680, 720, 800, 1000, 1280 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      MjaWindow *window = open_window_sized (archive, 4, widths[i]);
+      MjaImageView *view = window_part (window, "image_view");
+      AdwFlap *flap = view_part (view, "flap");
+      Layout layout = { view_part (view, "overlay"), GTK_WIDGET (view) };
+      g_autofree char *what = g_strdup_printf ("the view laid out at %d px", widths[i]);
+
+      g_signal_emit_by_name (window_part (window, "job_grid"), "job-activated", 0);
+      adw_flap_set_reveal_flap (flap, TRUE);
+      helper_wait_until (laid_out, &layout, 10, what);
+      helper_wait_ms (400);  /* the pane's slide */
+      if (adw_flap_get_folded (flap))
+        g_assert_cmpint (gtk_widget_get_width (layout.picture), ==, gtk_widget_get_width (layout.view));
+      else
+        g_assert_cmpint (2 * gtk_widget_get_width (layout.picture), >=, gtk_widget_get_width (layout.view));
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+  helper_remove_tree (archive);
+}
+
 /* A prompt of 5,000 characters is folded to six lines behind "Show More";
  * unfolded it is whole and the button says "Show Less".  A short prompt
  * has no button. */
@@ -868,6 +919,7 @@ main (int   argc,
   g_test_add_func ("/image-view/parent-and-children", test_parent_and_children);
   g_test_add_func ("/image-view/parent-filtered-out", test_parent_filtered_out);
   g_test_add_func ("/image-view/show-more", test_show_more);
+  g_test_add_func ("/image-view/layout", test_layout);
   g_test_add_func ("/image-view/zoom", test_zoom);
   g_test_add_func ("/image-view/zoom-label", test_zoom_label);
   g_test_add_func ("/image-view/video", test_video);
