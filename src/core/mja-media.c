@@ -22,7 +22,7 @@
 
 #include "mja-media.h"
 
-#define SNIFF_SIZE    16
+#define SNIFF_SIZE    MJA_MEDIA_HEAD_SIZE  /* what it is, and its pixel size */
 #define MAX_MP4_BOXES 65536  /* a real file has a handful; fragmented ones some hundreds */
 
 /* What "what the first bytes say" is about: "png", "jpeg", "webp", "mp4". */
@@ -242,6 +242,14 @@ check_source (const Source *source)
   kind = mja_sniff_media (head, head_len);
   if (kind == NULL)
     return MJA_MEDIA_UNKNOWN;
+  /* What the downloader refuses to receive, found on disk: padding. */
+  {
+    guint width, height;
+
+    if (mja_media_read_size (head, head_len, &width, &height) &&
+        source->length > mja_media_max_bytes (width, height))
+      return MJA_MEDIA_OVERSIZED;
+  }
   if (g_str_equal (kind, "png"))
     return source->length < 12 ? MJA_MEDIA_TRUNCATED_PNG
                                : check_tail (source, 8, "IEND", 4, MJA_MEDIA_TRUNCATED_PNG);
@@ -349,6 +357,8 @@ mja_media_problem_describe (MjaMediaProblem problem)
       return _("is truncated (WebP size does not match)");
     case MJA_MEDIA_TRUNCATED_MP4:
       return _("is truncated (MP4 boxes run past its end)");
+    case MJA_MEDIA_OVERSIZED:
+      return _("is far larger than its pixels need (padded or not an image)");
     default:
       g_assert_not_reached ();
     }

@@ -18,6 +18,7 @@ typedef enum
   MJA_MEDIA_TRUNCATED_JPEG,  /* no JPEG end marker */
   MJA_MEDIA_TRUNCATED_WEBP,  /* the RIFF size is not the file's */
   MJA_MEDIA_TRUNCATED_MP4,   /* the top-level boxes do not end with the file */
+  MJA_MEDIA_OVERSIZED,       /* far more bytes than its declared pixels take */
 } MjaMediaProblem;
 
 const char      *mja_sniff_media             (const guint8    *data,

@@ -100,9 +100,18 @@ def test_sync_search_stats_verify_export():
         json_file = sorted(p for p in archive_files(archive) if p.endswith(".json"))[0]
         with open(os.path.join(archive, json_file), "w") as f:
             f.write("{ broken")
+        # A whole PNG padded with 8 MiB of a chunk of its own before IEND.
+        padded = os.path.join(archive, files[2])
+        with open(padded, "rb") as f:
+            data = f.read()
+        pad = 8 << 20
+        with open(padded, "wb") as f:
+            f.write(data[:-12] + pad.to_bytes(4, "big") + b"zzPd" + bytes(pad) + bytes(4) + data[-12:])
         verify = json.loads(cli("verify", "--json", "--archive", archive, env=env, check=1).stdout)
         kinds = sorted(p["kind"] for p in verify["problems"])
-        assert kinds == ["broken-json", "corrupt", "unfinished"], verify
+        assert kinds == ["broken-json", "corrupt", "corrupt", "unfinished"], verify
+        assert any(p["path"].endswith(files[2]) and "larger than its pixels" in p["detail"]
+                   for p in verify["problems"]), verify
         remove(archive)
 
 

@@ -652,6 +652,25 @@ test_media_size (void)
   g_assert_cmpuint (mja_media_max_bytes (16, 16), >, 4096 + 1024 * 1024);
   g_assert_cmpuint (mja_media_max_bytes (2048, 2048), >, 2048ull * 2048 * 8);
   g_assert_cmpuint (mja_media_max_bytes (2048, 2048), <, 100ull << 20);
+
+  /* On disk too (verify, repair): a whole 16 × 16 PNG padded with 2 MiB
+   * of a chunk of its own before its end is no image to keep. */
+  {
+    gsize length = 0;
+    const guint8 *data = g_bytes_get_data (png, &length);
+    gsize padding = 2 * 1024 * 1024;
+    g_autofree guint8 *padded = g_malloc0 (length + 12 + padding);
+    guint32 size = GUINT32_TO_BE ((guint32) padding);
+
+    g_assert_cmpint (mja_media_check_data (data, length), ==, MJA_MEDIA_WHOLE);
+    memcpy (padded, data, length - 12);
+    memcpy (padded + length - 12, &size, 4);
+    memcpy (padded + length - 8, "zzPd", 4);
+    /* (the padding's bytes and its CRC left at zero), then IEND */
+    memcpy (padded + length + padding, data + length - 12, 12);
+    g_assert_cmpint (mja_media_check_data (padded, length + 12 + padding), ==, MJA_MEDIA_OVERSIZED);
+    g_assert_nonnull (mja_media_problem_describe (MJA_MEDIA_OVERSIZED));
+  }
 }
 
 int
