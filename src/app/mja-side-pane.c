@@ -10,7 +10,10 @@
  * not their sum.  AdwFlap does this too, but libadwaita 1.2's allocates a
  * box at INT_MIN width for a frame when one flap sits in another's
  * content; this is the part of it we need.  The side is usually a
- * GtkRevealer, whose animated width this follows.
+ * GtkRevealer, whose animated width this follows.  A click on the content
+ * beside a side that lies over it asks for the side to close
+ * (::dismiss), as a click beside a folded AdwFlap does, and goes no
+ * further.
  */
 #include "config.h"
 
@@ -37,6 +40,14 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_DISMISS,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 /* The shadow a side casts over the content it lies on. */
 #define SHADOW_BLUR 12.0
@@ -250,6 +261,20 @@ mja_side_pane_dispose (GObject *object)
 }
 
 static void
+pressed_cb (GtkGestureClick *gesture,
+            int              n_press,
+            double           x,
+            double           y,
+            MjaSidePane     *self)
+{
+  if (!self->overlaid || !shown (self->side) ||
+      x >= gtk_widget_get_width (GTK_WIDGET (self)) - gtk_widget_get_width (self->side))
+    return;
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  g_signal_emit (self, signals[SIGNAL_DISMISS], 0);
+}
+
+static void
 mja_side_pane_class_init (MjaSidePaneClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -272,10 +297,17 @@ mja_side_pane_class_init (MjaSidePaneClass *klass)
                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
                                                     G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+  signals[SIGNAL_DISMISS] = g_signal_new ("dismiss", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                          NULL, G_TYPE_NONE, 0);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
 static void
 mja_side_pane_init (MjaSidePane *self)
 {
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+  g_signal_connect (click, "pressed", G_CALLBACK (pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
 }

@@ -472,6 +472,13 @@ selection_changed_cb (MjaWindow  *self,
   adw_window_title_set_title (self->window_title, title ? title : _("Midjourney Archiver"));
 }
 
+/* A click on the grid beside the sidebar lying over it closes the sidebar. */
+static void
+side_dismissed_cb (MjaWindow *self)
+{
+  gtk_toggle_button_set_active (self->progress_button, FALSE);
+}
+
 static void
 show_job_cb (MjaImageView *view,
              const char   *id,
@@ -736,6 +743,7 @@ mja_window_class_init (MjaWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, job_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, selection_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, show_job_cb);
+  gtk_widget_class_bind_template_callback (widget_class, side_dismissed_cb);
 
   _mja_window_class_actions_init (klass);
   gtk_widget_class_install_action (widget_class, "win.sign-in", NULL, sign_in_action);
