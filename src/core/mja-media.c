@@ -58,8 +58,9 @@ le24 (const guint8 *p)
  *
  * The pixel size an image's first bytes declare: PNG's IHDR, WebP's VP8X,
  * VP8L or VP8 header (all within MJA_MEDIA_HEAD_SIZE bytes).  FALSE for a
- * JPEG (its size may come after any amount of metadata), a video, or a
- * header that declares no sensible size.
+ * JPEG (its size may come after any amount of metadata), a video, an
+ * animated WebP (its frames' number is not in the head), or a header that
+ * declares no sensible size.
  */
 gboolean
 mja_media_read_size (const guint8 *data,
@@ -75,7 +76,9 @@ mja_media_read_size (const guint8 *data,
       w = be32 (data + 16);
       h = be32 (data + 20);
     }
-  else if (g_strcmp0 (sniffed, "webp") == 0 && length >= 30 && memcmp (data + 12, "VP8X", 4) == 0)
+  /* An animated WebP holds any number of frames: no bound from its size. */
+  else if (g_strcmp0 (sniffed, "webp") == 0 && length >= 30 && memcmp (data + 12, "VP8X", 4) == 0 &&
+           (data[20] & 0x02) == 0)
     {
       w = le24 (data + 24) + 1;
       h = le24 (data + 27) + 1;

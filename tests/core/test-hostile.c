@@ -628,6 +628,10 @@ test_media_size (void)
   g_assert_true (mja_media_read_size (vp8x, sizeof vp8x, &w, &h));
   g_assert_cmpuint (w, ==, 2048);
   g_assert_cmpuint (h, ==, 1536);
+  /* Animated, it may take any number of frames: no bound. */
+  vp8x[20] |= 0x02;
+  g_assert_false (mja_media_read_size (vp8x, sizeof vp8x, &w, &h));
+  vp8x[20] &= ~0x02;
   /* VP8L: 14 bits each, minus one, after the signature byte. */
   vp8l[21] = bits & 0xff;
   vp8l[22] = (bits >> 8) & 0xff;
