@@ -578,6 +578,7 @@ mja_image_view_set_item (MjaImageView *self,
                          MjaJobItem   *item)
 {
   const char *media[] = { mja_job_item_get_image (item), NULL };
+  GStrv listed = NULL;
 
   g_return_if_fail (MJA_IS_IMAGE_VIEW (self));
   g_return_if_fail (MJA_IS_JOB_ITEM (item));
@@ -585,9 +586,11 @@ mja_image_view_set_item (MjaImageView *self,
   self->position = G_MAXUINT;
   self->in_order = FALSE;
   if (self->jobs != NULL)
-    show_job (self, item, mja_job_list_dup_media (self->jobs, mja_job_item_get_id (item)), 0);
-  else
-    show_job (self, item, g_strdupv ((GStrv) (media[0] ? media : media + 1)), 0);
+    listed = mja_job_list_dup_media (self->jobs, mja_job_item_get_id (item));
+  /* None downloaded (or none chosen): the item's own, as without a list. */
+  if (listed != NULL && listed[0] == NULL)
+    g_clear_pointer (&listed, g_strfreev);
+  show_job (self, item, listed != NULL ? listed : g_strdupv ((GStrv) (media[0] ? media : media + 1)), 0);
 }
 
 /* Leaving the view: nothing plays or loads any more. */

@@ -102,6 +102,20 @@ set_overlaid (MjaSidePane *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERLAID]);
 }
 
+/* The side's width once shown whole: a revealer's child's, not the
+ * revealer's own, which follows its slide. */
+static int
+full_side_width (MjaSidePane *self)
+{
+  GtkWidget *side = self->side;
+  int minimum, natural;
+
+  if (GTK_IS_REVEALER (side) && gtk_revealer_get_child (GTK_REVEALER (side)) != NULL)
+    side = gtk_revealer_get_child (GTK_REVEALER (side));
+  measure_child (side, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, &natural);
+  return natural;
+}
+
 static void
 mja_side_pane_size_allocate (GtkWidget *widget,
                              int        width,
@@ -112,10 +126,13 @@ mja_side_pane_size_allocate (GtkWidget *widget,
   int content_min, content_nat, side_min, side_nat, side_width;
   gboolean overlaid;
 
-  measure_child (self->content, GTK_ORIENTATION_HORIZONTAL, height, &content_min, &content_nat);
-  measure_child (self->side, GTK_ORIENTATION_HORIZONTAL, height, &side_min, &side_nat);
+  /* As measure() measured them, so that what it promised holds. */
+  measure_child (self->content, GTK_ORIENTATION_HORIZONTAL, -1, &content_min, &content_nat);
+  measure_child (self->side, GTK_ORIENTATION_HORIZONTAL, -1, &side_min, &side_nat);
   side_width = CLAMP (side_nat, side_min, width);
-  overlaid = side_width > 0 && width < content_min + side_width;
+  /* Beside or over is decided by the whole side, so that the content
+   * does not shrink then spring back while the side slides in. */
+  overlaid = side_width > 0 && width < content_min + full_side_width (self);
   if (shown (self->content))
     gtk_widget_allocate (self->content, overlaid ? width : width - side_width, height, -1, NULL);
   if (shown (self->side))
@@ -156,6 +173,7 @@ set_child (MjaSidePane  *self,
 {
   if (*slot == child)
     return;
+  g_return_if_fail (child == NULL || gtk_widget_get_parent (child) == NULL);
   g_clear_pointer (slot, gtk_widget_unparent);
   if (child != NULL)
     {
@@ -267,8 +285,15 @@ pressed_cb (GtkGestureClick *gesture,
             double           y,
             MjaSidePane     *self)
 {
-  if (!self->overlaid || !shown (self->side) ||
+  GdkEvent *event = gtk_event_controller_get_current_event (GTK_EVENT_CONTROLLER (gesture));
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+
+  if (!self->overlaid || !shown (self->side) || gtk_widget_get_width (self->side) == 0 ||
       x >= gtk_widget_get_width (GTK_WIDGET (self)) - gtk_widget_get_width (self->side))
+    return;
+  /* A click in a popover of the content (a cell's menu) passes through
+   * here too: it is the popover's. */
+  if (event == NULL || native == NULL || gdk_event_get_surface (event) != gtk_native_get_surface (native))
     return;
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
   g_signal_emit (self, signals[SIGNAL_DISMISS], 0);
@@ -306,6 +331,9 @@ static void
 mja_side_pane_init (MjaSidePane *self)
 {
   GtkGesture *click = gtk_gesture_click_new ();
+
+  /* The side's shadow stays within the pane. */
+  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
 
   gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
   g_signal_connect (click, "pressed", G_CALLBACK (pressed_cb), self);

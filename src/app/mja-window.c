@@ -106,7 +106,7 @@ update_page (MjaWindow *self)
   mja_image_view_set_highlight (self->image_view, text);
   /* Nothing to search before the archive holds a job (the signed-out and
    * empty pages): typing there does not open a search bar. */
-  searchable = self->loaded && (self->total_jobs > 0 || narrowed);
+  searchable = self->loaded && (self->total_jobs > 0 || narrowed) && self->viewing == G_MAXUINT;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", searchable);
   if (searchable != self->searchable)
     {
@@ -429,22 +429,24 @@ view_position_cb (MjaWindow *self)
    * buttons fit a phone's width. */
   gtk_widget_set_visible (GTK_WIDGET (self->sync_button), !viewing);
   gtk_widget_set_visible (GTK_WIDGET (self->search_button), !viewing);
+  /* The search bar (its words kept: they order the view) and its keys. */
+  gtk_widget_set_visible (GTK_WIDGET (self->search_bar), !viewing);
   /* The filter panel hides while a job is open, and comes back with the grid. */
   if (gtk_widget_get_visible (adw_flap_get_flap (self->filters_flap)) == viewing)
     gtk_widget_set_visible (adw_flap_get_flap (self->filters_flap), !viewing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", viewing);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous", viewing && position > 0);
+  /* (A job opened alone, outside the order, has no position in it.) */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous", viewing && position != G_MAXUINT && position > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next",
-                                 viewing && position + 1 < g_list_model_get_n_items (G_LIST_MODEL (self->jobs)));
+                                 viewing && position != G_MAXUINT &&
+                                 position + 1 < g_list_model_get_n_items (G_LIST_MODEL (self->jobs)));
   adw_window_title_set_title (self->window_title, viewing ? title : _("Midjourney Archiver"));
   gtk_window_set_title (GTK_WINDOW (self), viewing ? title : _("Midjourney Archiver"));
   if (viewing && position != G_MAXUINT)
     mja_job_grid_select (self->job_grid, position);
-  else if (!viewing)
-    {
-      update_page (self);
-      gtk_widget_grab_focus (GTK_WIDGET (self->job_grid));
-    }
+  update_page (self);  /* (whether the search's keys work) */
+  if (!viewing)
+    gtk_widget_grab_focus (GTK_WIDGET (self->job_grid));
 }
 
 static void

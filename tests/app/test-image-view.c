@@ -285,6 +285,7 @@ test_navigation (void)
   MjaImageView *view = window_part (window, "image_view");
   Waiting searched = { window, 3 };
 
+  gtk_search_bar_set_search_mode (window_part (window, "search_bar"), TRUE);
   gtk_editable_set_text (window_part (window, "search_entry"), "cats");
   helper_wait_until (grid_has, &searched, 30, "the three jobs with cats");
 
@@ -294,6 +295,11 @@ test_navigation (void)
   g_assert_cmpstr (page_text (view), ==, "Image 1 of 4");
   g_assert_cmpstr (adw_window_title_get_title (window_part (window, "window_title")), ==, "four grey cats");
   g_assert_false (gtk_widget_get_visible (adw_flap_get_flap (window_part (window, "filters_flap"))));
+  /* The search is the grid's: its bar and Ctrl+F are away, its words kept. */
+  g_assert_false (gtk_widget_get_visible (window_part (window, "search_bar")));
+  g_assert_true (gtk_search_bar_get_search_mode (window_part (window, "search_bar")));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);  /* Ctrl+F */
+  g_assert_true (gtk_search_bar_get_search_mode (window_part (window, "search_bar")));
   {
     g_autoptr(GListModel) strip = gtk_widget_observe_children (view_part (view, "strip"));
 
@@ -346,6 +352,9 @@ test_navigation (void)
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (window_part (window, "main_stack")), ==, "grid");
+  g_assert_true (gtk_widget_get_visible (window_part (window, "search_bar")));
+  g_assert_true (gtk_search_bar_get_search_mode (window_part (window, "search_bar")));
+  g_assert_cmpstr (gtk_editable_get_text (window_part (window, "search_entry")), ==, "cats");
   gtk_window_destroy (GTK_WINDOW (window));
   helper_remove_tree (archive);
 }
@@ -691,6 +700,7 @@ typedef struct
 {
   GtkWidget *picture;
   GtkWidget *view;
+  AdwFlap   *flap;
 } Layout;
 
 static gboolean
@@ -698,7 +708,8 @@ laid_out (gpointer data)
 {
   Layout *layout = data;
 
-  return gtk_widget_get_width (layout->view) > 0 && gtk_widget_get_width (layout->picture) > 0;
+  return gtk_widget_get_width (layout->view) > 0 && gtk_widget_get_width (layout->picture) > 0 &&
+         adw_flap_get_reveal_progress (layout->flap) == 1.0;
 }
 
 /* With the details open, the picture never gets less than half the view:
@@ -714,13 +725,13 @@ test_layout (void)
       MjaWindow *window = open_window_sized (archive, 4, widths[i]);
       MjaImageView *view = window_part (window, "image_view");
       AdwFlap *flap = view_part (view, "flap");
-      Layout layout = { view_part (view, "overlay"), GTK_WIDGET (view) };
+      Layout layout = { view_part (view, "overlay"), GTK_WIDGET (view), flap };
       g_autofree char *what = g_strdup_printf ("the view laid out at %d px", widths[i]);
 
       g_signal_emit_by_name (window_part (window, "job_grid"), "job-activated", 0);
       adw_flap_set_reveal_flap (flap, TRUE);
-      helper_wait_until (laid_out, &layout, 10, what);
-      helper_wait_ms (400);  /* the pane's slide */
+      helper_wait_until (laid_out, &layout, 10, what);  /* the pane's slide over */
+      helper_wait_ms (100);
       if (adw_flap_get_folded (flap))
         g_assert_cmpint (gtk_widget_get_width (layout.picture), ==, gtk_widget_get_width (layout.view));
       else
