@@ -29,6 +29,29 @@ mja_index_has_job (MjaIndex   *self,
   return sqlite3_step (stmt) == SQLITE_ROW;
 }
 
+/* Whether the index has the job with the rating and like it has now: an
+ * update listing brings older jobs again when a person rated or liked
+ * them on the site, and those are to be written again. */
+gboolean
+mja_index_job_is_current (MjaIndex *self,
+                          MjaJob   *job)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (MJA_IS_INDEX (self), FALSE);
+
+  stmt = _mja_index_prepare (self, "SELECT 1 FROM jobs WHERE id = ?1 AND rating IS ?2 AND liked = ?3", NULL);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, mja_job_get_id (job));
+  if (mja_job_get_rating (job) > 0)
+    sqlite3_bind_int (stmt, 2, (int) mja_job_get_rating (job));
+  else
+    sqlite3_bind_null (stmt, 2);
+  sqlite3_bind_int (stmt, 3, mja_job_get_liked (job));
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
 void
 mja_index_image_free (MjaIndexImage *image)
 {

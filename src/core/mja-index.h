@@ -122,6 +122,8 @@ gboolean       mja_index_add_job         (MjaIndex       *self,
                                           GError        **error);
 gboolean       mja_index_has_job         (MjaIndex       *self,
                                           const char     *id);
+gboolean       mja_index_job_is_current (MjaIndex      *self,
+                                          MjaJob        *job);
 gboolean       mja_index_set_image       (MjaIndex       *self,
                                           const char     *job_id,
                                           guint           index,

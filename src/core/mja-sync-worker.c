@@ -378,7 +378,10 @@ sort_page (Worker  *w,
         w->progress.jobs_skipped++;
       else
         work->all_archived = FALSE;
-      if (on_disk && !w->options.overwrite_metadata && mja_index_has_job (w->index, mja_job_get_id (job)))
+      /* Archived and indexed as it is: nothing to do.  A job rated or
+       * liked since goes on, to the index (its file stays unless
+       * metadata is overwritten). */
+      if (on_disk && !w->options.overwrite_metadata && mja_index_job_is_current (w->index, job))
         continue;
       g_ptr_array_add (work->jobs, g_object_ref (job));
       g_array_append_val (work->on_disk, on_disk);

@@ -161,25 +161,30 @@ decode_token (const char *token)
   return text ? g_strndup (text, len) : NULL;
 }
 
+/* A cursor is "c:ANCHOR:OFFSET:LOWER:CLOCK:" (padded after the last
+ * colon); a checkpoint "cp:COUNT:CLOCK": the jobs there were and the
+ * change clock when it was given out. */
 static gboolean
 decode_cursor (const char *cursor,
                guint      *anchor,
                guint      *offset,
-               guint      *lower)
+               guint      *lower,
+               guint      *clock)
 {
   g_autofree char *text = decode_token (cursor);
 
-  return text != NULL && sscanf (text, "c:%u:%u:%u", anchor, offset, lower) == 3 &&
+  return text != NULL && sscanf (text, "c:%u:%u:%u:%u", anchor, offset, lower, clock) == 4 &&
          *offset <= *anchor && *lower <= *anchor;
 }
 
 static gboolean
 decode_checkpoint (const char *checkpoint,
-                   guint      *count)
+                   guint      *count,
+                   guint      *clock)
 {
   g_autofree char *text = decode_token (checkpoint);
 
-  return text != NULL && sscanf (text, "cp:%u", count) == 1;
+  return text != NULL && sscanf (text, "cp:%u:%u", count, clock) == 2;
 }
 
 static guint
@@ -237,7 +242,7 @@ list_current (MjaFakeServer     *self,
   const char *cursor = query ? g_hash_table_lookup (query, "cursor") : NULL;
   guint page_size = self->options.page_jobs > 0 ? self->options.page_jobs
                                                 : CLAMP (query_uint (query, "page_size", 50), 1, MAX_PAGE_SIZE);
-  guint anchor = self->jobs->len, offset = 0, lower = 0, count = 0;
+  guint anchor = self->jobs->len, offset = 0, lower = 0, clock = self->change_clock, count = 0;
   g_autofree char *checkpoint = NULL;
   g_autofree char *checkpoint_token = NULL;
   gboolean more;
@@ -251,7 +256,7 @@ list_current (MjaFakeServer     *self,
     {
       const char *cp = query ? g_hash_table_lookup (query, "checkpoint") : NULL;
 
-      if (cp == NULL || !decode_checkpoint (cp, &lower) || lower > self->jobs->len)
+      if (cp == NULL || !decode_checkpoint (cp, &lower, &clock) || lower > self->jobs->len)
         {
           mja_fake_respond_json_message (msg, SOUP_STATUS_BAD_REQUEST, "Invalid or expired checkpoint.");
           return;
@@ -262,7 +267,7 @@ list_current (MjaFakeServer     *self,
       list_endless (self, msg, page_size);
       return;
     }
-  if (cursor != NULL && !decode_cursor (cursor, &anchor, &offset, &lower))
+  if (cursor != NULL && !decode_cursor (cursor, &anchor, &offset, &lower, &clock))
     {
       mja_fake_respond_json_message (msg, SOUP_STATUS_BAD_REQUEST, "Invalid cursor.");
       return;
@@ -276,12 +281,21 @@ list_current (MjaFakeServer     *self,
       mja_fake_server_add_current_job (self, b, g_ptr_array_index (self->jobs, anchor - offset - count - 1));
       count++;
     }
+  more = anchor - offset - count > lower;
+  /* After the new jobs, the older ones rated or liked since: the site's
+   * answer to an update is what changed, not only what was added. */
+  for (guint i = lower; update && !more && i > 0; i--)
+    {
+      FakeJob *job = g_ptr_array_index (self->jobs, i - 1);
+
+      if (job->changed > clock)
+        mja_fake_server_add_current_job (self, b, job);
+    }
   json_builder_end_array (b);
 
-  more = anchor - offset - count > lower;
   if (more || (self->options.end_style == MJA_FAKE_END_EMPTY_PAGE && count > 0))
     {
-      g_autofree char *next = g_strdup_printf ("c:%u:%u:%u:", anchor, offset + count, lower);
+      g_autofree char *next = g_strdup_printf ("c:%u:%u:%u:%u:", anchor, offset + count, lower, clock);
       g_autofree char *token = NULL;
 
       /* Padded to the length asked for; decode_cursor reads past it. */
@@ -297,7 +311,7 @@ list_current (MjaFakeServer     *self,
     }
   else if (self->options.end_style == MJA_FAKE_END_REPEAT_CURSOR)
     {
-      g_autofree char *same = g_strdup_printf ("c:%u:%u:%u", anchor, offset, lower);
+      g_autofree char *same = g_strdup_printf ("c:%u:%u:%u:%u", anchor, offset, lower, clock);
       g_autofree char *token = cursor ? g_strdup (cursor) : encode_token (same);
       json_builder_set_member_name (b, "cursor");
       json_builder_add_string_value (b, token);
@@ -308,7 +322,7 @@ list_current (MjaFakeServer     *self,
       json_builder_add_null_value (b);
     }
 
-  checkpoint = g_strdup_printf ("cp:%u", anchor);
+  checkpoint = g_strdup_printf ("cp:%u:%u", anchor, self->change_clock);
   checkpoint_token = encode_token (checkpoint);
   json_builder_set_member_name (b, "checkpoint");
   json_builder_add_string_value (b, checkpoint_token);

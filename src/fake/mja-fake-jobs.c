@@ -393,6 +393,38 @@ mja_fake_server_add_jobs (MjaFakeServer *self,
   g_mutex_unlock (&self->mutex);
 }
 
+/**
+ * mja_fake_server_rate_job:
+ * @rating: 1..5, or 0 for unrated
+ *
+ * The person rates or likes an older job on the site: its answers carry
+ * the new values, and /api/imagine-update lists it again after any
+ * checkpoint given out before the change.
+ */
+void
+mja_fake_server_rate_job (MjaFakeServer *self,
+                          const char    *job_id,
+                          guint          rating,
+                          gboolean       liked)
+{
+  guint position;
+
+  g_return_if_fail (MJA_IS_FAKE_SERVER (self));
+  g_return_if_fail (rating <= 5);
+  g_mutex_lock (&self->mutex);
+  position = GPOINTER_TO_UINT (g_hash_table_lookup (self->job_index, job_id));
+  if (position > 0)
+    {
+      FakeJob *job = g_ptr_array_index (self->jobs, position - 1);
+
+      job->rating = rating;
+      job->liked = liked;
+      job->changed = ++self->change_clock;
+    }
+  g_mutex_unlock (&self->mutex);
+  g_return_if_fail (position > 0);
+}
+
 GStrv
 mja_fake_server_dup_job_ids (MjaFakeServer *self)
 {
@@ -408,7 +440,7 @@ mja_fake_server_dup_job_ids (MjaFakeServer *self)
 
 /**
  * mja_fake_server_dup_job_node:
- * @position: 0 for the newest job, up to mja_fake_server_get_n_jobs() − 1
+ * @position: 0 for the oldest job, up to mja_fake_server_get_n_jobs() − 1
  * @legacy: the legacy era's shape of the job instead of the current one's
  *
  * One job of the account as the API would list it; the archive generator

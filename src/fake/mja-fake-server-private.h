@@ -39,6 +39,7 @@ typedef struct
   gboolean    no_parsed_params;
   gboolean    hostile;
   gboolean    nul_id;
+  guint       changed;   /* the change clock when its rating or like changed, or 0 */
 } FakeJob;
 
 struct _MjaFakeServer
@@ -69,6 +70,7 @@ struct _MjaFakeServer
   GHashTable           *job_index;   /* id -> index + 1 */
   gint64                next_time_us;
   gint64                max_gap_s;
+  guint                 change_clock;
   char                 *user_id;
   char                 *legacy_token;
   GHashTable           *id_tokens;   /* token -> exp (seconds) */

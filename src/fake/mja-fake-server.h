@@ -106,6 +106,10 @@ guint          mja_fake_server_get_n_jobs         (MjaFakeServer  *self);
 void           mja_fake_server_add_jobs           (MjaFakeServer  *self,
                                                    guint           n_jobs);
 GStrv          mja_fake_server_dup_job_ids        (MjaFakeServer  *self);
+void           mja_fake_server_rate_job           (MjaFakeServer  *self,
+                                                   const char     *job_id,
+                                                   guint           rating,
+                                                   gboolean        liked);
 JsonNode      *mja_fake_server_dup_job_node       (MjaFakeServer  *self,
                                                    guint           position,
                                                    gboolean        legacy);

@@ -241,6 +241,98 @@ test_incremental (void)
     }
 }
 
+/* A person rates and likes older jobs on the site: the next sync's update
+ * listing brings them again, and the index (what the app shows) takes the
+ * new rating and like.  The job's file stays as it was unless metadata is
+ * overwritten, then it takes them too. */
+static void
+test_update_upserts (void)
+{
+  MjaFakeServerOptions fake;
+  MjaSyncOptions options;
+  g_autoptr(MjaFakeServer) server = NULL;
+  g_autoptr(MjaCredentials) credentials = NULL;
+  g_autoptr(MjaArchive) archive = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = helper_make_archive_dir ();
+  g_auto(GStrv) ids = NULL;
+  g_autofree char *json_path = NULL;
+  g_autofree char *before = NULL;
+  const char *rated = NULL, *unliked = NULL;
+
+  mja_fake_server_options_init (&fake);
+  fake.n_jobs = 60;
+  server = helper_start_server (&fake);
+  credentials = helper_current_credentials (server);
+  helper_sync_options (&options, server);
+  archive = mja_archive_new (root);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(MjaSync) sync = mja_sync_new (root, credentials, &options);
+      g_autoptr(MjaIndex) index = NULL;
+      MjaIndexRow *row;
+      g_autofree char *after = NULL;
+
+      error = helper_run (sync, NULL);
+      g_assert_no_error (error);
+      index = mja_index_open_archive (archive, &error);
+      g_assert_no_error (error);
+      if (round == 0)
+        {
+          g_autoptr(JsonNode) node = NULL;
+          g_autoptr(MjaJob) job = NULL;
+          g_autofree char *relative = NULL;
+
+          /* An older job (oldest first: 3 is far down the list). */
+          ids = mja_fake_server_dup_job_ids (server);
+          rated = ids[3];
+          unliked = ids[4];
+          node = mja_fake_server_dup_job_node (server, 3, FALSE);
+          job = mja_job_new_from_node (node, NULL);
+          g_assert_nonnull (job);
+          g_assert_cmpstr (mja_job_get_id (job), ==, rated);
+          relative = mja_archive_dup_json_path (job);
+          json_path = mja_archive_dup_path (archive, relative);
+          g_assert_true (g_file_get_contents (json_path, &before, NULL, NULL));
+          mja_fake_server_rate_job (server, rated, 5, TRUE);
+          mja_fake_server_rate_job (server, unliked, 0, FALSE);
+          continue;
+        }
+
+      g_assert_cmpuint (mja_sync_get_jobs_new (sync), ==, 0);
+      g_assert_cmpuint (mja_sync_get_images_done (sync), ==, 0);
+      row = mja_index_dup_row (index, rated, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (row);
+      g_assert_cmpuint (row->rating, ==, (round == 1 ? 5 : 2));
+      g_assert_true (row->liked);
+      mja_index_row_free (row);
+      row = mja_index_dup_row (index, unliked, &error);
+      g_assert_nonnull (row);
+      g_assert_cmpuint (row->rating, ==, 0);
+      g_assert_false (row->liked);
+      mja_index_row_free (row);
+
+      g_assert_true (g_file_get_contents (json_path, &after, NULL, NULL));
+      if (round == 1)
+        {
+          /* Not overwriting metadata: the file is the first sync's. */
+          g_assert_cmpstr (after, ==, before);
+          options.overwrite_metadata = TRUE;
+          mja_fake_server_rate_job (server, rated, 2, TRUE);
+        }
+      else
+        {
+          g_assert_nonnull (strstr (after, "\"rating\": 2"));
+          g_assert_nonnull (strstr (after, "\"liked_by_user\": true"));
+        }
+    }
+
+  mja_sync_options_clear (&options);
+  helper_remove_tree (root);
+}
+
 static void
 test_faults_survived (void)
 {
@@ -773,6 +865,7 @@ main (int   argc,
   g_test_add_func ("/sync/legacy/end-to-end", test_legacy_end_to_end);
   g_test_add_func ("/sync/legacy/cap", test_legacy_cap);
   g_test_add_func ("/sync/incremental", test_incremental);
+  g_test_add_func ("/sync/update-upserts", test_update_upserts);
   g_test_add_func ("/sync/faults/429-and-5xx", test_faults_survived);
   g_test_add_func ("/sync/faults/challenge-and-auth", test_challenge_and_auth);
   g_test_add_func ("/sync/auth/expired-token-refreshed", test_expired_token_refreshed);
