@@ -45,6 +45,7 @@ struct _MjaSignInDialog
   GtkBox               *box;
   GtkButton            *cookie_button;
   GtkProgressBar       *progress_bar;
+  AdwWindowTitle       *window_title;
 };
 
 G_DEFINE_FINAL_TYPE (MjaSignInDialog, mja_sign_in_dialog, ADW_TYPE_WINDOW)
@@ -194,6 +195,28 @@ progress_notify_cb (MjaSignInDialog *self)
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), progress < 1.0);
 }
 
+/* Where the person is about to type a password: the page's host under
+ * the dialog's title (a sign-in goes through Google's or Discord's pages
+ * too), and the title of the page loaded for a screen reader. */
+static void
+uri_notify_cb (MjaSignInDialog *self)
+{
+  const char *uri = webkit_web_view_get_uri (self->view);
+  g_autoptr(GUri) parsed = uri ? g_uri_parse (uri, G_URI_FLAGS_NONE, NULL) : NULL;
+
+  adw_window_title_set_subtitle (self->window_title, parsed && g_uri_get_host (parsed) ? g_uri_get_host (parsed) : "");
+}
+
+static void
+page_notify_cb (MjaSignInDialog *self)
+{
+  const char *title = webkit_web_view_get_title (self->view);
+
+  /* WebKit may tell the title after the load has finished. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->view), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  title && !webkit_web_view_is_loading (self->view) ? title : "", -1);
+}
+
 /* A page that would open a window of its own (some sign-in buttons do)
  * opens in this one instead. */
 static GtkWidget *
@@ -259,6 +282,7 @@ mja_sign_in_dialog_class_init (MjaSignInDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MjaSignInDialog, box);
   gtk_widget_class_bind_template_child (widget_class, MjaSignInDialog, cookie_button);
   gtk_widget_class_bind_template_child (widget_class, MjaSignInDialog, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, MjaSignInDialog, window_title);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -306,6 +330,9 @@ mja_sign_in_dialog_new (MjaApplication *application,
                                   _("Midjourney's sign-in page"), -1);
   gtk_box_append (self->box, GTK_WIDGET (self->view));
   g_signal_connect_swapped (self->view, "notify::estimated-load-progress", G_CALLBACK (progress_notify_cb), self);
+  g_signal_connect_swapped (self->view, "notify::uri", G_CALLBACK (uri_notify_cb), self);
+  g_signal_connect_swapped (self->view, "notify::is-loading", G_CALLBACK (page_notify_cb), self);
+  g_signal_connect_swapped (self->view, "notify::title", G_CALLBACK (page_notify_cb), self);
   g_signal_connect (self->view, "create", G_CALLBACK (create_cb), self);
   g_signal_connect_swapped (self->cookie_button, "clicked", G_CALLBACK (cookie_clicked_cb), self);
   gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->view));

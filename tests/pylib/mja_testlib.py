@@ -44,9 +44,13 @@ class FakeServer:
         self.proc = subprocess.Popen([os.environ["MJA_FAKE_SERVER"], *args],
                                      stdout=subprocess.PIPE, text=True, env=env)
         self.env = {}
+        self.notes = []  # what it says to a person: "# Sign in at … as … with the password …."
         for line in self.proc.stdout:
             if line.startswith("#"):
-                break
+                self.notes.append(line[1:].strip())
+                if not line.startswith("# Sign in at "):
+                    break
+                continue
             key, _, value = line.rstrip("\n").partition("=")
             self.env[key] = shlex.split(value)[0] if value else ""
 
