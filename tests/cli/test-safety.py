@@ -60,6 +60,17 @@ def test_escape_sequences_never_printed():
             # --json is for programs: JSON escapes the controls itself.
             found = json.loads(cli("search", "--json", "--archive", archive, "-n", "0", env=env, check=0).stdout)
             assert any("\x1b]52;" in job["prompt"] for job in found), found
+
+            # A job file that no longer reads as a job: tag's failure quotes
+            # its member name ("\377" is a byte that is not UTF-8).
+            name = next(n for n in sorted(archive_files(archive)) if n.endswith(".json"))
+            with open(os.path.join(archive, name)) as f:
+                text = f.read()
+            with open(os.path.join(archive, name), "w") as f:
+                f.write('{"\\u001b]0;OWNED\\u0007": "\\377", ' + text.lstrip()[1:])
+            tag = cli("tag", "--archive", archive, env=env, check=1)
+            no_controls(tag.stdout + tag.stderr, "tag")
+            assert "\\x1b]0;OWNED\\x07" in tag.stderr, tag.stderr
         finally:
             remove(archive)
 
@@ -117,7 +128,7 @@ def test_second_process_refused_and_killed():
             proc = subprocess.Popen([CLI, "sync", "--archive", first, "--request-interval", "0"], env=env,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             wait_for_lock(proc, first)
-            for command in (["sync"], ["download"], ["reindex"]):
+            for command in (["sync"], ["download"], ["reindex"], ["tag"]):
                 second = cli(*command, "--archive", first, env=env)
                 assert second.returncode == 7, (command, second.returncode, second.stderr)
                 said = f"Another sync is running on this archive (pid {proc.pid})"
