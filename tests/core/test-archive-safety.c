@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -256,6 +257,9 @@ test_lock (void)
   g_autoptr(MjaArchiveLock) again = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *pid = g_strdup_printf ("(pid %ld)", (long) getpid ());
+  g_autofree char *path = mja_archive_dup_state_path (archive, "lock");
+  g_autofree char *contents = NULL;
+  gsize length = 0;
 
   lock = mja_archive_lock_acquire (archive, &error);
   g_assert_no_error (error);
@@ -268,10 +272,17 @@ test_lock (void)
   g_assert_nonnull (strstr (error->message, pid));
   g_clear_error (&error);
 
+  /* Released, it holds no pid: a reader never takes a pid that is gone
+   * for the holder's. */
   g_clear_pointer (&lock, mja_archive_lock_release);
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, ==, 0);
+  g_clear_pointer (&contents, g_free);
   again = mja_archive_lock_acquire (archive, &error);
   g_assert_no_error (error);
   g_assert_nonnull (again);
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpint (atol (contents), ==, (long) getpid ());
   g_clear_pointer (&again, mja_archive_lock_release);
   helper_remove_tree (root);
 }
