@@ -125,7 +125,7 @@ def wait_for_lock(proc, archive):
 
 
 def test_second_process_refused_and_killed():
-    with FakeServer("--jobs", "40", "--seed", "3", "--latency", "150") as server:
+    with FakeServer("--jobs", "40", "--seed", "3", "--latency", "200") as server:
         env = base_env(server)
         clean, first = temp_dir(), temp_dir()
         try:
@@ -140,20 +140,31 @@ def test_second_process_refused_and_killed():
                 said = f"Another sync is running on this archive (pid {proc.pid})"
                 assert said in second.stderr, second.stderr
 
-            # A second one killed at random moments, ten times.
+            # A second one killed at random moments while it runs (a refused
+            # one is gone in some tens of milliseconds), ten times, each
+            # while the first one still syncs.
             rng = random.Random(15)
-            for _ in range(10):
+            hit = 0
+            for i in range(10):
                 second = subprocess.Popen([CLI, "sync", "--archive", first, "--request-interval", "0"], env=env,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                time.sleep(rng.uniform(0, 0.25))
+                time.sleep(rng.uniform(0, 0.03))
+                assert proc.poll() is None, f"the first sync ended before kill {i + 1} of 10"
+                hit += second.poll() is None
                 second.kill()
                 second.wait()
+            assert hit > 0, "every second sync had ended before it was killed"
             out, err = proc.communicate(timeout=240)
             assert proc.returncode == 0, err
             got, want = archive_files(first), archive_files(clean)
             assert sorted(got) == sorted(want), sorted(set(got) ^ set(want))
             different = [name for name in want if got[name] != want[name]]
             assert not different, f"{len(different)} files differ from a clean run's, such as {different[:3]}"
+            verify = cli("verify", "--json", "--archive", first, env=env)
+            assert verify.returncode == 0, verify.stderr
+            report = json.loads(verify.stdout)
+            assert report["problems"] == [], report["problems"]
+            assert report["checked_images"] > 0, report
         finally:
             remove(clean)
             remove(first)
