@@ -20,6 +20,7 @@
 
 #include "mja-application.h"
 #include "mja-credentials.h"
+#include "mja-json.h"
 #include "mja-session.h"
 #include "mja-sign-in-dialog.h"
 #include "mja-util.h"
@@ -62,7 +63,7 @@ mja_sign_in_dialog_dup_account_name (const char *id_token)
 {
   static const char *const members[] = { "name", "email", "midjourney_id", "user_id", "sub" };
   g_auto(GStrv) parts = NULL;
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonNode) root = NULL;
   g_autofree guint8 *payload = NULL;
   JsonObject *object;
   gsize length = 0;
@@ -73,12 +74,13 @@ mja_sign_in_dialog_dup_account_name (const char *id_token)
   if (g_strv_length (parts) != 3)
     return NULL;
   payload = mja_base64url_decode (parts[1], &length);
-  parser = json_parser_new ();
+  /* Through the bounded reader, as the credentials read it: json-glib
+   * alone recursed once per level of a deeply nested payload. */
   if (payload == NULL || length > 64 * 1024 ||
-      !json_parser_load_from_data (parser, (const char *) payload, (gssize) length, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      (root = mja_json_parse ((const char *) payload, length, MJA_JSON_MAX_JOB_VALUES, "", NULL)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
-  object = json_node_get_object (json_parser_get_root (parser));
+  object = json_node_get_object (root);
   for (guint i = 0; i < G_N_ELEMENTS (members); i++)
     {
       JsonNode *node = json_object_get_member (object, members[i]);

@@ -2,8 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Prints what mja-embed's walk did; the walk tags each image atomically
- * and skips those that have the XMP already.
+ * Holds the archive's lock while mja-embed's walk runs, and prints what it
+ * did, escaped; the walk tags each image atomically and skips those that
+ * have the XMP already.
  */
 #define G_LOG_DOMAIN "mja-cli"
 
@@ -11,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mja-archive-lock.h"
 #include "mja-cli.h"
 #include "mja-embed.h"
 
@@ -23,6 +25,8 @@ mja_cli_tag (MjaCli  *cli,
   g_autoptr(MjaArchive) archive = NULL;
   g_autoptr(MjaIndex) index = NULL;
   g_autoptr(MjaTagReport) report = NULL;
+  g_autoptr(MjaArchiveLock) lock = NULL;
+  g_autofree char *dir = NULL;
   int status;
 
   status = mja_cli_parse (cli, "tag", NULL,
@@ -34,6 +38,17 @@ mja_cli_tag (MjaCli  *cli,
   if (status != MJA_EXIT_OK)
     return status;
 
+  /* It rewrites images: not while a sync writes the archive, nor two at
+   * once.  Where there is no archive, opening it says so. */
+  dir = mja_cli_archive_dir (cli);
+  if (g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(MjaArchive) locked = mja_archive_new (dir);
+
+      lock = mja_archive_lock_acquire (locked, &error);
+      if (lock == NULL)
+        return mja_cli_fail (error);
+    }
   index = mja_cli_open_index (cli, &archive, &error);
   if (index == NULL)
     return mja_cli_fail (error);
@@ -41,8 +56,13 @@ mja_cli_tag (MjaCli  *cli,
   if (report == NULL)
     return mja_cli_fail (error);
 
+  /* Paths and messages quote the archive's job files. */
   for (guint i = 0; i < report->failures->len; i++)
-    g_printerr ("%s\n", (const char *) g_ptr_array_index (report->failures, i));
+    {
+      g_autofree char *failure = mja_cli_escape (g_ptr_array_index (report->failures, i), TRUE);
+
+      g_printerr ("%s\n", failure);
+    }
   if (cli->json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();

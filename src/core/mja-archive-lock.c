@@ -4,8 +4,8 @@
  *
  * Owns MJA_ARCHIVE_STATE_DIR/lock: an exclusive flock(2) held by whatever
  * writes the archive's files (a sync, a download, a reindex, the app while
- * it syncs), with the holder's pid written inside so that the second one
- * can say who it waits for.  The kernel drops the lock when its holder
+ * it syncs), with the holder's pid written inside (and cleared as it lets
+ * go) so that the second one can say who it waits for.  The kernel drops the lock when its holder
  * exits, however it dies, so a stale lock never blocks the archive.  It
  * never waits for the lock (the caller says so and decides), never removes
  * the file (a removed lock file lets two holders in), and never opens it
@@ -118,13 +118,18 @@ mja_archive_lock_acquire (MjaArchive  *archive,
   return lock;
 }
 
-/* Lets the next writer in.  The pid stays in the file: it is read only
- * while the lock is held, so it is never taken for the holder's. */
+/* Lets the next writer in.  The pid is cleared first, while the lock is
+ * still ours, so that nobody reading the file later (a process refused a
+ * moment before the next holder writes its own, a person) takes a pid
+ * that is gone for the holder's.  A holder that dies leaves its pid; the
+ * next one overwrites it. */
 void
 mja_archive_lock_release (MjaArchiveLock *lock)
 {
   if (lock == NULL)
     return;
+  if (ftruncate (lock->fd, 0) != 0)
+    g_debug ("Could not clear the pid from the archive's lock: %s", g_strerror (errno));
   close (lock->fd);
   g_free (lock);
 }

@@ -3,14 +3,15 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Walks the archive (mja-archive's scan) and the index's list of the
- * images each job should have, and reports what a sync left unfinished,
- * job files that no longer parse, images missing, and images whose bytes
- * are cut short or are not an image at all (mja-media's checks).  An
- * image is missing only when the archive downloads its kind: the kinds
- * asked for, else those the last sync downloaded, else (an archive of the
- * original scripts, often upscales only) the kinds of which any image is
- * there; other absent images are listed apart, as not downloaded by
- * choice.  It only reads: it never repairs, deletes or
+ * images each job should have, and reports folders that are symbolic
+ * links (not followed, so what they hold is not checked), what a sync
+ * left unfinished, job files that no longer parse, images missing, and
+ * images whose bytes are cut short or are not an image at all (mja-media's
+ * checks).  An image is missing only when the archive downloads its kind:
+ * the kinds asked for, else those the last sync downloaded, else (an
+ * archive of the original scripts, often upscales only) the kinds of
+ * which any image is there; other absent images are listed apart, as not
+ * downloaded by choice.  It only reads: it never repairs, deletes or
  * re-indexes anything.
  */
 #define G_LOG_DOMAIN "mja-archive-verify"
@@ -72,10 +73,22 @@ mja_verify_kind_to_string (MjaVerifyKind kind)
       return "corrupt";
     case MJA_VERIFY_NOT_CHOSEN:
       return "not-downloaded";
+    case MJA_VERIFY_SYMLINK:
+      return "symlink";
     default:
       g_assert_not_reached ();
     }
   return NULL;
+}
+
+static void
+check_links (MjaArchive      *archive,
+             MjaArchiveScan  *scan,
+             MjaVerifyReport *report)
+{
+  for (guint i = 0; i < scan->links->len; i++)
+    add_problem (report, MJA_VERIFY_SYMLINK, mja_archive_dup_path (archive, g_ptr_array_index (scan->links, i)),
+                 mja_archive_link_skipped ());
 }
 
 static void
@@ -200,9 +213,9 @@ check_images (MjaArchive          *archive,
  * @cancellable: (nullable): stops the walk
  * @error: where a failure to scan or query is described
  *
- * Problems are reported in a fixed order: unfinished files, broken job
- * files, then each job's images (corrupt ones, then missing ones),
- * newest job first.
+ * Problems are reported in a fixed order: folders that are links,
+ * unfinished files, broken job files, then each job's images (corrupt
+ * ones, then missing ones), newest job first.
  *
  * Returns: (transfer full) (nullable): what was checked and found
  */
@@ -228,6 +241,7 @@ mja_archive_verify (MjaArchive          *archive,
   report->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
   report->not_chosen = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
   report->jobs = scan->json_files->len;
+  check_links (archive, scan, report);
   check_part_files (archive, scan, report);
   check_json_files (archive, scan, cancellable, report);
   if (!check_images (archive, index, kinds, cancellable, report, error))

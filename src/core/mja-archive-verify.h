@@ -18,6 +18,7 @@ typedef enum
   MJA_VERIFY_MISSING,      /* an image of a kind chosen for download is not there */
   MJA_VERIFY_CORRUPT,      /* an image is there but truncated, or not an image */
   MJA_VERIFY_NOT_CHOSEN,   /* an image absent because its kind is not downloaded: no problem */
+  MJA_VERIFY_SYMLINK,      /* a symbolic link to a folder inside the archive, not followed */
 } MjaVerifyKind;
 
 typedef struct

@@ -694,7 +694,20 @@ mja_archive_scan_free (MjaArchiveScan *scan)
   g_clear_pointer (&scan->json_files, g_ptr_array_unref);
   g_clear_pointer (&scan->part_files, g_ptr_array_unref);
   g_clear_pointer (&scan->errors, g_ptr_array_unref);
+  g_clear_pointer (&scan->links, g_ptr_array_unref);
   g_free (scan);
+}
+
+/**
+ * mja_archive_link_skipped:
+ *
+ * Returns: what the scan says of a symbolic link to a folder inside the
+ *   archive (reindex after its name, verify as the problem's detail)
+ */
+const char *
+mja_archive_link_skipped (void)
+{
+  return _("a symbolic link inside the archive, not followed");
 }
 
 static void
@@ -720,12 +733,23 @@ scan_dir (MjaArchive     *self,
 
       if (name[0] == '.')
         continue;  /* our state folder, editors' and file managers' files */
-      /* YYYY/YYYY-MM/YYYY-MM-DD/files: folders down to depth 3. */
+      /* YYYY/YYYY-MM/YYYY-MM-DD/files: folders down to depth 3.  A link
+       * to a folder is never followed (it may lead out of the archive),
+       * and said: what is behind it is neither indexed nor checked. */
       if (depth < 3)
         {
           g_autofree char *child_path = mja_archive_dup_path (self, child);
-          if (g_file_test (child_path, G_FILE_TEST_IS_DIR) && !g_file_test (child_path, G_FILE_TEST_IS_SYMLINK))
+          GStatBuf st;
+
+          if (g_lstat (child_path, &st) != 0)
+            continue;
+          if (S_ISDIR (st.st_mode))
             scan_dir (self, child, depth + 1, scan, cancellable);
+          else if (S_ISLNK (st.st_mode) && g_file_test (child_path, G_FILE_TEST_IS_DIR))
+            {
+              g_ptr_array_add (scan->errors, g_strdup_printf ("%s: %s", child, mja_archive_link_skipped ()));
+              g_ptr_array_add (scan->links, g_steal_pointer (&child));
+            }
           continue;
         }
       if (g_str_has_suffix (name, MJA_ARCHIVE_PART_SUFFIX))
@@ -762,6 +786,7 @@ mja_archive_scan (MjaArchive    *self,
   scan->json_files = g_ptr_array_new_with_free_func (g_free);
   scan->part_files = g_ptr_array_new_with_free_func (g_free);
   scan->errors = g_ptr_array_new_with_free_func (g_free);
+  scan->links = g_ptr_array_new_with_free_func (g_free);
   scan_dir (self, "", 0, scan, cancellable);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;

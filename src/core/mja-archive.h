@@ -30,7 +30,8 @@ typedef struct
 {
   GPtrArray *json_files;   /* char*, relative to the root */
   GPtrArray *part_files;   /* char*, unfinished downloads and metadata writes */
-  GPtrArray *errors;       /* char*, folders that could not be read */
+  GPtrArray *errors;       /* char*, folders that could not be read, links skipped */
+  GPtrArray *links;        /* char*, relative: symbolic links to folders, not followed */
 } MjaArchiveScan;
 
 /* One image file a job should have in the archive. */
@@ -103,6 +104,7 @@ MjaArchiveScan *mja_archive_scan                 (MjaArchive    *self,
                                                   GCancellable  *cancellable,
                                                   GError       **error);
 void            mja_archive_scan_free            (MjaArchiveScan *scan);
+const char     *mja_archive_link_skipped         (void);
 gboolean        mja_archive_parse_json_name      (const char    *filename,
                                                   char         **id);
 char           *mja_default_archive_dir          (void);

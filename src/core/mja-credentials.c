@@ -56,21 +56,23 @@ get_schema (void)
   return &schema;
 }
 
+/* Secrets do not linger in freed memory. */
+static void
+wipe_free (char *secret)
+{
+  if (secret != NULL)
+    memset (secret, 0, strlen (secret));
+  g_free (secret);
+}
+
 static void
 mja_credentials_finalize (GObject *object)
 {
   MjaCredentials *self = MJA_CREDENTIALS (object);
 
-  /* Secrets do not linger in freed memory. */
-  if (self->id_token)
-    memset (self->id_token, 0, strlen (self->id_token));
-  if (self->refresh_token)
-    memset (self->refresh_token, 0, strlen (self->refresh_token));
-  if (self->session_token)
-    memset (self->session_token, 0, strlen (self->session_token));
-  g_free (self->id_token);
-  g_free (self->refresh_token);
-  g_free (self->session_token);
+  wipe_free (self->id_token);
+  wipe_free (self->refresh_token);
+  wipe_free (self->session_token);
   g_free (self->user_id);
 
   G_OBJECT_CLASS (mja_credentials_parent_class)->finalize (object);
@@ -326,19 +328,24 @@ mja_credentials_update_tokens (MjaCredentials *self,
                                const char     *refresh_token)
 {
   g_autofree char *user_id = NULL;
+  char *old_id, *old_refresh;
   gint64 expiry = 0;
 
   g_return_if_fail (MJA_IS_CREDENTIALS (self));
   g_return_if_fail (id_token != NULL);
 
-  g_free (self->id_token);
-  self->id_token = g_strdup (id_token);
   if (decode_jwt (id_token, &user_id, &expiry))
     self->expiry = expiry;
+  /* The old ones wiped, as at finalize; copied first, in case the caller
+   * handed back what it got from us. */
+  old_id = g_steal_pointer (&self->id_token);
+  self->id_token = g_strdup (id_token);
+  wipe_free (old_id);
   if (refresh_token != NULL)
     {
-      g_free (self->refresh_token);
+      old_refresh = g_steal_pointer (&self->refresh_token);
       self->refresh_token = g_strdup (refresh_token);
+      wipe_free (old_refresh);
     }
 }
 

@@ -27,6 +27,7 @@
 
 #include "mja-embed.h"
 #include "mja-job-words.h"
+#include "mja-json.h"
 #include "mja-media.h"
 
 static GMutex embed_lock;
@@ -295,18 +296,18 @@ mja_tag_report_free (MjaTagReport *report)
   g_free (report);
 }
 
+/* Through the bounded reader, as reindex and verify read it: a job file
+ * planted larger than any job, nested too deep, a link, a FIFO (which
+ * would block the walk) is refused, naming the file. */
 static MjaJob *
 read_job (MjaArchive  *archive,
           const char  *json_path,
           GError     **error)
 {
   g_autofree char *path = mja_archive_dup_path (archive, json_path);
-  g_autofree char *data = NULL;
-  gsize length;
+  g_autoptr(JsonNode) root = mja_json_load_file (path, json_path, MJA_JSON_MAX_JOB_VALUES, error);
 
-  if (!g_file_get_contents (path, &data, &length, error))
-    return NULL;
-  return mja_job_new_from_data (data, (gssize) length, error);
+  return root ? mja_job_new_from_node (root, error) : NULL;
 }
 
 static void

@@ -272,7 +272,8 @@ read_failed (const char  *what,
  * @max_values: as for mja_json_parse()
  * @error: where the refusal is described
  *
- * Reads a file of at most MJA_JSON_MAX_FILE_BYTES through mja_json_parse().
+ * Reads a file of at most MJA_JSON_MAX_FILE_BYTES through mja_json_parse():
+ * a regular file, not a symbolic link, a FIFO or a device.
  *
  * Returns: (transfer full) (nullable): the root, or %NULL with @error set
  */
@@ -292,16 +293,28 @@ mja_json_load_file (const char  *path,
   g_return_val_if_fail (what != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+  /* Not through a link planted in the archive, and never waiting on a
+   * FIFO (O_NONBLOCK) for a writer that never comes. */
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW, 0);
+  if (fd < 0 && errno == ELOOP)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_LOOP, _("%s is a symbolic link; it was not read"), what);
+      return NULL;
+    }
   if (fd < 0)
     return read_failed (what, errno, error);
-  errno = 0;
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+  if (fstat (fd, &st) != 0)
     {
       int saved = errno;
 
       g_close (fd, NULL);
-      return read_failed (what, saved != 0 ? saved : EINVAL, error);
+      return read_failed (what, saved, error);
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_close (fd, NULL);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, _("%s is not a regular file; it was not read"), what);
+      return NULL;
     }
   if (st.st_size > MJA_JSON_MAX_FILE_BYTES)
     goto too_large;

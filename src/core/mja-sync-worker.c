@@ -23,6 +23,7 @@
 #include "mja-archive.h"
 #include "mja-downloader.h"
 #include "mja-index.h"
+#include "mja-json.h"
 #include "mja-repair.h"
 #include "mja-sync-private.h"
 
@@ -697,24 +698,27 @@ remove_leftovers (Worker *w)
     }
 }
 
-/* The job an indexed image belongs to, read back from its file, for the
- * XMP; NULL when it cannot be read (the image is then saved untagged). */
+/* The job an indexed image belongs to, read back from its file (through
+ * the bounded reader: a FIFO planted there blocked the sync for good) for
+ * the XMP; NULL when it cannot be read (the image is then saved untagged). */
 static MjaJob *
 load_job (Worker     *w,
           const char *job_id)
 {
   MjaIndexRow *row = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *data = NULL;
-  gsize length;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  MjaJob *job = NULL;
 
   if (!w->options.embed_metadata || (row = mja_index_dup_row (w->index, job_id, NULL)) == NULL)
     return NULL;
   path = mja_archive_dup_path (w->archive, row->json_path);
+  root = mja_json_load_file (path, row->json_path, MJA_JSON_MAX_JOB_VALUES, &error);
   mja_index_row_free (row);
-  if (!g_file_get_contents (path, &data, &length, NULL))
-    return NULL;
-  return mja_job_new_from_data (data, (gssize) length, NULL);
+  if (root == NULL || (job = mja_job_new_from_node (root, &error)) == NULL)
+    g_debug ("Job %s is saved untagged: %s", job_id, error->message);
+  return job;
 }
 
 /* Queues an image the index knows, once however many reasons it has. */

@@ -7,10 +7,11 @@
  * cookie, ever, and its own connection limit).  It adds the session's
  * Cookie header to API requests only, follows no redirect for the API or
  * the token service and, for media, only one to the same origin; it writes
- * downloads into their .part file without following a symlink, and trusts
- * the extra certificate of MJA_TLS_CERTIFICATE besides the system's.  The
- * caps and deadlines are kept around it by mja-transport.c; what a status
- * means is its callers' business.
+ * downloads into a .part file it creates (one already there is replaced,
+ * never written into) without following a symlink, and trusts the extra
+ * certificate of MJA_TLS_CERTIFICATE besides the system's.  The caps and
+ * deadlines are kept around it by mja-transport.c; what a status means is
+ * its callers' business.
  */
 #define G_LOG_DOMAIN "mja-transport-soup"
 
@@ -21,6 +22,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mja-http-private.h"
@@ -234,6 +236,28 @@ write_error (const char *path,
                       g_strerror (saved));
 }
 
+/* A new file, never one already there: a planted symlink is refused, not
+ * followed; a file left there (by a killed run, or a hard link planted to
+ * a file elsewhere) is replaced by unlinking its name, never truncated or
+ * written into, so its other names keep their bytes. */
+static int
+create_part (const char *path)
+{
+  GStatBuf st;
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+  if (fd >= 0 || errno != EEXIST)
+    return fd;
+  if (g_lstat (path, &st) == 0 && S_ISLNK (st.st_mode))
+    {
+      errno = ELOOP;
+      return -1;
+    }
+  if (g_unlink (path) != 0 && errno != ENOENT)
+    return -1;
+  return g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+}
+
 /* Takes @error. */
 static void
 exchange_done (Exchange *ex,
@@ -386,8 +410,7 @@ exchange_sent_cb (GObject      *source,
     }
   if (ex->part_path != NULL)
     {
-      /* A planted symlink is refused, not followed. */
-      ex->fd = g_open (ex->part_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+      ex->fd = create_part (ex->part_path);
       if (ex->fd < 0)
         {
           exchange_done (ex, write_error (ex->part_path, errno));

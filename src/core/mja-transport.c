@@ -209,7 +209,8 @@ mja_transport_send (MjaTransport              *self,
 
 /**
  * mja_transport_download:
- * @part_path: the file to write (the archive's "NAME.part")
+ * @part_path: the file to write (the archive's "NAME.part"); one already
+ *   there is replaced, a symbolic link refused
  * @funcs: (not nullable): @done required
  *
  * Fetches @request into @part_path under the same cap and deadline as

@@ -423,11 +423,38 @@ test_account_name (void)
   g_autofree char *b = mja_sign_in_dialog_dup_account_name (email);
   g_autofree char *c = mja_sign_in_dialog_dup_account_name (id);
   g_autofree char *d = mja_sign_in_dialog_dup_account_name ("not-a-token");
+  g_autoptr(GString) deep = g_string_new ("{\"midjourney_id\":\"" USER_ID "\",\"name\":\"Ada\",\"x\":");
+  g_autoptr(GString) very_deep = NULL;
+  g_autofree char *deep_token = NULL;
+  g_autofree char *very_deep_token = NULL;
+  g_autofree char *e = NULL;
+  g_autofree char *f = NULL;
 
   g_assert_cmpstr (a, ==, "Ada");
   g_assert_cmpstr (b, ==, "a@example.com");
   g_assert_cmpstr (c, ==, USER_ID);
   g_assert_null (d);
+
+  /* Nested deeper than any token (the bounded reader's 64 levels), or
+   * 30,000 levels in 60 KB: refused whole, so the session names the
+   * account by its user id; json-glib alone recursed once a level. */
+  very_deep = g_string_new (deep->str);
+  for (guint i = 0; i < 65; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < 65; i++)
+    g_string_append_c (deep, ']');
+  g_string_append_c (deep, '}');
+  for (guint i = 0; i < 30000; i++)
+    g_string_append_c (very_deep, '[');
+  for (guint i = 0; i < 30000; i++)
+    g_string_append_c (very_deep, ']');
+  g_string_append_c (very_deep, '}');
+  deep_token = make_token (deep->str);
+  very_deep_token = make_token (very_deep->str);
+  e = mja_sign_in_dialog_dup_account_name (deep_token);
+  f = mja_sign_in_dialog_dup_account_name (very_deep_token);
+  g_assert_null (e);
+  g_assert_null (f);
 }
 
 int

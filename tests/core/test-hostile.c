@@ -8,9 +8,11 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mja-archive-verify.h"
+#include "mja-embed.h"
 #include "mja-json.h"
 #include "mja-job.h"
 #include "mja-media.h"
@@ -457,6 +459,8 @@ test_hostile_files (void)
   g_autofree char *deep_path = g_build_filename (day, "20250101-000000_0a1c.json", NULL);
   g_autofree char *huge_path = g_build_filename (day, "20250101-000000_0a1d.json", NULL);
   g_autofree char *good_path = g_build_filename (day, "20250101-000000_0a1b.json", NULL);
+  g_autofree char *link_path = g_build_filename (day, "20250101-000000_0a1e.json", NULL);
+  g_autofree char *outside = g_strconcat (root, ".outside.json", NULL);
   g_autofree char *deep = nested (100000);
   g_autofree char *deep_job = g_strdup_printf ("{\"id\": \"0a1c\", \"job_type\": \"a\", \"enqueue_time\": "
                                                "\"2025-01-01T00:00:00+00:00\", \"extra\": %s}", deep);
@@ -477,20 +481,25 @@ test_hostile_files (void)
   g_assert_cmpint (fd, >=, 0);
   g_assert_cmpint (ftruncate (fd, (off_t) 5 * 1024 * 1024 * 1024), ==, 0);
   g_close (fd, NULL);
+  /* A job file that is a link to one outside: not followed. */
+  g_assert_true (g_file_set_contents (outside, "{\"id\": \"0a1e\", \"job_type\": \"a\", \"enqueue_time\": "
+                                      "\"2025-01-01T00:00:00+00:00\"}", -1, NULL));
+  g_assert_cmpint (symlink (outside, link_path), ==, 0);
 
   index = mja_index_open_archive (archive, &error);
   g_assert_no_error (error);
   report = mja_index_rebuild (index, archive, "https://cdn.example", "png", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (report->jobs, ==, 1);
-  g_assert_cmpuint (report->broken->len, ==, 2);
+  g_assert_cmpuint (report->broken->len, ==, 3);
   for (guint i = 0; i < report->broken->len; i++)
     {
       const char *line = report->broken->pdata[i];
 
       g_test_message ("%s", line);
       g_assert_true ((strstr (line, "0a1c.json") && strstr (line, "deeper than 64 levels")) ||
-                     (strstr (line, "0a1d.json") && strstr (line, "larger than")));
+                     (strstr (line, "0a1d.json") && strstr (line, "larger than")) ||
+                     (strstr (line, "0a1e.json") && strstr (line, "is a symbolic link; it was not read")));
     }
 
   verify = mja_archive_verify (archive, index, NULL, NULL, &error);
@@ -502,7 +511,179 @@ test_hostile_files (void)
       if (problem->kind == MJA_VERIFY_BROKEN_JSON)
         broken++;
     }
-  g_assert_cmpuint (broken, ==, 2);
+  g_assert_cmpuint (broken, ==, 3);
+  g_unlink (outside);
+  helper_remove_tree (root);
+}
+
+/* What runs while a job file is a FIFO: were nothing to open its other
+ * end, a reader that waits on it would wait for good. */
+typedef struct
+{
+  const char *fifo;
+  gboolean    hung;
+} Stuck;
+
+static gboolean
+unblock_fifo_cb (gpointer data)
+{
+  Stuck *stuck = data;
+  /* Opens only while a reader waits on the other end, which then reads
+   * an empty file. */
+  int fd = g_open (stuck->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0);
+
+  if (fd >= 0)
+    {
+      stuck->hung = TRUE;
+      g_close (fd, NULL);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+typedef struct
+{
+  MjaArchive *archive;
+  MjaIndex   *index;
+} TagWalk;
+
+static void
+tag_thread (GTask        *task,
+            gpointer      source,
+            gpointer      data,
+            GCancellable *cancellable)
+{
+  TagWalk *walk = data;
+  GError *error = NULL;
+  MjaTagReport *report = mja_embed_tag_archive (walk->archive, walk->index, NULL, &error);
+
+  if (report == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, report, (GDestroyNotify) mja_tag_report_free);
+}
+
+/* @async's loop run until its result, the FIFO's far end opened every
+ * 30 s meanwhile. */
+static GAsyncResult *
+wait_unblocking (HelperAsync *async,
+                 Stuck       *stuck)
+{
+  guint source = g_timeout_add_seconds (30, unblock_fifo_cb, stuck);
+  GAsyncResult *result = helper_async_wait (async);
+
+  g_source_remove (source);
+  return result;
+}
+
+/* Job files planted behind archived images: a FIFO (which blocked tag and
+ * a sync that fetches the image again, for good) and a file larger than
+ * any job (read whole before).  tag says so for each of their images; the
+ * sync saves them again, untagged; neither waits. */
+static void
+test_job_files_behind_images (void)
+{
+  MjaFakeServerOptions fake;
+  MjaSyncOptions options;
+  MjaIndexQuery everything = { 0 };
+  g_autoptr(MjaFakeServer) server = NULL;
+  g_autoptr(MjaCredentials) credentials = NULL;
+  g_autoptr(MjaSync) sync = NULL;
+  g_autoptr(MjaArchive) archive = NULL;
+  g_autoptr(MjaIndex) index = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(MjaTagReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = helper_make_archive_dir ();
+  g_autofree char *json[2] = { NULL, NULL };
+  g_autofree char *image[2] = { NULL, NULL };
+  g_autofree char *id[2] = { NULL, NULL };
+  HelperAsync async = { NULL, NULL };
+  TagWalk walk;
+  Stuck stuck = { NULL, FALSE };
+  guint n = 0, not_regular = 0, too_large = 0;
+  int fd;
+
+  fake_options (&fake, 4, MJA_FAKE_ERA_CURRENT);
+  server = helper_start_server (&fake);
+  credentials = helper_current_credentials (server);
+  helper_sync_options (&options, server);
+  options.embed_metadata = FALSE;
+  sync = mja_sync_new (root, credentials, &options);
+  error = helper_run (sync, NULL);
+  g_assert_no_error (error);
+  g_clear_object (&sync);
+
+  archive = mja_archive_new (root);
+  index = mja_index_open_archive (archive, &error);
+  g_assert_no_error (error);
+  rows = mja_index_query (index, &everything, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len && n < 2; i++)
+    {
+      MjaIndexRow *row = g_ptr_array_index (rows, i);
+
+      if (row->first_image == NULL || !mja_embed_is_supported (row->first_image))
+        continue;
+      json[n] = mja_archive_dup_path (archive, row->json_path);
+      image[n] = mja_archive_dup_path (archive, row->first_image);
+      id[n] = g_strdup (row->id);
+      n++;
+    }
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpint (g_unlink (json[0]), ==, 0);
+  g_assert_cmpint (mkfifo (json[0], 0644), ==, 0);
+  stuck.fifo = json[0];
+  /* The job's own text, then zeros up to a byte past the limit (sparse). */
+  fd = g_open (json[1], O_WRONLY | O_CLOEXEC, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, (off_t) MJA_JSON_MAX_FILE_BYTES + 1), ==, 0);
+  g_close (fd, NULL);
+
+  walk.archive = archive;
+  walk.index = index;
+  async.loop = g_main_loop_new (NULL, FALSE);
+  task = g_task_new (NULL, NULL, helper_async_done_cb, &async);
+  g_task_set_task_data (task, &walk, NULL);
+  g_task_run_in_thread (task, tag_thread);
+  result = wait_unblocking (&async, &stuck);
+  report = g_task_propagate_pointer (G_TASK (result), &error);
+  g_assert_no_error (error);
+  g_assert_false (stuck.hung);
+  for (guint i = 0; i < report->failures->len; i++)
+    {
+      const char *failure = report->failures->pdata[i];
+
+      g_test_message ("%s", failure);
+      not_regular += strstr (failure, "is not a regular file; it was not read") != NULL;
+      too_large += strstr (failure, "is larger than") != NULL;
+    }
+  g_assert_cmpuint (not_regular, >=, 1);
+  g_assert_cmpuint (too_large, >=, 1);
+  g_assert_cmpuint (not_regular + too_large, ==, report->failures->len);
+  g_clear_object (&result);
+  g_clear_object (&index);
+
+  /* Each one's first image gone: the sync fetches it again. */
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpint (g_unlink (image[i]), ==, 0);
+  options.list = FALSE;
+  options.repair = TRUE;
+  options.embed_metadata = TRUE;
+  sync = mja_sync_new (root, credentials, &options);
+  async.loop = g_main_loop_new (NULL, FALSE);
+  mja_sync_run_async (sync, NULL, helper_async_done_cb, &async);
+  result = wait_unblocking (&async, &stuck);
+  g_assert_true (mja_sync_run_finish (sync, result, &error));
+  g_assert_no_error (error);
+  g_assert_false (stuck.hung);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_cmpint (mja_media_check_file (image[i]), ==, MJA_MEDIA_WHOLE);
+      g_assert_false (mja_embed_has_metadata (image[i], id[i]));
+    }
+  mja_sync_options_clear (&options);
   helper_remove_tree (root);
 }
 
@@ -696,6 +877,7 @@ main (int   argc,
   g_test_add_func ("/hostile/nul-in-id", test_nul_in_id);
   g_test_add_func ("/hostile/media-size", test_media_size);
   g_test_add_func ("/hostile/hostile-files", test_hostile_files);
+  g_test_add_func ("/hostile/job-files-behind-images", test_job_files_behind_images);
   g_test_add_func ("/hostile/locked-index", test_locked_index);
   g_test_add_func ("/hostile/cancel-mid-page", test_cancel_mid_page);
 

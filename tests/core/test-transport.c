@@ -11,6 +11,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mja-fake-server-private.h"
 #include "mja-http-private.h"
@@ -186,6 +187,38 @@ test_tls_wrong_host (void)
   soup_server_disconnect (server);
 }
 
+/* A file already where the .part goes, a hard link planted to a file
+ * elsewhere: replaced, never truncated nor written into (O_TRUNC wrote
+ * the image into the other file). */
+static void
+test_part_hard_link (void)
+{
+  g_autofree char *base = NULL;
+  g_autoptr(SoupServer) server = helper_local_server_new (&base);
+  g_autofree char *dir = g_dir_make_tmp ("mja-test-part-XXXXXX", NULL);
+  g_autofree char *victim = g_build_filename (dir, "victim.txt", NULL);
+  g_autofree char *part = g_build_filename (dir, "image.png.part", NULL);
+  g_autofree char *url = g_strconcat (base, "/image.png", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(MjaTransport) transport = mja_transport_soup_new ();
+  MjaTransportRequest request = { MJA_TRANSPORT_REQUEST_MEDIA, "GET", url, NULL, NULL, NULL, 10, 1024 };
+  Answer answer = { 0 };
+
+  soup_server_add_handler (server, NULL, hello_cb, NULL, NULL);
+  g_assert_true (g_file_set_contents (victim, "keep me", -1, NULL));
+  g_assert_cmpint (link (victim, part), ==, 0);
+  mja_transport_download (transport, &request, part, NULL, &answer_funcs, &answer);
+  helper_wait_until (answer_is_done, &answer, 30, url);
+  g_assert_no_error (answer.error);
+  g_assert_true (g_file_get_contents (victim, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "keep me");
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (part, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "{}");
+  soup_server_disconnect (server);
+  helper_remove_tree (dir);
+}
+
 /* A second self-signed certificate for 127.0.0.1 from openssl, when it is
  * there; %NULL otherwise. */
 static char *
@@ -243,6 +276,7 @@ main (int    argc,
   transport_contract_add_tests (&direct_https);
   g_test_add_func ("/transport/direct/tls/extra-certificate", test_tls_extra_certificate);
   g_test_add_func ("/transport/direct/tls/wrong-host", test_tls_wrong_host);
+  g_test_add_func ("/transport/direct/part-hard-link", test_part_hard_link);
   status = g_test_run ();
 
   helper_remove_tree (dir);
