@@ -1342,6 +1342,51 @@ test_preferences (void)
   gtk_window_destroy (GTK_WINDOW (preferences));
 }
 
+/* Connection, in words a person knows, edits the setting the CLI's
+ * --connection stands for, and follows it when it changes elsewhere. */
+static void
+test_preferences_connection (void)
+{
+  static const char * const names[] = { "Automatic", "Direct", "Built-in Browser" };
+  static const char * const keys[] = { "auto", "direct", "browser" };
+  GSettings *settings = mja_application_get_settings (app);
+  MjaPreferences *preferences;
+  AdwComboRow *row;
+  GListModel *model;
+
+  g_settings_reset (settings, "connection");
+  preferences = mja_preferences_new (app);
+  gtk_window_present (GTK_WINDOW (preferences));
+  row = part (preferences, "connection_row");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Connection");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Automatic"));
+  model = adw_combo_row_get_model (row);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, G_N_ELEMENTS (names));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (model), i), ==, names[i]);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
+
+  /* Choosing a row writes the key. */
+  for (guint i = G_N_ELEMENTS (keys); i-- > 0;)
+    {
+      g_autofree char *key = NULL;
+
+      adw_combo_row_set_selected (row, i);
+      key = g_settings_get_string (settings, "connection");
+      g_assert_cmpstr (key, ==, keys[i]);
+    }
+
+  /* The key changed elsewhere (the CLI, dconf) moves the row. */
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_settings_set_string (settings, "connection", keys[(i + 2) % G_N_ELEMENTS (keys)]);
+      g_assert_cmpuint (adw_combo_row_get_selected (row), ==, (i + 2) % G_N_ELEMENTS (keys));
+    }
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  g_settings_reset (settings, "connection");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1397,6 +1442,7 @@ main (int   argc,
   g_test_add_func ("/window/sync", test_sync);
   g_test_add_func ("/window/sync-waits-for-busy-archive", test_sync_waits_for_busy_archive);
   g_test_add_func ("/preferences/settings-and-keyring", test_preferences);
+  g_test_add_func ("/preferences/connection", test_preferences_connection);
   status = g_test_run ();
 
   g_clear_object (&app);
