@@ -126,7 +126,12 @@ check_done_cb (GObject      *source,
   update_sign_in_button (self);
   if (checked == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (error, MJA_API_ERROR, MJA_API_ERROR_AUTH_EXPIRED) &&
+          adw_combo_row_get_selected (self->protocol_row) != MJA_PROTOCOL_LEGACY)
+        set_status (self, _("Could not sign in"),
+                    _("The session of that cookie has ended. Sign in with the built-in browser, or copy a "
+                      "fresh cookie from your browser."));
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         set_status (self, _("Could not sign in"), error->message);
       return;
     }

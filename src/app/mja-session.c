@@ -467,6 +467,14 @@ sync_done_cb (GObject      *source,
       g_clear_handle_id (&self->busy_source, g_source_remove);
       self->busy_source = g_timeout_add_seconds (BUSY_RETRY_S, busy_retry_cb, self);
     }
+  if (g_error_matches (error, MJA_API_ERROR, MJA_API_ERROR_AUTH_EXPIRED) &&
+      mja_credentials_get_kind (mja_sync_get_credentials (sync)) == MJA_CREDENTIALS_CURRENT)
+    {
+      /* The app signs in through its built-in browser (the window's toast
+       * opens it): no cookie to dig out, no command to run. */
+      g_free (error->message);
+      error->message = g_strdup (_("Your Midjourney session has ended. Sign in again to go on syncing."));
+    }
   /* Observers let go of the sync first (the sidebar shows its last
    * counters), then hear how it ended. */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_SYNC]);

@@ -583,8 +583,12 @@ sync_finished_cb (MjaSession   *session,
           adw_toast_set_timeout (toast, 0);
           if (error->domain == MJA_API_ERROR && error->code == MJA_API_ERROR_AUTH_EXPIRED)
             {
+              /* Sign In to Midjourney, the site in the built-in browser;
+               * the legacy site's token is pasted in Preferences. */
+              gboolean legacy = mja_credentials_get_kind (mja_sync_get_credentials (sync)) == MJA_CREDENTIALS_LEGACY;
+
               adw_toast_set_button_label (toast, _("Sign In Again"));
-              adw_toast_set_action_name (toast, "app.preferences");
+              adw_toast_set_action_name (toast, legacy ? "app.preferences" : "win.sign-in");
             }
           else
             {

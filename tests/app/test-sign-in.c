@@ -413,6 +413,95 @@ test_use_cookie_instead (void)
   helper_remove_tree (archive);
 }
 
+/* The button of the toast that says @label, once it is on screen. */
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  MjaWindow  *window;
+  const char *label;
+} ToastButton;
+
+static GtkWidget *
+toast_overlay (MjaWindow *window)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), MJA_TYPE_WINDOW, "toast_overlay"));
+}
+
+static gboolean
+toast_button_shown (gpointer data)
+{
+  ToastButton *toast = data;
+
+  return find_button (toast_overlay (toast->window), toast->label) != NULL;
+}
+
+/* A sync through the browser whose session has ended (a token the site
+ * never issued, no refresh token): the app says so without sending anyone
+ * to the developer tools, and the toast's Sign In Again opens Sign In to
+ * Midjourney, not the cookie row of Preferences. */
+static void
+test_session_ended (void)
+{
+  g_autofree char *archive = helper_make_archive_dir ();
+  g_autoptr(GFile) dir = g_file_new_for_path (archive);
+  g_autofree char *payload = g_strdup_printf ("{\"midjourney_id\":\"%s\",\"name\":\"Ada\"}",
+                                              mja_fake_server_get_user_id (server));
+  g_autofree char *token = make_token (payload);
+  g_autoptr(MjaCredentials) credentials = mja_credentials_new_current (token, NULL, NULL);
+  GSettings *settings = mja_application_get_settings (app);
+  g_autofree char *outcome = NULL;
+  ToastButton toast = { NULL, "Sign In Again" };
+  GLogLevelFlags fatal;
+  MjaWindow *window;
+  gulong finished;
+
+  g_assert_nonnull (credentials);
+  mja_session_sign_out (session ());
+  g_settings_set_string (settings, "connection", "browser");
+  window = mja_window_new (app);
+  mja_window_set_archive_dir (window, dir);
+  gtk_window_present (GTK_WINDOW (window));
+  mja_session_sign_in (session (), credentials);
+
+  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  finished = g_signal_connect (session (), "sync-finished", G_CALLBACK (sync_finished_cb), &outcome);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL));
+  helper_wait_until (is_set, &outcome, 120, "the sync to meet the ended session");
+  g_signal_handler_disconnect (session (), finished);
+  g_log_set_always_fatal (fatal);
+  g_assert_cmpstr (outcome, ==, "Your Midjourney session has ended. Sign in again to go on syncing.");
+
+  toast.window = window;
+  helper_wait_until (toast_button_shown, &toast, 10, "the toast's Sign In Again");
+  g_signal_emit_by_name (find_button (toast_overlay (window), "Sign In Again"), "clicked");
+  helper_wait_until (dialog_open, NULL, 10, "Sign In to Midjourney");
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (find_dialog ())) == GTK_WINDOW (window));
+  g_assert_false (preferences_open (NULL));
+  gtk_window_close (GTK_WINDOW (find_dialog ()));
+  helper_wait_until (dialog_closed, NULL, 10, "the dialog to close");
+
+  g_settings_reset (settings, "connection");
+  mja_session_sign_out (session ());
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
 static void
 test_account_name (void)
 {
@@ -476,6 +565,7 @@ main (int   argc,
   g_test_add_func ("/sign-in/through-the-browser", test_sign_in);
   g_test_add_func ("/sign-in/cookie-then-bot-check", test_cookie_then_bot_check);
   g_test_add_func ("/sign-in/use-a-cookie-instead", test_use_cookie_instead);
+  g_test_add_func ("/sign-in/session-ended", test_session_ended);
   status = g_test_run ();
 
   g_clear_object (&app);

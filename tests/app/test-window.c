@@ -28,6 +28,7 @@
 #include "mja-session.h"
 #include "mja-thumbnailer.h"
 #include "mja-side-pane.h"
+#include "mja-util.h"
 #include "mja-window.h"
 #include "test-utils.h"
 
@@ -1323,6 +1324,24 @@ test_preferences (void)
   g_signal_emit_by_name (part (preferences, "sign_in_button"), "clicked");
   g_assert_cmpstr (adw_preferences_row_get_title (part (preferences, "status_row")), ==, "Could not sign in");
   g_assert_null (mja_session_get_credentials (session ()));
+
+  /* A cookie whose session has ended (a token the site never issued, no
+   * refresh token): the browser is offered, no command line. */
+  {
+    g_autofree char *payload = g_strdup_printf ("{\"midjourney_id\":\"%s\"}", mja_fake_server_get_user_id (server));
+    g_autofree char *header = mja_base64url_encode ((const guint8 *) "{\"alg\":\"RS256\"}", 15);
+    g_autofree char *body = mja_base64url_encode ((const guint8 *) payload, strlen (payload));
+    g_autofree char *ended = g_strdup_printf ("__Host-Midjourney.AuthUserTokenV3_i=%s.%s.c2lnbmF0dXJl", header, body);
+    gpointer failed[] = { preferences, "Could not sign in" };
+
+    gtk_editable_set_text (part (preferences, "cookie_row"), ended);
+    g_signal_emit_by_name (part (preferences, "sign_in_button"), "clicked");
+    helper_wait_until (status_starts_with, failed, 30, "the ended session refused");
+    g_assert_cmpstr (adw_action_row_get_subtitle (part (preferences, "status_row")), ==,
+                     "The session of that cookie has ended. Sign in with the built-in browser, or copy a fresh "
+                     "cookie from your browser.");
+    g_assert_null (mja_session_get_credentials (session ()));
+  }
 
   gtk_editable_set_text (part (preferences, "cookie_row"), cookie);
   g_signal_emit_by_name (part (preferences, "sign_in_button"), "clicked");
