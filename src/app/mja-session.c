@@ -727,6 +727,19 @@ mja_session_set_archive_dir (MjaSession *self,
 
 /* ---- the object ------------------------------------------------------- */
 
+/**
+ * mja_session_get_web_transport:
+ *
+ * Returns: (transfer none) (nullable): the account's built-in browser,
+ *   once a sync needed it; %NULL before, and after sign-out
+ */
+MjaWebTransport *
+mja_session_get_web_transport (MjaSession *self)
+{
+  g_return_val_if_fail (MJA_IS_SESSION (self), NULL);
+  return self->web_transport;
+}
+
 gboolean
 mja_session_get_signed_in (MjaSession *self)
 {

@@ -9,7 +9,9 @@
  * dialog closes by itself, the session is signed in as the token's
  * account and says its name, and the keyring has it.  A Sync then runs
  * through the account's built-in browser past the bot check: every image
- * as the fake has it, no cookie to the CDN, the token in no file.  "Use a
+ * as the fake has it, no cookie to the CDN, neither the id token nor the
+ * refresh token in a file; sign-out leaves nothing of the browser's
+ * session, in memory or the keyring.  "Use a
  * Cookie Instead" leads to Preferences' cookie row; an account signed in
  * with a cookie whose plain sync meets the bot check syncs through the
  * browser all the same.
@@ -172,6 +174,20 @@ is_set (gpointer data)
   return *(char **) data != NULL;
 }
 
+static gboolean
+is_gone (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gboolean
+keyring_empty (gpointer data)
+{
+  g_autoptr(MjaCredentials) stored = mja_credentials_lookup (NULL, NULL);
+
+  return stored == NULL;
+}
+
 /* Each file under @path, recursively, into @files. */
 static void
 list_files (const char *path,
@@ -210,7 +226,7 @@ assert_in_no_file (const char *root,
       if (!g_file_get_contents (files->pdata[i], &contents, &length, NULL))
         continue;
       if (memmem (contents, length, secret, strlen (secret)) != NULL)
-        g_error ("The session token is in %s", (char *) files->pdata[i]);
+        g_error ("A session token is in %s", (char *) files->pdata[i]);
     }
 }
 
@@ -254,9 +270,26 @@ check_images (const char *archive)
   return n;
 }
 
+/* Neither of the session's tokens, the id token nor the refresh token,
+ * is in a file under HOME or @archive. */
+static void
+assert_tokens_in_no_file (MjaCredentials *credentials,
+                          const char     *archive)
+{
+  const char *tokens[] = { mja_credentials_get_id_token (credentials),
+                           mja_credentials_get_refresh_token (credentials) };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tokens); i++)
+    {
+      g_assert_nonnull (tokens[i]);
+      assert_in_no_file (home, tokens[i]);
+      assert_in_no_file (archive, tokens[i]);
+    }
+}
+
 /* A Sync through the session completes into @archive against the
  * browser-only fake: every image byte-identical, no cookie to the CDN,
- * the token in no file under HOME or the archive. */
+ * neither token in a file under HOME or the archive. */
 static void
 sync_and_check (const char *archive)
 {
@@ -264,7 +297,6 @@ sync_and_check (const char *archive)
   g_autofree char *outcome = NULL;
   g_autofree char *joined = NULL;
   g_auto(GStrv) kinds = NULL;
-  const char *token;
   GLogLevelFlags fatal;
   gulong finished;
 
@@ -284,9 +316,7 @@ sync_and_check (const char *archive)
   g_assert_cmpuint (mja_fake_server_get_n_images (server, joined), >, 0);
   g_assert_cmpuint (check_images (archive), ==, mja_fake_server_get_n_images (server, joined));
   g_assert_cmpuint (mja_fake_server_get_cdn_cookie_count (server), ==, 0);
-  token = mja_credentials_get_id_token (mja_session_get_credentials (session ()));
-  assert_in_no_file (home, token);
-  assert_in_no_file (archive, token);
+  assert_tokens_in_no_file (mja_session_get_credentials (session ()), archive);
 }
 
 static void
@@ -302,6 +332,10 @@ test_sign_in (void)
   MjaWindow *window;
   gulong handler;
   Form form = { NULL };
+  g_autoptr(MjaCredentials) signed_in_with = NULL;
+  MjaWebTransport *transport;
+  WebKitNetworkSession *network_session;
+  GLogLevelFlags fatal;
 
   mja_session_sign_out (session ());
   window = mja_window_new (app);
@@ -354,8 +388,26 @@ test_sign_in (void)
    * the fake answers anything else with its bot check. */
   sync_and_check (archive);
 
+  /* Sign-out ends the browser's session too: the account's transport
+   * (its page, its network session and the cookies in it) goes, the
+   * keyring is emptied, and neither token is left in a file. */
   g_signal_handler_disconnect (session (), handler);
+  /* The sync's notification may still be failing to be sent (see
+   * sync_and_check()). */
+  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  signed_in_with = g_object_ref (mja_session_get_credentials (session ()));
+  transport = mja_session_get_web_transport (session ());
+  g_assert_nonnull (transport);
+  network_session = mja_web_transport_get_network_session (transport);
+  g_object_add_weak_pointer (G_OBJECT (transport), (gpointer *) &transport);
+  g_object_add_weak_pointer (G_OBJECT (network_session), (gpointer *) &network_session);
   mja_session_sign_out (session ());
+  g_assert_null (mja_session_get_web_transport (session ()));
+  helper_wait_until (is_gone, &transport, 10, "the browser transport to go");
+  helper_wait_until (is_gone, &network_session, 10, "the browser's network session to go");
+  helper_wait_until (keyring_empty, NULL, 10, "the keyring to be emptied");
+  assert_tokens_in_no_file (signed_in_with, archive);
+  g_log_set_always_fatal (fatal);
   gtk_window_destroy (GTK_WINDOW (window));
   helper_remove_tree (archive);
 }
