@@ -258,7 +258,8 @@ mja_session_sign_in (MjaSession     *self,
  * @account_name: (nullable): what the token calls the account
  *
  * As mja_session_sign_in(), then #MjaSession::signed-in says who it is
- * (@account_name, else the user id).
+ * (@account_name, else the user id); the next sync through the browser
+ * carries these cookies, not the ones it had.
  */
 void
 mja_session_sign_in_through_browser (MjaSession     *self,
@@ -268,6 +269,11 @@ mja_session_sign_in_through_browser (MjaSession     *self,
   g_return_if_fail (MJA_IS_SESSION (self));
   g_return_if_fail (MJA_IS_CREDENTIALS (credentials));
 
+  /* Signed in anew (after the session ended, say): the account's browser
+   * holds the old cookies, so the next sync makes one with these.  One
+   * being made for a sync that is as good as running is left to it. */
+  if (!self->preparing)
+    drop_web_transport (self);
   mja_session_sign_in (self, credentials);
   g_settings_set_string (self->settings, "browser-account", mja_credentials_get_user_id (credentials));
   g_signal_emit (self, signals[SIGNAL_SIGNED_IN], 0,

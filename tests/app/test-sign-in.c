@@ -388,6 +388,23 @@ test_sign_in (void)
    * the fake answers anything else with its bot check. */
   sync_and_check (archive);
 
+  /* Signed in through the browser anew (Sign In Again): the account's
+   * browser, which holds the old cookies, goes; the next sync makes one
+   * with the new ones. */
+  transport = mja_session_get_web_transport (session ());
+  g_assert_nonnull (transport);
+  g_object_add_weak_pointer (G_OBJECT (transport), (gpointer *) &transport);
+  {
+    g_autofree char *cookie = mja_fake_server_dup_cookie_header (server);
+    g_autoptr(MjaCredentials) again = mja_credentials_parse (cookie, NULL, NULL);
+
+    g_assert_nonnull (again);
+    mja_session_sign_in_through_browser (session (), again, MJA_FAKE_ACCOUNT_NAME);
+  }
+  g_assert_null (mja_session_get_web_transport (session ()));
+  helper_wait_until (is_gone, &transport, 10, "the browser with the old cookies to go");
+  sync_and_check (archive);
+
   /* Sign-out ends the browser's session too: the account's transport
    * (its page, its network session and the cookies in it) goes, the
    * keyring is emptied, and neither token is left in a file. */
