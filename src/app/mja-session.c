@@ -45,6 +45,7 @@ struct _MjaSession
   char           *web_user_id;   /* whose cookies web_transport holds */
   gboolean        preparing;     /* the browser transport is being made for a sync */
   gboolean        through_browser; /* the current sync's connection */
+  gboolean        waiting_for_person; /* a sync met a challenge only a person answers */
   GFile          *archive_dir;   /* where syncs write: the archive on screen */
   MjaSync        *current_sync;
   GCancellable   *sync_cancellable;
@@ -115,6 +116,9 @@ static gboolean wants_browser (MjaSession *self);
 static void
 drop_web_transport (MjaSession *self)
 {
+  if (self->web_transport != NULL)
+    g_signal_handlers_disconnect_by_data (self->web_transport, self);
+  self->waiting_for_person = FALSE;
   g_clear_object (&self->web_transport);
   g_clear_pointer (&self->web_user_id, g_free);
 }
@@ -473,6 +477,16 @@ sync_done_cb (GObject      *source,
       g_clear_handle_id (&self->busy_source, g_source_remove);
       self->busy_source = g_timeout_add_seconds (BUSY_RETRY_S, busy_retry_cb, self);
     }
+  if (g_error_matches (error, MJA_API_ERROR, MJA_API_ERROR_BLOCKED) && self->through_browser &&
+      self->web_transport != NULL && mja_web_transport_get_needs_person (self->web_transport))
+    {
+      /* The window offers to show the site, where the check is answered;
+       * the sync starts again once it is (needs_person_cb). */
+      self->waiting_for_person = TRUE;
+      g_free (error->message);
+      error->message = g_strdup (_("Midjourney's bot protection wants to check that a person is there. Show the "
+                                   "site and answer its check: the sync then starts again."));
+    }
   if (g_error_matches (error, MJA_API_ERROR, MJA_API_ERROR_AUTH_EXPIRED) &&
       mja_credentials_get_kind (mja_sync_get_credentials (sync)) == MJA_CREDENTIALS_CURRENT)
     {
@@ -493,13 +507,9 @@ sync_done_cb (GObject      *source,
 static gboolean
 wants_browser (MjaSession *self)
 {
-  g_autoptr(MjaConfig) config = mja_config_new_for_settings (self->settings);
-  g_autofree char *name = mja_config_dup_string (config, MJA_CONFIG_KEY_CONNECTION);
   g_autofree char *account = NULL;
-  MjaConnection connection = MJA_CONNECTION_AUTO;
+  MjaConnection connection = mja_session_get_connection (self);
 
-  if (!mja_config_connection_from_string (name, &connection))
-    connection = MJA_CONNECTION_AUTO;
   if (connection != MJA_CONNECTION_AUTO)
     return connection == MJA_CONNECTION_BROWSER;
   account = g_settings_get_string (self->settings, "browser-account");
@@ -543,6 +553,19 @@ run_sync (MjaSession   *self,
   mja_sync_run_async (self->current_sync, self->sync_cancellable, sync_done_cb, g_object_ref (self));
 }
 
+/* A person answered the site's check in the shown browser (or it
+ * passed by itself): the sync it stopped starts again. */
+static void
+needs_person_cb (MjaSession *self)
+{
+  if (mja_web_transport_get_needs_person (self->web_transport) || !self->waiting_for_person)
+    return;
+  self->waiting_for_person = FALSE;
+  if (self->current_sync == NULL && self->credentials != NULL && self->archive_dir != NULL &&
+      self->application != NULL)
+    mja_session_start_sync (self);
+}
+
 static void
 cookies_added_cb (GObject      *source,
                   GAsyncResult *result,
@@ -569,6 +592,7 @@ cookies_added_cb (GObject      *source,
     }
   api_url = mja_application_dup_base_url (self->application, "api");
   self->web_transport = mja_web_transport_new (network_session, api_url);
+  g_signal_connect_swapped (self->web_transport, "notify::needs-person", G_CALLBACK (needs_person_cb), self);
   run_sync (self, MJA_TRANSPORT (self->web_transport));
 }
 
@@ -732,6 +756,28 @@ mja_session_set_archive_dir (MjaSession *self,
 }
 
 /* ---- the object ------------------------------------------------------- */
+
+/**
+ * mja_session_get_connection:
+ *
+ * Returns: the connection syncs take, as the settings (or MJA_CONNECTION)
+ *   say; auto when they name none
+ */
+MjaConnection
+mja_session_get_connection (MjaSession *self)
+{
+  g_autoptr(MjaConfig) config = NULL;
+  g_autofree char *name = NULL;
+  MjaConnection connection = MJA_CONNECTION_AUTO;
+
+  g_return_val_if_fail (MJA_IS_SESSION (self), MJA_CONNECTION_AUTO);
+
+  config = mja_config_new_for_settings (self->settings);
+  name = mja_config_dup_string (config, MJA_CONFIG_KEY_CONNECTION);
+  if (!mja_config_connection_from_string (name, &connection))
+    connection = MJA_CONNECTION_AUTO;
+  return connection;
+}
 
 /**
  * mja_session_get_web_transport:

@@ -571,6 +571,108 @@ test_session_ended (void)
   helper_remove_tree (archive);
 }
 
+/* Runs a sync from @window's Sync and returns how it ended: "" or the
+ * error's message. */
+static char *
+sync_from_window (MjaWindow *window)
+{
+  g_autofree char *outcome = NULL;
+  GLogLevelFlags fatal;
+  gulong finished;
+
+  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  finished = g_signal_connect (session (), "sync-finished", G_CALLBACK (sync_finished_cb), &outcome);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL));
+  helper_wait_until (is_set, &outcome, 120, "the sync to end");
+  g_signal_handler_disconnect (session (), finished);
+  g_log_set_always_fatal (fatal);
+  return g_steal_pointer (&outcome);
+}
+
+/* A check of the bot protection that does not pass by itself stops a
+ * sync through the browser: the app says a person is wanted, and the
+ * toast's Show Site opens Sign In to Midjourney on the account's own
+ * page, where the check is answered; then the dialog closes by itself,
+ * the page goes back to the hidden browser, and the sync runs again to
+ * the end.  The person is played by the page's own script, held back at
+ * first (no script markup) and let run. */
+static void
+test_check_needs_person (void)
+{
+  g_autofree char *archive = helper_make_archive_dir ();
+  g_autofree char *cookie = mja_fake_server_dup_cookie_header (server);
+  g_autoptr(MjaCredentials) credentials = mja_credentials_parse (cookie, NULL, NULL);
+  g_autoptr(GFile) dir = g_file_new_for_path (archive);
+  GSettings *settings = mja_application_get_settings (app);
+  ToastButton toast = { NULL, "Show Site" };
+  g_autofree char *outcome = NULL;
+  g_autofree char *again = NULL;
+  MjaWebTransport *transport;
+  WebKitSettings *web_settings;
+  WebKitWebView *view;
+  MjaSignInDialog *dialog;
+  GLogLevelFlags fatal;
+  MjaWindow *window;
+  gulong finished;
+
+  g_assert_nonnull (credentials);
+  mja_session_sign_out (session ());
+  g_settings_set_string (settings, "connection", "browser");
+  window = mja_window_new (app);
+  mja_window_set_archive_dir (window, dir);
+  gtk_window_present (GTK_WINDOW (window));
+  mja_session_sign_in (session (), credentials);
+  sync_and_check (archive);
+  transport = mja_session_get_web_transport (session ());
+  g_assert_nonnull (transport);
+
+  /* The check comes back (the clearance is bound to the browser's
+   * User-Agent, which changes) and its script does not run. */
+  g_setenv ("MJA_WEB_CHALLENGE_WAIT", "1", TRUE);
+  view = mja_web_transport_get_web_view (transport);
+  web_settings = webkit_web_view_get_settings (view);
+  webkit_settings_set_enable_javascript_markup (web_settings, FALSE);
+  webkit_settings_set_user_agent (web_settings, "Mozilla/5.0 (X11; Linux x86_64) mja-test-person-check");
+  outcome = sync_from_window (window);
+  g_assert_cmpstr (outcome, ==, "Midjourney's bot protection wants to check that a person is there. Show the site "
+                                "and answer its check: the sync then starts again.");
+  g_assert_true (mja_web_transport_get_needs_person (transport));
+
+  toast.window = window;
+  helper_wait_until (toast_button_shown, &toast, 10, "the toast's Show Site");
+  g_signal_emit_by_name (find_button (toast_overlay (window), "Show Site"), "clicked");
+  helper_wait_until (dialog_open, NULL, 10, "Sign In to Midjourney, showing the check");
+  dialog = find_dialog ();
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Sign In to Midjourney");
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  /* The account's own page, where the answer counts, keyboard in it. */
+  g_assert_true (mja_sign_in_dialog_get_web_view (dialog) == view);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (dialog)) == GTK_WIDGET (view));
+
+  /* The person answers: the page's script runs, sets the clearance and
+   * reloads past the check; the dialog goes, the sync starts again. */
+  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  finished = g_signal_connect (session (), "sync-finished", G_CALLBACK (sync_finished_cb), &again);
+  webkit_settings_set_enable_javascript_markup (web_settings, TRUE);
+  webkit_web_view_reload (view);
+  helper_wait_until (dialog_closed, NULL, 30, "the dialog to close once the check is answered");
+  g_assert_false (mja_web_transport_get_needs_person (transport));
+  g_assert_null (gtk_widget_get_parent (GTK_WIDGET (view)));
+  g_assert_true (mja_session_get_web_transport (session ()) == transport);
+  helper_wait_until (is_set, &again, 120, "the sync to start again by itself and end");
+  g_signal_handler_disconnect (session (), finished);
+  g_log_set_always_fatal (fatal);
+  g_assert_cmpstr (again, ==, "");
+  g_assert_cmpuint (check_images (archive), >, 0);
+
+  g_unsetenv ("MJA_WEB_CHALLENGE_WAIT");
+  g_settings_reset (settings, "connection");
+  mja_session_sign_out (session ());
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
 static void
 test_account_name (void)
 {
@@ -635,6 +737,7 @@ main (int   argc,
   g_test_add_func ("/sign-in/cookie-then-bot-check", test_cookie_then_bot_check);
   g_test_add_func ("/sign-in/use-a-cookie-instead", test_use_cookie_instead);
   g_test_add_func ("/sign-in/session-ended", test_session_ended);
+  g_test_add_func ("/sign-in/check-needs-person", test_check_needs_person);
   status = g_test_run ();
 
   g_clear_object (&app);
