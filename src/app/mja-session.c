@@ -477,6 +477,15 @@ sync_done_cb (GObject      *source,
       g_clear_handle_id (&self->busy_source, g_source_remove);
       self->busy_source = g_timeout_add_seconds (BUSY_RETRY_S, busy_retry_cb, self);
     }
+  if (g_error_matches (error, MJA_API_ERROR, MJA_API_ERROR_BLOCKED) && !self->through_browser &&
+      mja_session_get_connection (self) == MJA_CONNECTION_DIRECT)
+    {
+      /* Signing in through the browser would not help: the setting says
+       * direct (the window's toast opens Preferences). */
+      g_free (error->message);
+      error->message = g_strdup (_("Midjourney's bot protection blocked the direct connection. Choose Automatic "
+                                   "or Built-in Browser as the Connection in Preferences."));
+    }
   if (g_error_matches (error, MJA_API_ERROR, MJA_API_ERROR_BLOCKED) && self->through_browser &&
       self->web_transport != NULL && mja_web_transport_get_needs_person (self->web_transport))
     {

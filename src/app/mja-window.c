@@ -598,6 +598,12 @@ sync_finished_cb (MjaSession   *session,
               adw_toast_set_button_label (toast, _("Show Site"));
               adw_toast_set_action_name (toast, "win.show-site");
             }
+          else if (error->domain == MJA_API_ERROR && error->code == MJA_API_ERROR_BLOCKED &&
+                   mja_session_get_connection (session) == MJA_CONNECTION_DIRECT)
+            {
+              adw_toast_set_button_label (toast, _("Preferences"));
+              adw_toast_set_action_name (toast, "app.preferences");
+            }
           else
             {
               adw_toast_set_button_label (toast, _("Retry"));

@@ -673,6 +673,45 @@ test_check_needs_person (void)
   helper_remove_tree (archive);
 }
 
+/* Connection set to Direct, which the bot protection blocks: the app
+ * does not send anyone to sign in through the browser (that would not
+ * help) but to the setting, and the toast opens Preferences. */
+static void
+test_direct_blocked (void)
+{
+  g_autofree char *archive = helper_make_archive_dir ();
+  g_autofree char *cookie = mja_fake_server_dup_cookie_header (server);
+  g_autoptr(MjaCredentials) credentials = mja_credentials_parse (cookie, NULL, NULL);
+  g_autoptr(GFile) dir = g_file_new_for_path (archive);
+  GSettings *settings = mja_application_get_settings (app);
+  ToastButton toast = { NULL, "Preferences" };
+  g_autofree char *outcome = NULL;
+  MjaWindow *window;
+
+  g_assert_nonnull (credentials);
+  mja_session_sign_out (session ());
+  g_settings_set_string (settings, "connection", "direct");
+  window = mja_window_new (app);
+  mja_window_set_archive_dir (window, dir);
+  gtk_window_present (GTK_WINDOW (window));
+  mja_session_sign_in (session (), credentials);
+  outcome = sync_from_window (window);
+  g_assert_cmpstr (outcome, ==, "Midjourney's bot protection blocked the direct connection. Choose Automatic or "
+                                "Built-in Browser as the Connection in Preferences.");
+  g_assert_null (mja_session_get_web_transport (session ()));
+
+  toast.window = window;
+  helper_wait_until (toast_button_shown, &toast, 10, "the toast's Preferences");
+  g_signal_emit_by_name (find_button (toast_overlay (window), "Preferences"), "clicked");
+  helper_wait_until (preferences_open, NULL, 10, "Preferences");
+  g_assert_false (dialog_open (NULL));
+
+  g_settings_reset (settings, "connection");
+  mja_session_sign_out (session ());
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
 static void
 test_account_name (void)
 {
@@ -738,6 +777,7 @@ main (int   argc,
   g_test_add_func ("/sign-in/use-a-cookie-instead", test_use_cookie_instead);
   g_test_add_func ("/sign-in/session-ended", test_session_ended);
   g_test_add_func ("/sign-in/check-needs-person", test_check_needs_person);
+  g_test_add_func ("/sign-in/direct-blocked", test_direct_blocked);
   status = g_test_run ();
 
   g_clear_object (&app);
