@@ -32,6 +32,7 @@ struct _MjaPreferences
   gboolean              checking;      /* the status row says so until the check ends */
 
   AdwComboRow          *protocol_row;
+  AdwComboRow          *connection_row;
   AdwPasswordEntryRow  *cookie_row;
   AdwPasswordEntryRow  *session_token_row;
   AdwEntryRow          *user_id_row;
@@ -125,7 +126,12 @@ check_done_cb (GObject      *source,
   update_sign_in_button (self);
   if (checked == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (error, MJA_API_ERROR, MJA_API_ERROR_AUTH_EXPIRED) &&
+          adw_combo_row_get_selected (self->protocol_row) != MJA_PROTOCOL_LEGACY)
+        set_status (self, _("Could not sign in"),
+                    _("The session of that cookie has ended. Sign in with the built-in browser, or copy a "
+                      "fresh cookie from your browser."));
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         set_status (self, _("Could not sign in"), error->message);
       return;
     }
@@ -282,6 +288,28 @@ protocol_set_mapping (const GValue       *value,
   return g_variant_new_string (mja_config_protocol_to_string (MIN (g_value_get_uint (value), MJA_PROTOCOL_LEGACY)));
 }
 
+/* The rows are in the order of MjaConnection: Automatic, Direct, Built-in Browser. */
+static gboolean
+connection_get_mapping (GValue   *value,
+                        GVariant *variant,
+                        gpointer  user_data)
+{
+  MjaConnection connection = MJA_CONNECTION_AUTO;
+
+  mja_config_connection_from_string (g_variant_get_string (variant, NULL), &connection);
+  g_value_set_uint (value, connection);
+  return TRUE;
+}
+
+static GVariant *
+connection_set_mapping (const GValue       *value,
+                        const GVariantType *type,
+                        gpointer            user_data)
+{
+  return g_variant_new_string (mja_config_connection_to_string (MIN (g_value_get_uint (value),
+                                                                     MJA_CONNECTION_BROWSER)));
+}
+
 static void
 mja_preferences_dispose (GObject *object)
 {
@@ -305,6 +333,7 @@ mja_preferences_class_init (MjaPreferencesClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mjarchiver/Archiver/mja-preferences.ui");
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, protocol_row);
+  gtk_widget_class_bind_template_child (widget_class, MjaPreferences, connection_row);
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, cookie_row);
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, session_token_row);
   gtk_widget_class_bind_template_child (widget_class, MjaPreferences, user_id_row);
@@ -387,6 +416,8 @@ mja_preferences_new (MjaApplication *application)
   self->session = g_object_ref (mja_application_get_session (application));
   g_settings_bind_with_mapping (settings, "protocol", self->protocol_row, "selected", G_SETTINGS_BIND_DEFAULT,
                                 protocol_get_mapping, protocol_set_mapping, NULL, NULL);
+  g_settings_bind_with_mapping (settings, "connection", self->connection_row, "selected", G_SETTINGS_BIND_DEFAULT,
+                                connection_get_mapping, connection_set_mapping, NULL, NULL);
   g_settings_bind_with_mapping (settings, "image-format", self->format_row, "selected", G_SETTINGS_BIND_DEFAULT,
                                 format_get_mapping, format_set_mapping, NULL, NULL);
   g_settings_bind (settings, "overwrite-metadata", self->overwrite_switch, "active", G_SETTINGS_BIND_DEFAULT);

@@ -45,6 +45,7 @@ struct _MjaSession
   char           *web_user_id;   /* whose cookies web_transport holds */
   gboolean        preparing;     /* the browser transport is being made for a sync */
   gboolean        through_browser; /* the current sync's connection */
+  gboolean        waiting_for_person; /* a sync met a challenge only a person answers */
   GFile          *archive_dir;   /* where syncs write: the archive on screen */
   MjaSync        *current_sync;
   GCancellable   *sync_cancellable;
@@ -115,6 +116,9 @@ static gboolean wants_browser (MjaSession *self);
 static void
 drop_web_transport (MjaSession *self)
 {
+  if (self->web_transport != NULL)
+    g_signal_handlers_disconnect_by_data (self->web_transport, self);
+  self->waiting_for_person = FALSE;
   g_clear_object (&self->web_transport);
   g_clear_pointer (&self->web_user_id, g_free);
 }
@@ -258,7 +262,8 @@ mja_session_sign_in (MjaSession     *self,
  * @account_name: (nullable): what the token calls the account
  *
  * As mja_session_sign_in(), then #MjaSession::signed-in says who it is
- * (@account_name, else the user id).
+ * (@account_name, else the user id); the next sync through the browser
+ * carries these cookies, not the ones it had.
  */
 void
 mja_session_sign_in_through_browser (MjaSession     *self,
@@ -268,6 +273,11 @@ mja_session_sign_in_through_browser (MjaSession     *self,
   g_return_if_fail (MJA_IS_SESSION (self));
   g_return_if_fail (MJA_IS_CREDENTIALS (credentials));
 
+  /* Signed in anew (after the session ended, say): the account's browser
+   * holds the old cookies, so the next sync makes one with these.  One
+   * being made for a sync that is as good as running is left to it. */
+  if (!self->preparing)
+    drop_web_transport (self);
   mja_session_sign_in (self, credentials);
   g_settings_set_string (self->settings, "browser-account", mja_credentials_get_user_id (credentials));
   g_signal_emit (self, signals[SIGNAL_SIGNED_IN], 0,
@@ -467,6 +477,33 @@ sync_done_cb (GObject      *source,
       g_clear_handle_id (&self->busy_source, g_source_remove);
       self->busy_source = g_timeout_add_seconds (BUSY_RETRY_S, busy_retry_cb, self);
     }
+  if (g_error_matches (error, MJA_API_ERROR, MJA_API_ERROR_BLOCKED) && !self->through_browser &&
+      mja_session_get_connection (self) == MJA_CONNECTION_DIRECT)
+    {
+      /* Signing in through the browser would not help: the setting says
+       * direct (the window's toast opens Preferences). */
+      g_free (error->message);
+      error->message = g_strdup (_("Midjourney's bot protection blocked the direct connection. Choose Automatic "
+                                   "or Built-in Browser as the Connection in Preferences."));
+    }
+  if (g_error_matches (error, MJA_API_ERROR, MJA_API_ERROR_BLOCKED) && self->through_browser &&
+      self->web_transport != NULL && mja_web_transport_get_needs_person (self->web_transport))
+    {
+      /* The window offers to show the site, where the check is answered;
+       * the sync starts again once it is (needs_person_cb). */
+      self->waiting_for_person = TRUE;
+      g_free (error->message);
+      error->message = g_strdup (_("Midjourney's bot protection wants to check that a person is there. Show the "
+                                   "site and answer its check: the sync then starts again."));
+    }
+  if (g_error_matches (error, MJA_API_ERROR, MJA_API_ERROR_AUTH_EXPIRED) &&
+      mja_credentials_get_kind (mja_sync_get_credentials (sync)) == MJA_CREDENTIALS_CURRENT)
+    {
+      /* The app signs in through its built-in browser (the window's toast
+       * opens it): no cookie to dig out, no command to run. */
+      g_free (error->message);
+      error->message = g_strdup (_("Your Midjourney session has ended. Sign in again to go on syncing."));
+    }
   /* Observers let go of the sync first (the sidebar shows its last
    * counters), then hear how it ended. */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_SYNC]);
@@ -479,13 +516,9 @@ sync_done_cb (GObject      *source,
 static gboolean
 wants_browser (MjaSession *self)
 {
-  g_autoptr(MjaConfig) config = mja_config_new_for_settings (self->settings);
-  g_autofree char *name = mja_config_dup_string (config, MJA_CONFIG_KEY_CONNECTION);
   g_autofree char *account = NULL;
-  MjaConnection connection = MJA_CONNECTION_AUTO;
+  MjaConnection connection = mja_session_get_connection (self);
 
-  if (!mja_config_connection_from_string (name, &connection))
-    connection = MJA_CONNECTION_AUTO;
   if (connection != MJA_CONNECTION_AUTO)
     return connection == MJA_CONNECTION_BROWSER;
   account = g_settings_get_string (self->settings, "browser-account");
@@ -529,6 +562,19 @@ run_sync (MjaSession   *self,
   mja_sync_run_async (self->current_sync, self->sync_cancellable, sync_done_cb, g_object_ref (self));
 }
 
+/* A person answered the site's check in the shown browser (or it
+ * passed by itself): the sync it stopped starts again. */
+static void
+needs_person_cb (MjaSession *self)
+{
+  if (mja_web_transport_get_needs_person (self->web_transport) || !self->waiting_for_person)
+    return;
+  self->waiting_for_person = FALSE;
+  if (self->current_sync == NULL && self->credentials != NULL && self->archive_dir != NULL &&
+      self->application != NULL)
+    mja_session_start_sync (self);
+}
+
 static void
 cookies_added_cb (GObject      *source,
                   GAsyncResult *result,
@@ -555,6 +601,7 @@ cookies_added_cb (GObject      *source,
     }
   api_url = mja_application_dup_base_url (self->application, "api");
   self->web_transport = mja_web_transport_new (network_session, api_url);
+  g_signal_connect_swapped (self->web_transport, "notify::needs-person", G_CALLBACK (needs_person_cb), self);
   run_sync (self, MJA_TRANSPORT (self->web_transport));
 }
 
@@ -718,6 +765,41 @@ mja_session_set_archive_dir (MjaSession *self,
 }
 
 /* ---- the object ------------------------------------------------------- */
+
+/**
+ * mja_session_get_connection:
+ *
+ * Returns: the connection syncs take, as the settings (or MJA_CONNECTION)
+ *   say; auto when they name none
+ */
+MjaConnection
+mja_session_get_connection (MjaSession *self)
+{
+  g_autoptr(MjaConfig) config = NULL;
+  g_autofree char *name = NULL;
+  MjaConnection connection = MJA_CONNECTION_AUTO;
+
+  g_return_val_if_fail (MJA_IS_SESSION (self), MJA_CONNECTION_AUTO);
+
+  config = mja_config_new_for_settings (self->settings);
+  name = mja_config_dup_string (config, MJA_CONFIG_KEY_CONNECTION);
+  if (!mja_config_connection_from_string (name, &connection))
+    connection = MJA_CONNECTION_AUTO;
+  return connection;
+}
+
+/**
+ * mja_session_get_web_transport:
+ *
+ * Returns: (transfer none) (nullable): the account's built-in browser,
+ *   once a sync needed it; %NULL before, and after sign-out
+ */
+MjaWebTransport *
+mja_session_get_web_transport (MjaSession *self)
+{
+  g_return_val_if_fail (MJA_IS_SESSION (self), NULL);
+  return self->web_transport;
+}
 
 gboolean
 mja_session_get_signed_in (MjaSession *self)

@@ -8,8 +8,10 @@
 
 #include "mja-api.h"
 #include "mja-app-types.h"
+#include "mja-config.h"
 #include "mja-credentials.h"
 #include "mja-sync.h"
+#include "mja-web-transport.h"
 
 G_BEGIN_DECLS
 
@@ -44,5 +46,7 @@ MjaSync        *mja_session_get_current_sync         (MjaSession           *self
 void            mja_session_start_sync               (MjaSession           *self);
 void            mja_session_stop_sync                (MjaSession           *self);
 void            mja_session_sync_at_startup          (MjaSession           *self);
+MjaConnection   mja_session_get_connection           (MjaSession           *self);
+MjaWebTransport *mja_session_get_web_transport       (MjaSession           *self);
 
 G_END_DECLS

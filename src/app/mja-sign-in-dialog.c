@@ -10,6 +10,11 @@
  * MjaSession (which keeps them in the keyring and says "Signed in as
  * NAME") and closes.  It never stores anything itself and never shows a
  * page outside the site's sign-in flow on its own.
+ *
+ * For a check of the bot protection that wants a person during a sync, it
+ * shows the account's own hidden browser instead (the transport's page,
+ * where the answer counts), lent for as long as it is open, and closes by
+ * itself once the transport no longer needs a person.
  */
 #define G_LOG_DOMAIN "mja-sign-in"
 
@@ -42,8 +47,10 @@ struct _MjaSignInDialog
   char                 *api_url;
   gboolean              signed_in;
   GCancellable         *cancellable;
+  MjaWebTransport      *transport;    /* for a check: whose page is shown, lent */
 
   GtkBox               *box;
+  AdwWindowTitle       *window_title;
   GtkButton            *cookie_button;
   GtkProgressBar       *progress_bar;
   AdwWindowTitle       *window_title;
@@ -254,6 +261,15 @@ mja_sign_in_dialog_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   if (self->network_session != NULL)
     g_signal_handlers_disconnect_by_data (webkit_network_session_get_cookie_manager (self->network_session), self);
+  if (self->transport != NULL)
+    {
+      /* The transport's page goes back to it, hidden, as it was. */
+      g_signal_handlers_disconnect_by_data (self->transport, self);
+      g_signal_handlers_disconnect_by_data (self->view, self);
+      gtk_box_remove (self->box, GTK_WIDGET (self->view));
+      self->view = NULL;
+      g_clear_object (&self->transport);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), MJA_TYPE_SIGN_IN_DIALOG);
   G_OBJECT_CLASS (mja_sign_in_dialog_parent_class)->dispose (object);
   /* After the view, which uses it. */
@@ -282,6 +298,7 @@ mja_sign_in_dialog_class_init (MjaSignInDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mjarchiver/Archiver/mja-sign-in-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, MjaSignInDialog, box);
+  gtk_widget_class_bind_template_child (widget_class, MjaSignInDialog, window_title);
   gtk_widget_class_bind_template_child (widget_class, MjaSignInDialog, cookie_button);
   gtk_widget_class_bind_template_child (widget_class, MjaSignInDialog, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, MjaSignInDialog, window_title);
@@ -341,6 +358,64 @@ mja_sign_in_dialog_new (MjaApplication *application,
 
   page = g_strconcat (self->api_url, SIGN_IN_PATH, NULL);
   webkit_web_view_load_uri (self->view, page);
+  return self;
+}
+
+static gboolean
+close_after_check_idle_cb (gpointer data)
+{
+  gtk_window_close (GTK_WINDOW (data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+needs_person_cb (MjaSignInDialog *self)
+{
+  /* Answered (the page reloaded past the check): the sync goes on. */
+  if (!mja_web_transport_get_needs_person (self->transport))
+    g_idle_add_full (G_PRIORITY_DEFAULT, close_after_check_idle_cb, g_object_ref (self), g_object_unref);
+}
+
+/**
+ * mja_sign_in_dialog_new_for_check:
+ * @parent: (nullable): the window it belongs to
+ * @transport: the account's browser, whose page holds a check that wants a
+ *   person (mja_web_transport_get_needs_person())
+ *
+ * Shows @transport's own page, whose check a person answers there; closes
+ * by itself once it is answered.  The page goes back to @transport, hidden,
+ * when the dialog closes.
+ */
+MjaSignInDialog *
+mja_sign_in_dialog_new_for_check (MjaApplication  *application,
+                                  GtkWindow       *parent,
+                                  MjaWebTransport *transport)
+{
+  MjaSignInDialog *self;
+
+  g_return_val_if_fail (MJA_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (MJA_IS_WEB_TRANSPORT (transport), NULL);
+  g_return_val_if_fail (gtk_widget_get_parent (GTK_WIDGET (mja_web_transport_get_web_view (transport))) == NULL,
+                        NULL);
+
+  self = g_object_new (MJA_TYPE_SIGN_IN_DIALOG, "transient-for", parent, NULL);
+  self->application = g_object_ref (application);
+  self->api_url = mja_application_dup_base_url (application, "api");
+  self->transport = g_object_ref (transport);
+  self->view = mja_web_transport_get_web_view (transport);
+  /* Signed in already: the check is all there is to do here. */
+  adw_window_title_set_subtitle (self->window_title, _("Answer the site's check to go on syncing"));
+  gtk_widget_set_visible (GTK_WIDGET (self->cookie_button), FALSE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->view), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Midjourney's check that you are a person"), -1);
+  gtk_box_append (self->box, GTK_WIDGET (self->view));
+  /* No "create" handler: the page stays the transport's, on the site. */
+  g_signal_connect_swapped (self->view, "notify::estimated-load-progress", G_CALLBACK (progress_notify_cb), self);
+  g_signal_connect_swapped (self->transport, "notify::needs-person", G_CALLBACK (needs_person_cb), self);
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->view));
+  progress_notify_cb (self);
   return self;
 }
 

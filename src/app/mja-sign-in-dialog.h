@@ -8,6 +8,7 @@
 #include <webkit/webkit.h>
 
 #include "mja-app-types.h"
+#include "mja-web-transport.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,9 @@ G_DECLARE_FINAL_TYPE (MjaSignInDialog, mja_sign_in_dialog, MJA, SIGN_IN_DIALOG, 
 
 MjaSignInDialog *mja_sign_in_dialog_new             (MjaApplication *application,
                                                      GtkWindow      *parent);
+MjaSignInDialog *mja_sign_in_dialog_new_for_check    (MjaApplication  *application,
+                                                     GtkWindow       *parent,
+                                                     MjaWebTransport *transport);
 WebKitWebView   *mja_sign_in_dialog_get_web_view     (MjaSignInDialog *self);
 char            *mja_sign_in_dialog_dup_account_name (const char    *id_token);
 

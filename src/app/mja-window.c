@@ -579,11 +579,29 @@ sync_finished_cb (MjaSession   *session,
       else
         {
           AdwToast *toast = adw_toast_new (error->message);
+          MjaWebTransport *transport = mja_session_get_web_transport (session);
 
           adw_toast_set_timeout (toast, 0);
           if (error->domain == MJA_API_ERROR && error->code == MJA_API_ERROR_AUTH_EXPIRED)
             {
+              /* Sign In to Midjourney, the site in the built-in browser;
+               * the legacy site's token is pasted in Preferences. */
+              gboolean legacy = mja_credentials_get_kind (mja_sync_get_credentials (sync)) == MJA_CREDENTIALS_LEGACY;
+
               adw_toast_set_button_label (toast, _("Sign In Again"));
+              adw_toast_set_action_name (toast, legacy ? "app.preferences" : "win.sign-in");
+            }
+          else if (error->domain == MJA_API_ERROR && error->code == MJA_API_ERROR_BLOCKED && transport != NULL &&
+                   mja_web_transport_get_needs_person (transport))
+            {
+              /* The check is answered in the account's own browser. */
+              adw_toast_set_button_label (toast, _("Show Site"));
+              adw_toast_set_action_name (toast, "win.show-site");
+            }
+          else if (error->domain == MJA_API_ERROR && error->code == MJA_API_ERROR_BLOCKED &&
+                   mja_session_get_connection (session) == MJA_CONNECTION_DIRECT)
+            {
+              adw_toast_set_button_label (toast, _("Preferences"));
               adw_toast_set_action_name (toast, "app.preferences");
             }
           else
@@ -701,6 +719,24 @@ sign_in_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (mja_sign_in_dialog_new (_mja_window_get_app (self), GTK_WINDOW (self))));
 }
 
+/* A sync's toast: the check of Midjourney's bot protection that wants a
+ * person, shown in the account's own browser (where its answer counts);
+ * when none waits any more, the sync simply runs again. */
+static void
+show_site_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  MjaWindow *self = MJA_WINDOW (widget);
+  MjaWebTransport *transport = mja_session_get_web_transport (_mja_window_get_session (self));
+
+  if (transport != NULL && mja_web_transport_get_needs_person (transport))
+    gtk_window_present (GTK_WINDOW (mja_sign_in_dialog_new_for_check (_mja_window_get_app (self), GTK_WINDOW (self),
+                                                                      transport)));
+  else
+    gtk_widget_activate_action (widget, "win.sync", NULL);
+}
+
 static void
 signed_in_cb (MjaSession *session,
               const char *name,
@@ -749,6 +785,7 @@ mja_window_class_init (MjaWindowClass *klass)
 
   _mja_window_class_actions_init (klass);
   gtk_widget_class_install_action (widget_class, "win.sign-in", NULL, sign_in_action);
+  gtk_widget_class_install_action (widget_class, "win.show-site", NULL, show_site_action);
 }
 
 static void

@@ -562,8 +562,8 @@ renew_done_cb (GObject      *source,
       if (error != NULL)
         g_debug ("Renewing the session failed: %s", error->message);
       g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_AUTH_EXPIRED,
-                               _("Session expired — sign in again. Copy a fresh cookie from your browser into "
-                                 "Preferences, or run “mj-archiver-cli login”."));
+                               _("Session expired — sign in again: through the app's built-in browser, or with "
+                                 "“mj-archiver-cli login” or --cookie-file and a fresh cookie from your browser."));
       return;
     }
   request_start (g_steal_pointer (&task));
@@ -675,8 +675,8 @@ request_answered (GTask       *task_,
           return;
         }
       g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_AUTH_EXPIRED,
-                               _("Session expired — sign in again. Copy a fresh cookie from your browser into "
-                                 "Preferences, or run “mj-archiver-cli login”."));
+                               _("Session expired — sign in again: through the app's built-in browser, or with "
+                                 "“mj-archiver-cli login” or --cookie-file and a fresh cookie from your browser."));
       return;
     case SOUP_STATUS_FORBIDDEN:
       {
@@ -693,8 +693,9 @@ request_answered (GTask       *task_,
     case SOUP_STATUS_BAD_REQUEST:
       if (request->kind == MJA_API_REQUEST_REFRESH)
         g_task_return_new_error (task, MJA_API_ERROR, MJA_API_ERROR_AUTH_EXPIRED,
-                                 _("Your Midjourney session was revoked — sign in again. Copy a fresh cookie from "
-                                   "your browser into Preferences, or run “mj-archiver-cli login”."));
+                                 _("Your Midjourney session was revoked — sign in again: through the app's built-in "
+                                   "browser, or with “mj-archiver-cli login” or --cookie-file and a fresh cookie "
+                                   "from your browser."));
       else
         {
           g_autofree char *message = server_message (body);

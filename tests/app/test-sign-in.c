@@ -9,7 +9,9 @@
  * dialog closes by itself, the session is signed in as the token's
  * account and says its name, and the keyring has it.  A Sync then runs
  * through the account's built-in browser past the bot check: every image
- * as the fake has it, no cookie to the CDN, the token in no file.  "Use a
+ * as the fake has it, no cookie to the CDN, neither the id token nor the
+ * refresh token in a file; sign-out leaves nothing of the browser's
+ * session, in memory or the keyring.  "Use a
  * Cookie Instead" leads to Preferences' cookie row; an account signed in
  * with a cookie whose plain sync meets the bot check syncs through the
  * browser all the same.
@@ -172,6 +174,20 @@ is_set (gpointer data)
   return *(char **) data != NULL;
 }
 
+static gboolean
+is_gone (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gboolean
+keyring_empty (gpointer data)
+{
+  g_autoptr(MjaCredentials) stored = mja_credentials_lookup (NULL, NULL);
+
+  return stored == NULL;
+}
+
 /* Each file under @path, recursively, into @files. */
 static void
 list_files (const char *path,
@@ -210,7 +226,7 @@ assert_in_no_file (const char *root,
       if (!g_file_get_contents (files->pdata[i], &contents, &length, NULL))
         continue;
       if (memmem (contents, length, secret, strlen (secret)) != NULL)
-        g_error ("The session token is in %s", (char *) files->pdata[i]);
+        g_error ("A session token is in %s", (char *) files->pdata[i]);
     }
 }
 
@@ -254,9 +270,26 @@ check_images (const char *archive)
   return n;
 }
 
+/* Neither of the session's tokens, the id token nor the refresh token,
+ * is in a file under HOME or @archive. */
+static void
+assert_tokens_in_no_file (MjaCredentials *credentials,
+                          const char     *archive)
+{
+  const char *tokens[] = { mja_credentials_get_id_token (credentials),
+                           mja_credentials_get_refresh_token (credentials) };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tokens); i++)
+    {
+      g_assert_nonnull (tokens[i]);
+      assert_in_no_file (home, tokens[i]);
+      assert_in_no_file (archive, tokens[i]);
+    }
+}
+
 /* A Sync through the session completes into @archive against the
  * browser-only fake: every image byte-identical, no cookie to the CDN,
- * the token in no file under HOME or the archive. */
+ * neither token in a file under HOME or the archive. */
 static void
 sync_and_check (const char *archive)
 {
@@ -264,7 +297,6 @@ sync_and_check (const char *archive)
   g_autofree char *outcome = NULL;
   g_autofree char *joined = NULL;
   g_auto(GStrv) kinds = NULL;
-  const char *token;
   GLogLevelFlags fatal;
   gulong finished;
 
@@ -284,9 +316,7 @@ sync_and_check (const char *archive)
   g_assert_cmpuint (mja_fake_server_get_n_images (server, joined), >, 0);
   g_assert_cmpuint (check_images (archive), ==, mja_fake_server_get_n_images (server, joined));
   g_assert_cmpuint (mja_fake_server_get_cdn_cookie_count (server), ==, 0);
-  token = mja_credentials_get_id_token (mja_session_get_credentials (session ()));
-  assert_in_no_file (home, token);
-  assert_in_no_file (archive, token);
+  assert_tokens_in_no_file (mja_session_get_credentials (session ()), archive);
 }
 
 static void
@@ -302,6 +332,10 @@ test_sign_in (void)
   MjaWindow *window;
   gulong handler;
   Form form = { NULL };
+  g_autoptr(MjaCredentials) signed_in_with = NULL;
+  MjaWebTransport *transport;
+  WebKitNetworkSession *network_session;
+  GLogLevelFlags fatal;
 
   mja_session_sign_out (session ());
   window = mja_window_new (app);
@@ -354,8 +388,43 @@ test_sign_in (void)
    * the fake answers anything else with its bot check. */
   sync_and_check (archive);
 
+  /* Signed in through the browser anew (Sign In Again): the account's
+   * browser, which holds the old cookies, goes; the next sync makes one
+   * with the new ones. */
+  transport = mja_session_get_web_transport (session ());
+  g_assert_nonnull (transport);
+  g_object_add_weak_pointer (G_OBJECT (transport), (gpointer *) &transport);
+  {
+    g_autofree char *cookie = mja_fake_server_dup_cookie_header (server);
+    g_autoptr(MjaCredentials) again = mja_credentials_parse (cookie, NULL, NULL);
+
+    g_assert_nonnull (again);
+    mja_session_sign_in_through_browser (session (), again, MJA_FAKE_ACCOUNT_NAME);
+  }
+  g_assert_null (mja_session_get_web_transport (session ()));
+  helper_wait_until (is_gone, &transport, 10, "the browser with the old cookies to go");
+  sync_and_check (archive);
+
+  /* Sign-out ends the browser's session too: the account's transport
+   * (its page, its network session and the cookies in it) goes, the
+   * keyring is emptied, and neither token is left in a file. */
   g_signal_handler_disconnect (session (), handler);
+  /* The sync's notification may still be failing to be sent (see
+   * sync_and_check()). */
+  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  signed_in_with = g_object_ref (mja_session_get_credentials (session ()));
+  transport = mja_session_get_web_transport (session ());
+  g_assert_nonnull (transport);
+  network_session = mja_web_transport_get_network_session (transport);
+  g_object_add_weak_pointer (G_OBJECT (transport), (gpointer *) &transport);
+  g_object_add_weak_pointer (G_OBJECT (network_session), (gpointer *) &network_session);
   mja_session_sign_out (session ());
+  g_assert_null (mja_session_get_web_transport (session ()));
+  helper_wait_until (is_gone, &transport, 10, "the browser transport to go");
+  helper_wait_until (is_gone, &network_session, 10, "the browser's network session to go");
+  helper_wait_until (keyring_empty, NULL, 10, "the keyring to be emptied");
+  assert_tokens_in_no_file (signed_in_with, archive);
+  g_log_set_always_fatal (fatal);
   gtk_window_destroy (GTK_WINDOW (window));
   helper_remove_tree (archive);
 }
@@ -409,6 +478,236 @@ test_use_cookie_instead (void)
   helper_wait_until (dialog_closed, NULL, 10, "the dialog to close");
   helper_wait_until (preferences_open, NULL, 10, "Preferences, with the cookie row");
   g_assert_false (mja_session_get_signed_in (session ()));
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
+/* The button of the toast that says @label, once it is on screen. */
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  MjaWindow  *window;
+  const char *label;
+} ToastButton;
+
+static GtkWidget *
+toast_overlay (MjaWindow *window)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), MJA_TYPE_WINDOW, "toast_overlay"));
+}
+
+static gboolean
+toast_button_shown (gpointer data)
+{
+  ToastButton *toast = data;
+
+  return find_button (toast_overlay (toast->window), toast->label) != NULL;
+}
+
+/* A sync through the browser whose session has ended (a token the site
+ * never issued, no refresh token): the app says so without sending anyone
+ * to the developer tools, and the toast's Sign In Again opens Sign In to
+ * Midjourney, not the cookie row of Preferences. */
+static void
+test_session_ended (void)
+{
+  g_autofree char *archive = helper_make_archive_dir ();
+  g_autoptr(GFile) dir = g_file_new_for_path (archive);
+  g_autofree char *payload = g_strdup_printf ("{\"midjourney_id\":\"%s\",\"name\":\"Ada\"}",
+                                              mja_fake_server_get_user_id (server));
+  g_autofree char *token = make_token (payload);
+  g_autoptr(MjaCredentials) credentials = mja_credentials_new_current (token, NULL, NULL);
+  GSettings *settings = mja_application_get_settings (app);
+  g_autofree char *outcome = NULL;
+  ToastButton toast = { NULL, "Sign In Again" };
+  GLogLevelFlags fatal;
+  MjaWindow *window;
+  gulong finished;
+
+  g_assert_nonnull (credentials);
+  mja_session_sign_out (session ());
+  g_settings_set_string (settings, "connection", "browser");
+  window = mja_window_new (app);
+  mja_window_set_archive_dir (window, dir);
+  gtk_window_present (GTK_WINDOW (window));
+  mja_session_sign_in (session (), credentials);
+
+  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  finished = g_signal_connect (session (), "sync-finished", G_CALLBACK (sync_finished_cb), &outcome);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL));
+  helper_wait_until (is_set, &outcome, 120, "the sync to meet the ended session");
+  g_signal_handler_disconnect (session (), finished);
+  g_log_set_always_fatal (fatal);
+  g_assert_cmpstr (outcome, ==, "Your Midjourney session has ended. Sign in again to go on syncing.");
+
+  toast.window = window;
+  helper_wait_until (toast_button_shown, &toast, 10, "the toast's Sign In Again");
+  g_signal_emit_by_name (find_button (toast_overlay (window), "Sign In Again"), "clicked");
+  helper_wait_until (dialog_open, NULL, 10, "Sign In to Midjourney");
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (find_dialog ())) == GTK_WINDOW (window));
+  g_assert_false (preferences_open (NULL));
+  gtk_window_close (GTK_WINDOW (find_dialog ()));
+  helper_wait_until (dialog_closed, NULL, 10, "the dialog to close");
+
+  g_settings_reset (settings, "connection");
+  mja_session_sign_out (session ());
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
+/* Runs a sync from @window's Sync and returns how it ended: "" or the
+ * error's message. */
+static char *
+sync_from_window (MjaWindow *window)
+{
+  g_autofree char *outcome = NULL;
+  GLogLevelFlags fatal;
+  gulong finished;
+
+  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  finished = g_signal_connect (session (), "sync-finished", G_CALLBACK (sync_finished_cb), &outcome);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sync", NULL));
+  helper_wait_until (is_set, &outcome, 120, "the sync to end");
+  g_signal_handler_disconnect (session (), finished);
+  g_log_set_always_fatal (fatal);
+  return g_steal_pointer (&outcome);
+}
+
+/* A check of the bot protection that does not pass by itself stops a
+ * sync through the browser: the app says a person is wanted, and the
+ * toast's Show Site opens Sign In to Midjourney on the account's own
+ * page, where the check is answered; then the dialog closes by itself,
+ * the page goes back to the hidden browser, and the sync runs again to
+ * the end.  The person is played by the page's own script, held back at
+ * first (no script markup) and let run. */
+static void
+test_check_needs_person (void)
+{
+  g_autofree char *archive = helper_make_archive_dir ();
+  g_autofree char *cookie = mja_fake_server_dup_cookie_header (server);
+  g_autoptr(MjaCredentials) credentials = mja_credentials_parse (cookie, NULL, NULL);
+  g_autoptr(GFile) dir = g_file_new_for_path (archive);
+  GSettings *settings = mja_application_get_settings (app);
+  ToastButton toast = { NULL, "Show Site" };
+  g_autofree char *outcome = NULL;
+  g_autofree char *again = NULL;
+  MjaWebTransport *transport;
+  WebKitSettings *web_settings;
+  WebKitWebView *view;
+  MjaSignInDialog *dialog;
+  GLogLevelFlags fatal;
+  MjaWindow *window;
+  gulong finished;
+
+  g_assert_nonnull (credentials);
+  mja_session_sign_out (session ());
+  g_settings_set_string (settings, "connection", "browser");
+  window = mja_window_new (app);
+  mja_window_set_archive_dir (window, dir);
+  gtk_window_present (GTK_WINDOW (window));
+  mja_session_sign_in (session (), credentials);
+  sync_and_check (archive);
+  transport = mja_session_get_web_transport (session ());
+  g_assert_nonnull (transport);
+
+  /* The check comes back (the clearance is bound to the browser's
+   * User-Agent, which changes) and its script does not run. */
+  g_setenv ("MJA_WEB_CHALLENGE_WAIT", "1", TRUE);
+  view = mja_web_transport_get_web_view (transport);
+  web_settings = webkit_web_view_get_settings (view);
+  webkit_settings_set_enable_javascript_markup (web_settings, FALSE);
+  webkit_settings_set_user_agent (web_settings, "Mozilla/5.0 (X11; Linux x86_64) mja-test-person-check");
+  outcome = sync_from_window (window);
+  g_assert_cmpstr (outcome, ==, "Midjourney's bot protection wants to check that a person is there. Show the site "
+                                "and answer its check: the sync then starts again.");
+  g_assert_true (mja_web_transport_get_needs_person (transport));
+
+  toast.window = window;
+  helper_wait_until (toast_button_shown, &toast, 10, "the toast's Show Site");
+  g_signal_emit_by_name (find_button (toast_overlay (window), "Show Site"), "clicked");
+  helper_wait_until (dialog_open, NULL, 10, "Sign In to Midjourney, showing the check");
+  dialog = find_dialog ();
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Sign In to Midjourney");
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  /* The account's own page, where the answer counts, keyboard in it. */
+  g_assert_true (mja_sign_in_dialog_get_web_view (dialog) == view);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (dialog)) == GTK_WIDGET (view));
+
+  /* The person answers: the page's script runs, sets the clearance and
+   * reloads past the check; the dialog goes, the sync starts again. */
+  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  finished = g_signal_connect (session (), "sync-finished", G_CALLBACK (sync_finished_cb), &again);
+  webkit_settings_set_enable_javascript_markup (web_settings, TRUE);
+  webkit_web_view_reload (view);
+  helper_wait_until (dialog_closed, NULL, 30, "the dialog to close once the check is answered");
+  g_assert_false (mja_web_transport_get_needs_person (transport));
+  g_assert_null (gtk_widget_get_parent (GTK_WIDGET (view)));
+  g_assert_true (mja_session_get_web_transport (session ()) == transport);
+  helper_wait_until (is_set, &again, 120, "the sync to start again by itself and end");
+  g_signal_handler_disconnect (session (), finished);
+  g_log_set_always_fatal (fatal);
+  g_assert_cmpstr (again, ==, "");
+  g_assert_cmpuint (check_images (archive), >, 0);
+
+  g_unsetenv ("MJA_WEB_CHALLENGE_WAIT");
+  g_settings_reset (settings, "connection");
+  mja_session_sign_out (session ());
+  gtk_window_destroy (GTK_WINDOW (window));
+  helper_remove_tree (archive);
+}
+
+/* Connection set to Direct, which the bot protection blocks: the app
+ * does not send anyone to sign in through the browser (that would not
+ * help) but to the setting, and the toast opens Preferences. */
+static void
+test_direct_blocked (void)
+{
+  g_autofree char *archive = helper_make_archive_dir ();
+  g_autofree char *cookie = mja_fake_server_dup_cookie_header (server);
+  g_autoptr(MjaCredentials) credentials = mja_credentials_parse (cookie, NULL, NULL);
+  g_autoptr(GFile) dir = g_file_new_for_path (archive);
+  GSettings *settings = mja_application_get_settings (app);
+  ToastButton toast = { NULL, "Preferences" };
+  g_autofree char *outcome = NULL;
+  MjaWindow *window;
+
+  g_assert_nonnull (credentials);
+  mja_session_sign_out (session ());
+  g_settings_set_string (settings, "connection", "direct");
+  window = mja_window_new (app);
+  mja_window_set_archive_dir (window, dir);
+  gtk_window_present (GTK_WINDOW (window));
+  mja_session_sign_in (session (), credentials);
+  outcome = sync_from_window (window);
+  g_assert_cmpstr (outcome, ==, "Midjourney's bot protection blocked the direct connection. Choose Automatic or "
+                                "Built-in Browser as the Connection in Preferences.");
+  g_assert_null (mja_session_get_web_transport (session ()));
+
+  toast.window = window;
+  helper_wait_until (toast_button_shown, &toast, 10, "the toast's Preferences");
+  g_signal_emit_by_name (find_button (toast_overlay (window), "Preferences"), "clicked");
+  helper_wait_until (preferences_open, NULL, 10, "Preferences");
+  g_assert_false (dialog_open (NULL));
+
+  g_settings_reset (settings, "connection");
+  mja_session_sign_out (session ());
   gtk_window_destroy (GTK_WINDOW (window));
   helper_remove_tree (archive);
 }
@@ -503,6 +802,9 @@ main (int   argc,
   g_test_add_func ("/sign-in/through-the-browser", test_sign_in);
   g_test_add_func ("/sign-in/cookie-then-bot-check", test_cookie_then_bot_check);
   g_test_add_func ("/sign-in/use-a-cookie-instead", test_use_cookie_instead);
+  g_test_add_func ("/sign-in/session-ended", test_session_ended);
+  g_test_add_func ("/sign-in/check-needs-person", test_check_needs_person);
+  g_test_add_func ("/sign-in/direct-blocked", test_direct_blocked);
   status = g_test_run ();
 
   g_clear_object (&app);

@@ -28,6 +28,7 @@
 #include "mja-session.h"
 #include "mja-thumbnailer.h"
 #include "mja-side-pane.h"
+#include "mja-util.h"
 #include "mja-window.h"
 #include "test-utils.h"
 
@@ -1324,6 +1325,24 @@ test_preferences (void)
   g_assert_cmpstr (adw_preferences_row_get_title (part (preferences, "status_row")), ==, "Could not sign in");
   g_assert_null (mja_session_get_credentials (session ()));
 
+  /* A cookie whose session has ended (a token the site never issued, no
+   * refresh token): the browser is offered, no command line. */
+  {
+    g_autofree char *payload = g_strdup_printf ("{\"midjourney_id\":\"%s\"}", mja_fake_server_get_user_id (server));
+    g_autofree char *header = mja_base64url_encode ((const guint8 *) "{\"alg\":\"RS256\"}", 15);
+    g_autofree char *body = mja_base64url_encode ((const guint8 *) payload, strlen (payload));
+    g_autofree char *ended = g_strdup_printf ("__Host-Midjourney.AuthUserTokenV3_i=%s.%s.c2lnbmF0dXJl", header, body);
+    gpointer failed[] = { preferences, "Could not sign in" };
+
+    gtk_editable_set_text (part (preferences, "cookie_row"), ended);
+    g_signal_emit_by_name (part (preferences, "sign_in_button"), "clicked");
+    helper_wait_until (status_starts_with, failed, 30, "the ended session refused");
+    g_assert_cmpstr (adw_action_row_get_subtitle (part (preferences, "status_row")), ==,
+                     "The session of that cookie has ended. Sign in with the built-in browser, or copy a fresh "
+                     "cookie from your browser.");
+    g_assert_null (mja_session_get_credentials (session ()));
+  }
+
   gtk_editable_set_text (part (preferences, "cookie_row"), cookie);
   g_signal_emit_by_name (part (preferences, "sign_in_button"), "clicked");
   helper_wait_until (status_starts_with, status, 30, signed_in_as);
@@ -1340,6 +1359,51 @@ test_preferences (void)
   helper_wait_until (signed_in, GINT_TO_POINTER (FALSE), 10, "signing out");
   helper_wait_until (keyring_holds_session, GINT_TO_POINTER (FALSE), 10, "the keyring emptied");
   gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
+/* Connection, in words a person knows, edits the setting the CLI's
+ * --connection stands for, and follows it when it changes elsewhere. */
+static void
+test_preferences_connection (void)
+{
+  static const char * const names[] = { "Automatic", "Direct", "Built-in Browser" };
+  static const char * const keys[] = { "auto", "direct", "browser" };
+  GSettings *settings = mja_application_get_settings (app);
+  MjaPreferences *preferences;
+  AdwComboRow *row;
+  GListModel *model;
+
+  g_settings_reset (settings, "connection");
+  preferences = mja_preferences_new (app);
+  gtk_window_present (GTK_WINDOW (preferences));
+  row = part (preferences, "connection_row");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Connection");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Automatic"));
+  model = adw_combo_row_get_model (row);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, G_N_ELEMENTS (names));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (model), i), ==, names[i]);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
+
+  /* Choosing a row writes the key. */
+  for (guint i = G_N_ELEMENTS (keys); i-- > 0;)
+    {
+      g_autofree char *key = NULL;
+
+      adw_combo_row_set_selected (row, i);
+      key = g_settings_get_string (settings, "connection");
+      g_assert_cmpstr (key, ==, keys[i]);
+    }
+
+  /* The key changed elsewhere (the CLI, dconf) moves the row. */
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_settings_set_string (settings, "connection", keys[(i + 2) % G_N_ELEMENTS (keys)]);
+      g_assert_cmpuint (adw_combo_row_get_selected (row), ==, (i + 2) % G_N_ELEMENTS (keys));
+    }
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  g_settings_reset (settings, "connection");
 }
 
 int
@@ -1397,6 +1461,7 @@ main (int   argc,
   g_test_add_func ("/window/sync", test_sync);
   g_test_add_func ("/window/sync-waits-for-busy-archive", test_sync_waits_for_busy_archive);
   g_test_add_func ("/preferences/settings-and-keyring", test_preferences);
+  g_test_add_func ("/preferences/connection", test_preferences_connection);
   status = g_test_run ();
 
   g_clear_object (&app);
