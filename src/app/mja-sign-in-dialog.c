@@ -53,7 +53,6 @@ struct _MjaSignInDialog
   AdwWindowTitle       *window_title;
   GtkButton            *cookie_button;
   GtkProgressBar       *progress_bar;
-  AdwWindowTitle       *window_title;
 };
 
 G_DEFINE_FINAL_TYPE (MjaSignInDialog, mja_sign_in_dialog, ADW_TYPE_WINDOW)
@@ -301,7 +300,6 @@ mja_sign_in_dialog_class_init (MjaSignInDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MjaSignInDialog, window_title);
   gtk_widget_class_bind_template_child (widget_class, MjaSignInDialog, cookie_button);
   gtk_widget_class_bind_template_child (widget_class, MjaSignInDialog, progress_bar);
-  gtk_widget_class_bind_template_child (widget_class, MjaSignInDialog, window_title);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
