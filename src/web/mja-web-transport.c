@@ -10,7 +10,9 @@
  * after a challenge or a 401) and says when a challenge needs a person.
  * It never decides what a status means (MjaApi does), never writes a
  * cookie to disk (the session is ephemeral; the keyring is the one place)
- * and never talks to a host it was not asked for.
+ * and never takes an answer from a host it was not asked for: fetch()
+ * follows no redirect, and a download WebKit followed to another origin
+ * (it does so before anything reaches us) is refused at its answer.
  *
  * Threads: WebKit lives in the main thread.  Methods may be called from
  * any thread with its thread-default context; each call hops to the main
@@ -737,13 +739,49 @@ mja_web_transport_send (MjaTransport              *transport,
 
 /* ---- download: the session's download into the .part file -------------- */
 
+/* Whether @answered is of @asked's origin: scheme, host and port. */
+static gboolean
+same_origin (const char *asked,
+             const char *answered)
+{
+  g_autoptr(GUri) from = asked != NULL ? g_uri_parse (asked, SOUP_HTTP_URI_FLAGS, NULL) : NULL;
+  g_autoptr(GUri) to = answered != NULL ? g_uri_parse (answered, SOUP_HTTP_URI_FLAGS, NULL) : NULL;
+
+  return from != NULL && to != NULL && g_uri_get_host (from) != NULL && g_uri_get_host (to) != NULL &&
+         g_strcmp0 (g_uri_get_scheme (from), g_uri_get_scheme (to)) == 0 &&
+         g_ascii_strcasecmp (g_uri_get_host (from), g_uri_get_host (to)) == 0 &&
+         g_uri_get_port (from) == g_uri_get_port (to);
+}
+
 static gboolean
 decide_destination_cb (WebKitDownload *download,
                        const char     *suggested,
                        Call           *call)
 {
   WebKitURIResponse *response = webkit_download_get_response (download);
+  const char *answered = response != NULL ? webkit_uri_response_get_uri (response) : NULL;
   Event *event;
+
+  /* Media may move within their origin, never to another host.  WebKit
+   * follows a download's redirects in its network process before anything
+   * reaches us (its API has no say in them), so the other host has been
+   * asked by now; what it answered is refused here, before a byte of it
+   * is written: the caller hears the redirect as the direct transport
+   * hands it up, a 302 (to the answer's address), with no body. */
+  if (!call->finished && response != NULL && !same_origin (call->url, answered))
+    {
+      g_debug ("%s moved to %s, another origin: refused", call->url, answered);
+      event = event_new (EVENT_RESPONSE);
+      event->status = SOUP_STATUS_FOUND;
+      event->reason = g_strdup ("Found");
+      event->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+      if (answered != NULL)
+        soup_message_headers_append (event->headers, "Location", answered);
+      call_post (call, event);
+      call_finish (call, NULL);
+      webkit_download_cancel (download);
+      return TRUE;
+    }
 
   webkit_download_set_destination (download, call->part_path);
   if (call->finished || response == NULL)

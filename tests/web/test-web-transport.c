@@ -6,16 +6,21 @@
  * with the session the keyring gave it, the size cap and the deadline, the
  * calls of another thread answered in that thread, images byte-identical
  * in the .part file with progress, no cookie to the CDN, a challenge that
- * needs a person said so, a 401 renewed by reloading the page.
+ * needs a person said so, a 401 renewed by reloading the page.  Then the
+ * transport contract (tests/core/transport-contract.c), the very cases
+ * the direct transport passes, against MjaWebTransport over HTTPS:
+ * "/transport/browser/…".
  */
 #include "config.h"
 
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
+#include "mja-fake-server-private.h"
 #include "mja-http-private.h"
 #include "mja-web-transport.h"
 #include "test-utils.h"
+#include "transport-contract.h"
 
 /* The fake's API and CDN share 127.0.0.1; the browser scopes cookies by
  * host, not port, so the API is reached as "localhost" to keep the CDN a
@@ -561,10 +566,37 @@ test_browser_only (Fixture       *fixture,
   helper_remove_tree (dir);
 }
 
+/* ---- the transport contract ------------------------------------------ */
+
+/* The contract's servers: the API origin serves the page the transport
+ * stands on (<api base>/imagine), the CDN is on 127.0.0.2.  The transport
+ * is returned once its page is ready and a first call went through, so
+ * that every case times its own call, not the web process starting. */
+static MjaTransport *
+create_browser (const char     *api_base,
+                const char     *cdn_base,
+                MjaCredentials *credentials,
+                gpointer        user_data)
+{
+  g_autofree char *cookie = mja_credentials_dup_cookie_header (credentials);
+  g_autofree char *page = g_strconcat (api_base, "/imagine", NULL);
+  MjaWebTransport *transport = new_transport (api_base, cdn_base, cookie);
+  Answer answer;
+
+  run (transport, "GET", page, 60, 0, NULL, &answer);
+  g_assert_no_error (answer.error);
+  g_assert_cmpuint (answer.status, ==, 200);
+  answer_clear (&answer);
+  return MJA_TRANSPORT (transport);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  static TransportContract browser = { "browser", create_browser, NULL, NULL, TRUE };
+  g_autofree char *contract_pem = NULL;
+  g_autofree char *both = NULL;
   g_autofree char *certificate = NULL;
   int status;
 
@@ -574,10 +606,19 @@ main (int   argc,
   g_close (g_mkstemp (certificate), NULL);
   g_assert_true (g_file_set_contents (certificate, mja_fake_server_get_certificate_pem (), -1, NULL));
   g_setenv ("MJA_TLS_CERTIFICATE", certificate, TRUE);
+  /* The contract's servers need the key as well. */
+  contract_pem = g_build_filename (g_get_tmp_dir (), "mja-test-web-contract-XXXXXX.pem", NULL);
+  g_close (g_mkstemp (contract_pem), NULL);
+  both = g_strconcat (mja_fake_tls_certificate_pem, mja_fake_tls_key_pem, NULL);
+  g_assert_true (g_file_set_contents (contract_pem, both, -1, NULL));
+  browser.tls_pem = contract_pem;
   if (!gtk_init_check ())
     {
       g_test_skip ("No display: run under xvfb-run");
-      return g_test_run ();
+      status = g_test_run ();
+      g_unlink (certificate);
+      g_unlink (contract_pem);
+      return status;
     }
 
 #define ADD(path, data, func) \
@@ -593,8 +634,10 @@ main (int   argc,
   ADD ("/web-transport/renew-session", 0, test_renew_session);
   ADD ("/web-transport/browser-only", 4, test_browser_only);
 #undef ADD
+  transport_contract_add_tests (&browser);
 
   status = g_test_run ();
   g_unlink (certificate);
+  g_unlink (contract_pem);
   return status;
 }
