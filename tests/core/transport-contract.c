@@ -29,6 +29,9 @@
 #define USER_ID      "6f1d2c3b-4a59-4e6d-8c7b-9a0b1c2d3e4f"
 #define BIG_SIZE     (2 * 1024 * 1024)
 #define CAP          (1024 * 1024)
+/* An answer with NUL bytes in it: not JSON, and the API client must see
+ * it whole to say so (cut at its first NUL it would be valid). */
+#define NUL_BODY     "{\"ok\": true}\0{\"more\": 1}\0"
 
 /* ---- the servers ------------------------------------------------------ */
 
@@ -227,6 +230,11 @@ api_cb (SoupServer        *server,
     {
       g_autofree char *to = g_strdup_printf ("%s/api/ok", fixture->api_base);
       soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, to);
+    }
+  else if (g_str_equal (path, "/api/nul"))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, NUL_BODY, sizeof NUL_BODY - 1);
     }
   else if (g_str_equal (path, "/api/post"))
     {
@@ -569,6 +577,19 @@ test_api_answer (Fixture       *fixture,
   g_assert_cmpuint (ex.status, ==, 200);
   g_assert_cmpmem (ex.body->data, ex.body->len, "{\"ok\": true}", 12);
   g_assert_nonnull (strstr (cookie_to (fixture, "/api/ok"), COOKIE_NAME "=" COOKIE_VALUE));
+}
+
+/* The body arrives byte for byte, NULs too. */
+static void
+test_api_nul_bytes (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_auto(Exchange) ex = { 0 };
+
+  send_api (fixture, "/api/nul", 10, CAP, NULL, &ex);
+  g_assert_no_error (ex.error);
+  g_assert_cmpuint (ex.status, ==, 200);
+  g_assert_cmpmem (ex.body->data, ex.body->len, NUL_BODY, sizeof NUL_BODY - 1);
 }
 
 /* A POST carries its body and type (the token service's form). */
@@ -1105,6 +1126,7 @@ transport_contract_add_tests (const TransportContract *contract)
   g_return_if_fail (contract != NULL && contract->create != NULL);
 
   add (contract, "api-answer", test_api_answer);
+  add (contract, "api-nul-bytes", test_api_nul_bytes);
   add (contract, "post-body", test_post_body);
   add (contract, "cap-announced", test_cap_announced);
   add (contract, "cap-streamed", test_cap_streamed);

@@ -18,6 +18,7 @@
 
 #include "mja-fake-server-private.h"
 #include "mja-http-private.h"
+#include "mja-web-transport-private.h"
 #include "mja-web-transport.h"
 #include "test-utils.h"
 #include "transport-contract.h"
@@ -566,6 +567,112 @@ test_browser_only (Fixture       *fixture,
   helper_remove_tree (dir);
 }
 
+/* ---- the envelope the page's script hands back ------------------------ */
+
+/* What our script writes is read whole: the body byte for byte, NULs
+ * (escaped as \u0000) too. */
+static void
+test_envelope_read (void)
+{
+  static const char text[] =
+    "{\"status\":429,\"reason\":\"Too Many Requests\",\"headers\":[[\"content-type\",\"application/json\"],"
+    "[\"retry-after\",\"1\"]],\"body\":\"{\\\"a\\\": \\\"\\\\u0000\\\"}\\u0000\\u00e9\\n\",\"truncated\":false}";
+  static const char body[] = "{\"a\": \"\\u0000\"}\0\xc3\xa9\n";
+  g_autoptr(GError) error = NULL;
+  MjaWebEnvelope envelope;
+  gsize size;
+  const char *data;
+
+  g_assert_true (mja_web_envelope_read (text, strlen (text), 1024, &envelope, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (envelope.status, ==, 429);
+  g_assert_cmpstr (envelope.reason, ==, "Too Many Requests");
+  g_assert_cmpstr (soup_message_headers_get_one (envelope.headers, "Retry-After"), ==, "1");
+  g_assert_cmpstr (soup_message_headers_get_content_type (envelope.headers, NULL), ==, "application/json");
+  data = g_bytes_get_data (envelope.body, &size);
+  g_assert_cmpmem (data, size, body, sizeof body - 1);
+  g_assert_cmpint (data[size], ==, '\0');
+  g_assert_false (envelope.truncated);
+  mja_web_envelope_clear (&envelope);
+}
+
+/* Nesting json-glib would recurse into until its stack ends: refused. */
+static void
+test_envelope_deep (void)
+{
+  g_autofree char *text = g_strnfill (200000, '[');
+  g_autoptr(GError) error = NULL;
+  MjaWebEnvelope envelope;
+
+  g_assert_false (mja_web_envelope_read (text, strlen (text), 0, &envelope, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "deeper"));
+}
+
+/* Longer than a body under the call's cap can make it: refused before it
+ * is read. */
+static void
+test_envelope_large (void)
+{
+  g_autofree char *filler = g_strnfill (MJA_WEB_ENVELOPE_HEAD_BYTES + 100, 'x');
+  g_autofree char *text = g_strdup_printf ("{\"status\":200,\"reason\":\"OK\",\"headers\":[],\"body\":\"%s\","
+                                           "\"truncated\":false}", filler);
+  g_autoptr(GError) error = NULL;
+  MjaWebEnvelope envelope;
+
+  g_assert_false (mja_web_envelope_read (text, strlen (text), 10, &envelope, &error));
+  g_assert_error (error, MJA_HTTP_ERROR, MJA_HTTP_ERROR_TOO_LARGE);
+  /* The same text is fine for a call whose cap allows it. */
+  g_clear_error (&error);
+  g_assert_true (mja_web_envelope_read (text, strlen (text), 2 * MJA_WEB_ENVELOPE_HEAD_BYTES, &envelope, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (envelope.body), ==, strlen (filler));
+  mja_web_envelope_clear (&envelope);
+}
+
+/* Anything but our script's shape is refused, without a critical (the
+ * tests run with G_DEBUG=fatal-criticals) and without a header of two
+ * lines reaching the caller. */
+static void
+test_envelope_shapes (void)
+{
+  static const char *const texts[] = {
+    "",
+    "[]",
+    "\"a string\"",
+    "{\"status\":\"200\",\"headers\":[],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":-1,\"headers\":[],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200.5,\"headers\":[],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[],\"truncated\":false}",
+    "{\"status\":200,\"headers\":[],\"body\":7,\"truncated\":false}",
+    "{\"status\":200,\"headers\":{},\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[\"a\"],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[[\"a\"]],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[[1,2]],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[[\"a:b\",\"c\"]],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[[\"\",\"c\"]],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[[\"a\",\"b\\r\\nset-cookie: x=1\"]],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[[\"a\",\"b\\u0000c\"]],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"reason\":\"OK\\r\\nx: y\",\"headers\":[],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[],\"body\":\"\",\"truncated\":\"no\"}",
+    "{\"status\":200,\"headers\":[],\"body\":\"\"}",
+    "{\"status\":200,\"headers\":[],\"body\":\"\",\"truncated\":false /* a comment */}",
+    "{\"status\":200,\"headers\":[],\"body\":\"\\ud800\",\"truncated\":false}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      MjaWebEnvelope envelope;
+
+      g_test_message ("%s", texts[i]);
+      g_assert_false (mja_web_envelope_read (texts[i], strlen (texts[i]), 1024, &envelope, &error));
+      g_assert_nonnull (error);
+      g_assert_null (envelope.headers);
+      g_assert_null (envelope.body);
+    }
+}
+
 /* ---- the transport contract ------------------------------------------ */
 
 /* The contract's servers: the API origin serves the page the transport
@@ -606,6 +713,11 @@ main (int   argc,
   g_close (g_mkstemp (certificate), NULL);
   g_assert_true (g_file_set_contents (certificate, mja_fake_server_get_certificate_pem (), -1, NULL));
   g_setenv ("MJA_TLS_CERTIFICATE", certificate, TRUE);
+  /* These need no display. */
+  g_test_add_func ("/web-transport/envelope/read", test_envelope_read);
+  g_test_add_func ("/web-transport/envelope/deep", test_envelope_deep);
+  g_test_add_func ("/web-transport/envelope/large", test_envelope_large);
+  g_test_add_func ("/web-transport/envelope/shapes", test_envelope_shapes);
   /* The contract's servers need the key as well. */
   contract_pem = g_build_filename (g_get_tmp_dir (), "mja-test-web-contract-XXXXXX.pem", NULL);
   g_close (g_mkstemp (contract_pem), NULL);
