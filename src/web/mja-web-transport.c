@@ -12,7 +12,9 @@
  * cookie to disk (the session is ephemeral; the keyring is the one place)
  * and never takes an answer from a host it was not asked for: fetch()
  * follows no redirect, and a download WebKit followed to another origin
- * (it does so before anything reaches us) is refused at its answer.
+ * (it does so before anything reaches us) is refused at its answer.  What
+ * the page's script hands back comes from the web process, which runs
+ * what the site sends: it is read as untrusted text (mja_web_envelope_read).
  *
  * Threads: WebKit lives in the main thread.  Methods may be called from
  * any thread with its thread-default context; each call hops to the main
@@ -494,6 +496,9 @@ web_process_terminated_cb (WebKitWebView                     *view,
 
 /* ---- send: fetch() in the page ----------------------------------------- */
 
+/* The script keeps the call's cap itself (spec.maxSize, never 0: an
+ * uncapped call is held to MJA_WEB_UNCAPPED_BODY_BYTES, the answer being
+ * one string in the page) and hands the answer back as one JSON text. */
 static const char fetch_script[] =
   "const spec = JSON.parse(specText);\n"
   "const calls = globalThis.__mjaCalls ?? (globalThis.__mjaCalls = new Map());\n"
