@@ -894,6 +894,22 @@ mja_web_transport_send (MjaTransport              *transport,
 
 /* ---- download: the session's download into the .part file -------------- */
 
+/* "Created or truncated, never through a symlink": whatever is at the
+ * .part (a symlink too) goes, and WebKit creates the file anew.  FALSE,
+ * the call finished, when it cannot go. */
+static gboolean
+remove_part (Call *call)
+{
+  int saved;
+
+  if (g_unlink (call->part_path) == 0 || errno == ENOENT)
+    return TRUE;
+  saved = errno;
+  call_finish (call, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", call->part_path,
+                                  g_strerror (saved)));
+  return FALSE;
+}
+
 /* Whether @answered is of @asked's origin: scheme, host and port. */
 static gboolean
 same_origin (const char *asked,
@@ -938,8 +954,21 @@ decide_destination_cb (WebKitDownload *download,
       return TRUE;
     }
 
+  if (call->finished)
+    {
+      webkit_download_cancel (download);   /* stopped already: no file */
+      return TRUE;
+    }
+  /* WebKit opens its destination following a symlink (a link's target is
+   * truncated and written): whatever is at the .part goes now, just before
+   * WebKit creates the file, not only when the request went out. */
+  if (!remove_part (call))
+    {
+      webkit_download_cancel (download);
+      return TRUE;
+    }
   webkit_download_set_destination (download, call->part_path);
-  if (call->finished || response == NULL)
+  if (response == NULL)
     return TRUE;
   event = event_new (EVENT_RESPONSE);
   event->status = webkit_uri_response_get_status_code (response);
@@ -1004,16 +1033,9 @@ download_in_main_cb (gpointer data)
 
   if (call->finished)
     return G_SOURCE_REMOVE;
-  /* "Created or truncated, never through a symlink": whatever is there
-   * (a symlink too) goes, and WebKit creates the file anew. */
-  if (g_unlink (call->part_path) != 0 && errno != ENOENT)
-    {
-      int saved = errno;
-
-      call_finish (call, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", call->part_path,
-                                      g_strerror (saved)));
-      return G_SOURCE_REMOVE;
-    }
+  /* An old .part goes at once (and again when the answer is there). */
+  if (!remove_part (call))
+    return G_SOURCE_REMOVE;
   call->download = webkit_network_session_download_uri (self->session, call->url);
   webkit_download_set_allow_overwrite (call->download, TRUE);
   call_ref (call);

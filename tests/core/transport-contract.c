@@ -250,6 +250,16 @@ api_cb (SoupServer        *server,
     respond (msg, SOUP_STATUS_NOT_FOUND, "text/plain", "no such thing");
 }
 
+static gboolean
+unpause_cb (gpointer data)
+{
+  SoupServerMessage *msg = data;
+
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 cdn_cb (SoupServer        *server,
         SoupServerMessage *msg,
@@ -319,6 +329,15 @@ cdn_cb (SoupServer        *server,
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Encoding", "gzip");
       soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg), "image/png", NULL);
       soup_message_body_append_bytes (soup_server_message_get_response_body (msg), packed);
+    }
+  else if (g_str_equal (path, "/late.png"))
+    {
+      /* The image, its headers 600 ms late. */
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_message_body_append_bytes (soup_server_message_get_response_body (msg), fixture->png);
+      soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg), "image/png", NULL);
+      soup_server_message_pause (msg);
+      g_timeout_add (600, unpause_cb, g_object_ref (msg));
     }
   else if (g_str_equal (path, "/slow.png"))
     trickle (fixture, msg, "image/png", g_bytes_get_data (fixture->png, NULL), 32);
@@ -798,6 +817,39 @@ test_media_symlink (Fixture       *fixture,
     }
 }
 
+/* Nor one planted while the request is on its way, before the answer
+ * comes: the file is made when the answer is there, not before. */
+static void
+test_media_symlink_late (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_auto(Exchange) ex = { 0 };
+  g_autofree char *url = url_of (fixture->cdn_base, "/late.png");
+  g_autofree char *part = g_build_filename (fixture->dir, "image.png.part", NULL);
+  g_autofree char *victim = g_build_filename (fixture->dir, "victim.txt", NULL);
+  g_autofree char *contents = NULL;
+  MjaTransportRequest request = {
+    MJA_TRANSPORT_REQUEST_MEDIA, "GET", url, NULL, NULL, NULL, 10, CAP,
+  };
+  gsize length;
+
+  g_assert_true (g_file_set_contents (victim, "keep me", -1, NULL));
+  mja_transport_download (fixture->transport, &request, part, NULL, &exchange_funcs, &ex);
+  helper_wait_ms (300);
+  g_assert_false (ex.done);
+  g_assert_cmpint (symlink (victim, part), ==, 0);
+  helper_wait_until (exchange_is_done, &ex, 30, "/late.png");
+  g_assert_true (g_file_get_contents (victim, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "keep me");
+  if (ex.error == NULL)
+    {
+      g_clear_pointer (&contents, g_free);
+      g_assert_false (g_file_test (part, G_FILE_TEST_IS_SYMLINK));
+      g_assert_true (g_file_get_contents (part, &contents, &length, NULL));
+      g_assert_cmpmem (contents, length, g_bytes_get_data (fixture->png, NULL), g_bytes_get_size (fixture->png));
+    }
+}
+
 static void
 test_media_cap (Fixture       *fixture,
                 gconstpointer  data)
@@ -1139,6 +1191,7 @@ transport_contract_add_tests (const TransportContract *contract)
   add (contract, "media-download", test_media_download);
   add (contract, "media-truncates", test_media_truncates);
   add (contract, "media-symlink", test_media_symlink);
+  add (contract, "media-symlink-late", test_media_symlink_late);
   add (contract, "media-cap", test_media_cap);
   add (contract, "media-cap-streamed", test_media_cap_streamed);
   add (contract, "media-cancel", test_media_cancel);
