@@ -633,11 +633,14 @@ mja_web_envelope_read (const char      *text,
   const char *body;
   const char *reason;
   guint64 cap = max_size > 0 ? max_size : MJA_WEB_UNCAPPED_BODY_BYTES;
+  guint64 limit;
   gint64 status;
 
   memset (envelope, 0, sizeof *envelope);
   /* JSON.stringify() writes a byte of the body as six at most ("\u001f"). */
-  if (length > 6 * cap + MJA_WEB_ENVELOPE_HEAD_BYTES)
+  limit = cap <= (G_MAXUINT64 - MJA_WEB_ENVELOPE_HEAD_BYTES) / 6 ? 6 * cap + MJA_WEB_ENVELOPE_HEAD_BYTES
+                                                                 : G_MAXUINT64;
+  if (length > limit)
     {
       g_set_error (error, MJA_HTTP_ERROR, MJA_HTTP_ERROR_TOO_LARGE,
                    "The page's fetch handed back %" G_GSIZE_FORMAT " bytes, more than a body of %" G_GUINT64_FORMAT
