@@ -10,7 +10,11 @@
  * after a challenge or a 401) and says when a challenge needs a person.
  * It never decides what a status means (MjaApi does), never writes a
  * cookie to disk (the session is ephemeral; the keyring is the one place)
- * and never talks to a host it was not asked for.
+ * and never takes an answer from a host it was not asked for: fetch()
+ * follows no redirect, and a download WebKit followed to another origin
+ * (it does so before anything reaches us) is refused at its answer.  What
+ * the page's script hands back comes from the web process, which runs
+ * what the site sends: it is read as untrusted text (mja_web_envelope_read).
  *
  * Threads: WebKit lives in the main thread.  Methods may be called from
  * any thread with its thread-default context; each call hops to the main
@@ -27,6 +31,8 @@
 #include <string.h>
 
 #include "mja-http-private.h"
+#include "mja-json.h"
+#include "mja-web-transport-private.h"
 #include "mja-web-transport.h"
 
 /* The script world of our calls: the page's own scripts cannot see or
@@ -111,6 +117,7 @@ typedef struct
   char                    *url;
   char                    *spec;        /* send: the JSON the script reads */
   char                    *part_path;   /* download */
+  guint64                  max_size;    /* send: the cap the script keeps (never 0) */
 
   /* main thread only */
   guint                    id;
@@ -489,6 +496,9 @@ web_process_terminated_cb (WebKitWebView                     *view,
 
 /* ---- send: fetch() in the page ----------------------------------------- */
 
+/* The script keeps the call's cap itself (spec.maxSize, never 0: an
+ * uncapped call is held to MJA_WEB_UNCAPPED_BODY_BYTES, the answer being
+ * one string in the page) and hands the answer back as one JSON text. */
 static const char fetch_script[] =
   "const spec = JSON.parse(specText);\n"
   "const calls = globalThis.__mjaCalls ?? (globalThis.__mjaCalls = new Map());\n"
@@ -506,7 +516,7 @@ static const char fetch_script[] =
   "  r.headers.forEach((value, name) => headers.push([name, value]));\n"
   "  let body = '', truncated = false;\n"
   "  const length = Number(r.headers.get('content-length') ?? 0);\n"
-  "  if (spec.maxSize > 0 && length > spec.maxSize && !r.headers.has('content-encoding')) {\n"
+  "  if (length > spec.maxSize && !r.headers.has('content-encoding')) {\n"
   "    truncated = true;\n"
   "    r.body?.cancel();\n"
   "  } else if (r.body) {\n"
@@ -519,7 +529,7 @@ static const char fetch_script[] =
   "      if (done)\n"
   "        break;\n"
   "      n += value.length;\n"
-  "      if (spec.maxSize > 0 && n > spec.maxSize) {\n"
+  "      if (n > spec.maxSize) {\n"
   "        truncated = true;\n"
   "        reader.cancel();\n"
   "        break;\n"
@@ -534,6 +544,159 @@ static const char fetch_script[] =
   "  calls.delete(id);\n"
   "}\n";
 
+/* ---- the envelope: what the page's script hands back ------------------ */
+
+void
+mja_web_envelope_clear (MjaWebEnvelope *envelope)
+{
+  g_clear_pointer (&envelope->reason, g_free);
+  g_clear_pointer (&envelope->headers, soup_message_headers_unref);
+  g_clear_pointer (&envelope->body, g_bytes_unref);
+}
+
+static gboolean
+envelope_refused (GError    **error,
+                  const char *why)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "The page's fetch gave no answer as ours writes it: %s", why);
+  return FALSE;
+}
+
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+         ? json_node_get_string (node) : NULL;
+}
+
+static const char *
+string_element (JsonArray *array,
+                guint      index)
+{
+  JsonNode *node = json_array_get_element (array, index);
+
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+         ? json_node_get_string (node) : NULL;
+}
+
+/* The body's bytes: mja_json_parse() read each escaped NUL as
+ * MJA_JSON_NUL_MARK, which no other text of the envelope can hold (the
+ * page's strings arrive as UTF-8, where 0xff never is), so it goes back
+ * to the NUL it was. */
+static GBytes *
+body_bytes (const char *text)
+{
+  gsize length = strlen (text);
+  char *bytes = g_malloc (length + 1);
+  gsize n = 0;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (p[0] == MJA_JSON_NUL_MARK[0] && p[1] == MJA_JSON_NUL_MARK[1])
+        {
+          bytes[n++] = '\0';
+          p++;
+        }
+      else
+        bytes[n++] = *p;
+    }
+  bytes[n] = '\0';
+  return g_bytes_new_take (bytes, n);
+}
+
+/**
+ * mja_web_envelope_read:
+ * @text: what the page's script returned (not necessarily nul-terminated)
+ * @max_size: the call's cap (0: MJA_WEB_UNCAPPED_BODY_BYTES)
+ *
+ * Reads the envelope of a fetch() in the page.  The text comes from the
+ * web process, which runs what the site sends: it is bounded before
+ * json-glib sees it (no longer than a body of @max_size can make it, as
+ * deep and as many values as mja_json_parse() lets through) and taken
+ * only in the shape our script writes.
+ */
+gboolean
+mja_web_envelope_read (const char      *text,
+                       gsize            length,
+                       guint64          max_size,
+                       MjaWebEnvelope  *envelope,
+                       GError         **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *answer;
+  JsonNode *node;
+  JsonArray *headers;
+  const char *body;
+  const char *reason;
+  guint64 cap = max_size > 0 ? max_size : MJA_WEB_UNCAPPED_BODY_BYTES;
+  guint64 limit;
+  gint64 status;
+
+  memset (envelope, 0, sizeof *envelope);
+  /* JSON.stringify() writes a byte of the body as six at most ("\u001f"). */
+  limit = cap <= (G_MAXUINT64 - MJA_WEB_ENVELOPE_HEAD_BYTES) / 6 ? 6 * cap + MJA_WEB_ENVELOPE_HEAD_BYTES
+                                                                 : G_MAXUINT64;
+  if (length > limit)
+    {
+      g_set_error (error, MJA_HTTP_ERROR, MJA_HTTP_ERROR_TOO_LARGE,
+                   "The page's fetch handed back %" G_GSIZE_FORMAT " bytes, more than a body of %" G_GUINT64_FORMAT
+                   " makes", length, cap);
+      return FALSE;
+    }
+  root = mja_json_parse (text, length, MJA_WEB_ENVELOPE_MAX_VALUES, "The page's fetch", &local_error);
+  if (root == NULL)
+    return envelope_refused (error, local_error->message);
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    return envelope_refused (error, "not an object");
+  answer = json_node_get_object (root);
+
+  node = json_object_get_member (answer, "status");
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
+      (status = json_node_get_int (node)) < 0 || status > 999)
+    return envelope_refused (error, "no status");
+  body = string_member (answer, "body");
+  if (body == NULL)
+    return envelope_refused (error, "no body");
+  node = json_object_get_member (answer, "headers");
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return envelope_refused (error, "no headers");
+  headers = json_node_get_array (node);
+  node = json_object_get_member (answer, "truncated");
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return envelope_refused (error, "no truncated");
+  reason = string_member (answer, "reason");
+  if (reason != NULL && (strpbrk (reason, "\r\n") != NULL || strstr (reason, MJA_JSON_NUL_MARK) != NULL))
+    return envelope_refused (error, "a broken reason");
+
+  envelope->status = (guint) status;
+  envelope->truncated = json_node_get_boolean (node);
+  envelope->reason = g_strdup (reason);
+  envelope->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  for (guint i = 0; i < json_array_get_length (headers); i++)
+    {
+      JsonNode *element = json_array_get_element (headers, i);
+      JsonArray *pair = JSON_NODE_HOLDS_ARRAY (element) ? json_node_get_array (element) : NULL;
+      const char *name = pair != NULL && json_array_get_length (pair) == 2 ? string_element (pair, 0) : NULL;
+      const char *value = name != NULL ? string_element (pair, 1) : NULL;
+
+      /* What fetch()'s Headers hold: a token, and a value of one line. */
+      if (value == NULL || *name == '\0' || strpbrk (name, " \t\r\n:") != NULL ||
+          strpbrk (value, "\r\n") != NULL || strstr (name, MJA_JSON_NUL_MARK) != NULL ||
+          strstr (value, MJA_JSON_NUL_MARK) != NULL)
+        {
+          mja_web_envelope_clear (envelope);
+          return envelope_refused (error, "a broken header");
+        }
+      soup_message_headers_append (envelope->headers, name, value);
+    }
+  envelope->body = body_bytes (body);
+  return TRUE;
+}
+
 static void
 fetched_cb (GObject      *source,
             GAsyncResult *result,
@@ -545,9 +708,7 @@ fetched_cb (GObject      *source,
   g_autoptr(JSCValue) value = webkit_web_view_call_async_javascript_function_finish (WEBKIT_WEB_VIEW (source),
                                                                                      result, &error);
   g_autofree char *text = NULL;
-  g_autoptr(JsonParser) parser = NULL;
-  JsonObject *answer;
-  JsonArray *headers;
+  MjaWebEnvelope envelope;
   Event *event;
   const char *body;
   guint status;
@@ -564,30 +725,25 @@ fetched_cb (GObject      *source,
                                       call->url, error->message));
       goto out;
     }
-  text = jsc_value_to_string (value);
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, text, -1, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!jsc_value_is_string (value))
     {
-      call_finish (call, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "The page's fetch gave no answer"));
+      call_finish (call, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "The page's fetch gave no answer"));
       goto out;
     }
-  answer = json_node_get_object (json_parser_get_root (parser));
-  status = (guint) json_object_get_int_member_with_default (answer, "status", 0);
-  body = json_object_get_string_member_with_default (answer, "body", "");
-  headers = json_object_get_array_member (answer, "headers");
+  text = jsc_value_to_string (value);
+  if (!mja_web_envelope_read (text, strlen (text), call->max_size, &envelope, &error))
+    {
+      g_debug ("fetch %s: %s", call->url, error->message);
+      call_finish (call, g_steal_pointer (&error));
+      goto out;
+    }
+  status = envelope.status;
+  body = g_bytes_get_data (envelope.body, NULL);
 
   event = event_new (EVENT_RESPONSE);
   event->status = status;
-  event->reason = g_strdup (json_object_get_string_member_with_default (answer, "reason", NULL));
-  event->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
-  for (guint i = 0; headers != NULL && i < json_array_get_length (headers); i++)
-    {
-      JsonArray *pair = json_array_get_array_element (headers, i);
-
-      if (pair != NULL && json_array_get_length (pair) == 2)
-        soup_message_headers_append (event->headers, json_array_get_string_element (pair, 0),
-                                     json_array_get_string_element (pair, 1));
-    }
+  event->reason = g_steal_pointer (&envelope.reason);
+  event->headers = soup_message_headers_ref (envelope.headers);
 
   /* A challenge although the page is fine: the page is reloaded, which
    * solves it in the browser, and the call tried once more. */
@@ -598,6 +754,7 @@ fetched_cb (GObject      *source,
     {
       g_debug ("%s answered a challenge; reloading the page", call->url);
       event_free (event);
+      mja_web_envelope_clear (&envelope);
       call->retried = TRUE;
       g_queue_push_head (&self->waiting, call_ref (call));
       load_page (self);
@@ -606,12 +763,13 @@ fetched_cb (GObject      *source,
 
   call_post (call, event);
   event = event_new (EVENT_BODY);
-  event->body = g_bytes_new (body, strlen (body));
+  event->body = g_bytes_ref (envelope.body);
   call_post (call, event);
-  if (json_object_get_boolean_member_with_default (answer, "truncated", FALSE))
+  if (envelope.truncated)
     call_finish (call, g_error_new_literal (MJA_HTTP_ERROR, MJA_HTTP_ERROR_TOO_LARGE, "Over the size cap"));
   else
     call_finish (call, NULL);
+  mja_web_envelope_clear (&envelope);
 
 out:
   call_unref (call);
@@ -669,7 +827,8 @@ send_in_main_cb (gpointer data)
 }
 
 static char *
-request_spec (const MjaTransportRequest *request)
+request_spec (const MjaTransportRequest *request,
+              guint64                    max_size)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
@@ -683,7 +842,7 @@ request_spec (const MjaTransportRequest *request)
   json_builder_set_member_name (b, "session");
   json_builder_add_boolean_value (b, request->kind == MJA_TRANSPORT_REQUEST_API);
   json_builder_set_member_name (b, "maxSize");
-  json_builder_add_int_value (b, (gint64) request->max_size);
+  json_builder_add_int_value (b, (gint64) max_size);
   json_builder_set_member_name (b, "headers");
   json_builder_begin_array (b);
   for (guint i = 0; request->headers != NULL && request->headers[i] != NULL && request->headers[i + 1] != NULL; i += 2)
@@ -731,11 +890,42 @@ mja_web_transport_send (MjaTransport              *transport,
   MjaWebTransport *self = MJA_WEB_TRANSPORT (transport);
   Call *call = call_new (self, request, cancellable, funcs, user_data);
 
-  call->spec = request_spec (request);
+  call->max_size = request->max_size > 0 ? request->max_size : MJA_WEB_UNCAPPED_BODY_BYTES;
+  call->spec = request_spec (request, call->max_size);
   call_start (call, send_in_main_cb);
 }
 
 /* ---- download: the session's download into the .part file -------------- */
+
+/* "Created or truncated, never through a symlink": whatever is at the
+ * .part (a symlink too) goes, and WebKit creates the file anew.  FALSE,
+ * the call finished, when it cannot go. */
+static gboolean
+remove_part (Call *call)
+{
+  int saved;
+
+  if (g_unlink (call->part_path) == 0 || errno == ENOENT)
+    return TRUE;
+  saved = errno;
+  call_finish (call, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", call->part_path,
+                                  g_strerror (saved)));
+  return FALSE;
+}
+
+/* Whether @answered is of @asked's origin: scheme, host and port. */
+static gboolean
+same_origin (const char *asked,
+             const char *answered)
+{
+  g_autoptr(GUri) from = asked != NULL ? g_uri_parse (asked, SOUP_HTTP_URI_FLAGS, NULL) : NULL;
+  g_autoptr(GUri) to = answered != NULL ? g_uri_parse (answered, SOUP_HTTP_URI_FLAGS, NULL) : NULL;
+
+  return from != NULL && to != NULL && g_uri_get_host (from) != NULL && g_uri_get_host (to) != NULL &&
+         g_strcmp0 (g_uri_get_scheme (from), g_uri_get_scheme (to)) == 0 &&
+         g_ascii_strcasecmp (g_uri_get_host (from), g_uri_get_host (to)) == 0 &&
+         g_uri_get_port (from) == g_uri_get_port (to);
+}
 
 static gboolean
 decide_destination_cb (WebKitDownload *download,
@@ -743,10 +933,45 @@ decide_destination_cb (WebKitDownload *download,
                        Call           *call)
 {
   WebKitURIResponse *response = webkit_download_get_response (download);
+  const char *answered = response != NULL ? webkit_uri_response_get_uri (response) : NULL;
   Event *event;
 
+  /* Media may move within their origin, never to another host.  WebKit
+   * follows a download's redirects in its network process before anything
+   * reaches us (its API has no say in them), so the other host has been
+   * asked by now; what it answered is refused here, before a byte of it
+   * is written: the caller hears the redirect as the direct transport
+   * hands it up, a 302 (to the answer's address), with no body. */
+  if (!call->finished && response != NULL && !same_origin (call->url, answered))
+    {
+      g_debug ("%s moved to %s, another origin: refused", call->url, answered);
+      event = event_new (EVENT_RESPONSE);
+      event->status = SOUP_STATUS_FOUND;
+      event->reason = g_strdup ("Found");
+      event->headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+      if (answered != NULL)
+        soup_message_headers_append (event->headers, "Location", answered);
+      call_post (call, event);
+      call_finish (call, NULL);
+      webkit_download_cancel (download);
+      return TRUE;
+    }
+
+  if (call->finished)
+    {
+      webkit_download_cancel (download);   /* stopped already: no file */
+      return TRUE;
+    }
+  /* WebKit opens its destination following a symlink (a link's target is
+   * truncated and written): whatever is at the .part goes now, just before
+   * WebKit creates the file, not only when the request went out. */
+  if (!remove_part (call))
+    {
+      webkit_download_cancel (download);
+      return TRUE;
+    }
   webkit_download_set_destination (download, call->part_path);
-  if (call->finished || response == NULL)
+  if (response == NULL)
     return TRUE;
   event = event_new (EVENT_RESPONSE);
   event->status = webkit_uri_response_get_status_code (response);
@@ -811,16 +1036,9 @@ download_in_main_cb (gpointer data)
 
   if (call->finished)
     return G_SOURCE_REMOVE;
-  /* "Created or truncated, never through a symlink": whatever is there
-   * (a symlink too) goes, and WebKit creates the file anew. */
-  if (g_unlink (call->part_path) != 0 && errno != ENOENT)
-    {
-      int saved = errno;
-
-      call_finish (call, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", call->part_path,
-                                      g_strerror (saved)));
-      return G_SOURCE_REMOVE;
-    }
+  /* An old .part goes at once (and again when the answer is there). */
+  if (!remove_part (call))
+    return G_SOURCE_REMOVE;
   call->download = webkit_network_session_download_uri (self->session, call->url);
   webkit_download_set_allow_overwrite (call->download, TRUE);
   call_ref (call);

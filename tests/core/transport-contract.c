@@ -2,13 +2,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Two servers of the test's own, an API origin and a CDN origin, answer
- * what each case needs; the transport under test comes from the
- * contract's factory.  The cases go through mja_transport_send() and
- * mja_transport_download() (so the guard of mja-transport.c is part of
- * what is checked) and, for retries and waits, through MjaApi and
- * MjaDownloader given that transport.  Nothing here knows which
- * transport it tests.
+ * Two servers of the test's own, an API origin on 127.0.0.1 and a CDN
+ * origin on 127.0.0.2, answer what each case needs; the transport under
+ * test comes from the contract's factory.  The cases go through
+ * mja_transport_send() and mja_transport_download() (so the guard of
+ * mja-transport.c is part of what is checked) and, for retries and waits,
+ * through MjaApi and MjaDownloader given that transport.  Nothing here knows which
+ * transport it tests, beyond what the contract says of it (whether its
+ * engine follows a media redirect before the transport can refuse it).
  */
 #include "config.h"
 
@@ -28,6 +29,9 @@
 #define USER_ID      "6f1d2c3b-4a59-4e6d-8c7b-9a0b1c2d3e4f"
 #define BIG_SIZE     (2 * 1024 * 1024)
 #define CAP          (1024 * 1024)
+/* An answer with NUL bytes in it: not JSON, and the API client must see
+ * it whole to say so (cut at its first NUL it would be valid). */
+#define NUL_BODY     "{\"ok\": true}\0{\"more\": 1}\0"
 
 /* ---- the servers ------------------------------------------------------ */
 
@@ -169,6 +173,9 @@ api_cb (SoupServer        *server,
 
   if (g_str_equal (path, "/api/ok"))
     respond (msg, SOUP_STATUS_OK, "application/json", "{\"ok\": true}");
+  else if (g_str_equal (path, "/imagine"))
+    /* The page a browser transport keeps open on the API origin. */
+    respond (msg, SOUP_STATUS_OK, "text/html", "<!DOCTYPE html><title>Imagine</title><p>The contract's site.</p>");
   else if (g_str_equal (path, "/api/big-announced"))
     {
       g_autofree char *big = g_malloc0 (BIG_SIZE);
@@ -224,6 +231,11 @@ api_cb (SoupServer        *server,
       g_autofree char *to = g_strdup_printf ("%s/api/ok", fixture->api_base);
       soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, to);
     }
+  else if (g_str_equal (path, "/api/nul"))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, NUL_BODY, sizeof NUL_BODY - 1);
+    }
   else if (g_str_equal (path, "/api/post"))
     {
       SoupMessageBody *body = soup_server_message_get_request_body (msg);
@@ -236,6 +248,16 @@ api_cb (SoupServer        *server,
     }
   else
     respond (msg, SOUP_STATUS_NOT_FOUND, "text/plain", "no such thing");
+}
+
+static gboolean
+unpause_cb (gpointer data)
+{
+  SoupServerMessage *msg = data;
+
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -262,6 +284,42 @@ cdn_cb (SoupServer        *server,
       soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
       soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_TAKE, (char *) g_steal_pointer (&big), BIG_SIZE);
     }
+  else if (g_str_equal (path, "/big-streamed.png"))
+    {
+      SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+      soup_message_headers_set_content_type (headers, "image/png", NULL);
+      soup_message_body_append_bytes (soup_server_message_get_response_body (msg), fixture->png);
+      for (guint i = 0; i < BIG_SIZE / 65536; i++)
+        soup_message_body_append_take (soup_server_message_get_response_body (msg), g_malloc0 (65536), 65536);
+      soup_message_body_complete (soup_server_message_get_response_body (msg));
+    }
+  else if (g_str_equal (path, "/flaky.png"))
+    {
+      /* A 503, then a 429 that asks for a second, then the image. */
+      guint count = requests_to (fixture, path);
+
+      if (count == 1)
+        respond (msg, 503, "text/plain", "try later");
+      else if (count == 2)
+        {
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
+          respond (msg, 429, "text/plain", "slow down");
+        }
+      else
+        {
+          soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+          soup_message_body_append_bytes (soup_server_message_get_response_body (msg), fixture->png);
+          soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg), "image/png", NULL);
+        }
+    }
+  else if (g_str_equal (path, "/rate-limited.png"))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
+      respond (msg, 429, "text/plain", "slow down");
+    }
   else if (g_str_equal (path, "/packed.png"))
     {
       /* gzip, with the Content-Length of the packed bytes. */
@@ -271,6 +329,15 @@ cdn_cb (SoupServer        *server,
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Encoding", "gzip");
       soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg), "image/png", NULL);
       soup_message_body_append_bytes (soup_server_message_get_response_body (msg), packed);
+    }
+  else if (g_str_equal (path, "/late.png"))
+    {
+      /* The image, its headers 600 ms late. */
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_message_body_append_bytes (soup_server_message_get_response_body (msg), fixture->png);
+      soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg), "image/png", NULL);
+      soup_server_message_pause (msg);
+      g_timeout_add (600, unpause_cb, g_object_ref (msg));
     }
   else if (g_str_equal (path, "/slow.png"))
     trickle (fixture, msg, "image/png", g_bytes_get_data (fixture->png, NULL), 32);
@@ -285,34 +352,36 @@ cdn_cb (SoupServer        *server,
     respond (msg, SOUP_STATUS_NOT_FOUND, "text/plain", "no such thing");
 }
 
+/* A server on @address (a loopback address), over HTTPS with the
+ * contract's certificate when it has one. */
 static SoupServer *
-server_new (Fixture *fixture,
-            char   **base)
+server_new (Fixture    *fixture,
+            const char *address,
+            char      **base)
 {
-  SoupServer *server;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
-  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (address);
+  g_autoptr(GSocketAddress) socket_address = g_inet_socket_address_new (inet, 0);
+  SoupServer *server;
+  GSList *uris;
+  char *url;
 
-  if (fixture->contract->tls_pem == NULL)
-    return helper_local_server_new (base);
-
-  {
-    g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_file (fixture->contract->tls_pem, &error);
-    GSList *uris;
-
-    g_assert_no_error (error);
-    server = soup_server_new ("server-header", "mja-contract ", "tls-certificate", certificate, NULL);
-    g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS,
-                                             &error));
-    g_assert_no_error (error);
-    uris = soup_server_get_uris (server);
-    url = g_uri_to_string (uris->data);
-    g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-    if (g_str_has_suffix (url, "/"))
-      url[strlen (url) - 1] = '\0';
-    *base = g_steal_pointer (&url);
-  }
+  if (fixture->contract->tls_pem != NULL)
+    {
+      certificate = g_tls_certificate_new_from_file (fixture->contract->tls_pem, &error);
+      g_assert_no_error (error);
+    }
+  server = soup_server_new ("server-header", "mja-contract ", "tls-certificate", certificate, NULL);
+  g_assert_true (soup_server_listen (server, socket_address, certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  g_assert_nonnull (uris);
+  url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  if (g_str_has_suffix (url, "/"))
+    url[strlen (url) - 1] = '\0';
+  *base = url;
   return server;
 }
 
@@ -326,8 +395,11 @@ fixture_setup (Fixture       *fixture,
   fixture->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   fixture->cookies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fixture->png = helper_image_bytes ("png", 4096);
-  fixture->api = server_new (fixture, &fixture->api_base);
-  fixture->cdn = server_new (fixture, &fixture->cdn_base);
+  /* The CDN is a host of its own, as on the real site: a browser scopes
+   * cookies by host, not by port, so one host for both would hand the
+   * CDN the session whatever the transport does. */
+  fixture->api = server_new (fixture, "127.0.0.1", &fixture->api_base);
+  fixture->cdn = server_new (fixture, "127.0.0.2", &fixture->cdn_base);
   soup_server_add_handler (fixture->api, NULL, api_cb, fixture, NULL);
   soup_server_add_handler (fixture->cdn, NULL, cdn_cb, fixture, NULL);
   fixture->credentials = mja_credentials_new_legacy (COOKIE_VALUE, USER_ID, &error);
@@ -482,6 +554,24 @@ send_api (Fixture      *fixture,
 
 /* Downloads from the CDN origin into @part and waits for the end. */
 static void
+download_media_cancellable (Fixture      *fixture,
+                            const char   *path,
+                            const char   *part,
+                            guint         timeout_s,
+                            guint64       max_size,
+                            GCancellable *cancellable,
+                            Exchange     *ex)
+{
+  g_autofree char *url = url_of (fixture->cdn_base, path);
+  MjaTransportRequest request = {
+    MJA_TRANSPORT_REQUEST_MEDIA, "GET", url, NULL, NULL, NULL, timeout_s, max_size,
+  };
+
+  mja_transport_download (fixture->transport, &request, part, cancellable, &exchange_funcs, ex);
+  helper_wait_until (exchange_is_done, ex, 30, path);
+}
+
+static void
 download_media (Fixture    *fixture,
                 const char *path,
                 const char *part,
@@ -489,13 +579,7 @@ download_media (Fixture    *fixture,
                 guint64     max_size,
                 Exchange   *ex)
 {
-  g_autofree char *url = url_of (fixture->cdn_base, path);
-  MjaTransportRequest request = {
-    MJA_TRANSPORT_REQUEST_MEDIA, "GET", url, NULL, NULL, NULL, timeout_s, max_size,
-  };
-
-  mja_transport_download (fixture->transport, &request, part, NULL, &exchange_funcs, ex);
-  helper_wait_until (exchange_is_done, ex, 30, path);
+  download_media_cancellable (fixture, path, part, timeout_s, max_size, NULL, ex);
 }
 
 /* ---- the cases -------------------------------------------------------- */
@@ -512,6 +596,19 @@ test_api_answer (Fixture       *fixture,
   g_assert_cmpuint (ex.status, ==, 200);
   g_assert_cmpmem (ex.body->data, ex.body->len, "{\"ok\": true}", 12);
   g_assert_nonnull (strstr (cookie_to (fixture, "/api/ok"), COOKIE_NAME "=" COOKIE_VALUE));
+}
+
+/* The body arrives byte for byte, NULs too. */
+static void
+test_api_nul_bytes (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_auto(Exchange) ex = { 0 };
+
+  send_api (fixture, "/api/nul", 10, CAP, NULL, &ex);
+  g_assert_no_error (ex.error);
+  g_assert_cmpuint (ex.status, ==, 200);
+  g_assert_cmpmem (ex.body->data, ex.body->len, NUL_BODY, sizeof NUL_BODY - 1);
 }
 
 /* A POST carries its body and type (the token service's form). */
@@ -692,7 +789,10 @@ test_media_truncates (Fixture       *fixture,
   g_assert_cmpmem (contents, length, g_bytes_get_data (fixture->png, NULL), g_bytes_get_size (fixture->png));
 }
 
-/* A symlink planted where the .part goes is not followed. */
+/* A symlink planted where the .part goes is not followed: the download
+ * is refused (the direct transport's O_NOFOLLOW), or the link itself is
+ * replaced by a file of the download's own (the browser's, which removes
+ * whatever is there before WebKit creates the file). */
 static void
 test_media_symlink (Fixture       *fixture,
                     gconstpointer  data)
@@ -701,13 +801,53 @@ test_media_symlink (Fixture       *fixture,
   g_autofree char *part = g_build_filename (fixture->dir, "image.png.part", NULL);
   g_autofree char *victim = g_build_filename (fixture->dir, "victim.txt", NULL);
   g_autofree char *contents = NULL;
+  gsize length;
 
   g_assert_true (g_file_set_contents (victim, "keep me", -1, NULL));
   g_assert_cmpint (symlink (victim, part), ==, 0);
   download_media (fixture, "/image.png", part, 10, CAP, &ex);
-  g_assert_nonnull (ex.error);
   g_assert_true (g_file_get_contents (victim, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "keep me");
+  if (ex.error == NULL)
+    {
+      g_clear_pointer (&contents, g_free);
+      g_assert_false (g_file_test (part, G_FILE_TEST_IS_SYMLINK));
+      g_assert_true (g_file_get_contents (part, &contents, &length, NULL));
+      g_assert_cmpmem (contents, length, g_bytes_get_data (fixture->png, NULL), g_bytes_get_size (fixture->png));
+    }
+}
+
+/* Nor one planted while the request is on its way, before the answer
+ * comes: the file is made when the answer is there, not before. */
+static void
+test_media_symlink_late (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_auto(Exchange) ex = { 0 };
+  g_autofree char *url = url_of (fixture->cdn_base, "/late.png");
+  g_autofree char *part = g_build_filename (fixture->dir, "image.png.part", NULL);
+  g_autofree char *victim = g_build_filename (fixture->dir, "victim.txt", NULL);
+  g_autofree char *contents = NULL;
+  MjaTransportRequest request = {
+    MJA_TRANSPORT_REQUEST_MEDIA, "GET", url, NULL, NULL, NULL, 10, CAP,
+  };
+  gsize length;
+
+  g_assert_true (g_file_set_contents (victim, "keep me", -1, NULL));
+  mja_transport_download (fixture->transport, &request, part, NULL, &exchange_funcs, &ex);
+  helper_wait_ms (300);
+  g_assert_false (ex.done);
+  g_assert_cmpint (symlink (victim, part), ==, 0);
+  helper_wait_until (exchange_is_done, &ex, 30, "/late.png");
+  g_assert_true (g_file_get_contents (victim, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "keep me");
+  if (ex.error == NULL)
+    {
+      g_clear_pointer (&contents, g_free);
+      g_assert_false (g_file_test (part, G_FILE_TEST_IS_SYMLINK));
+      g_assert_true (g_file_get_contents (part, &contents, &length, NULL));
+      g_assert_cmpmem (contents, length, g_bytes_get_data (fixture->png, NULL), g_bytes_get_size (fixture->png));
+    }
 }
 
 static void
@@ -722,6 +862,35 @@ test_media_cap (Fixture       *fixture,
   g_assert_cmpuint (ex.progress, <=, CAP);
 }
 
+/* Without a Content-Length the cap counts what arrives. */
+static void
+test_media_cap_streamed (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_auto(Exchange) ex = { 0 };
+  g_autofree char *part = g_build_filename (fixture->dir, "big.png.part", NULL);
+
+  download_media (fixture, "/big-streamed.png", part, 30, CAP, &ex);
+  g_assert_error (ex.error, MJA_HTTP_ERROR, MJA_HTTP_ERROR_TOO_LARGE);
+  g_assert_cmpuint (ex.progress, <=, CAP);
+}
+
+/* Stop means stop for a download too. */
+static void
+test_media_cancel (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_auto(Exchange) ex = { 0 };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *part = g_build_filename (fixture->dir, "slow.png.part", NULL);
+  gint64 start = g_get_monotonic_time ();
+
+  g_timeout_add (300, cancel_cb, cancellable);
+  download_media_cancellable (fixture, "/slow.png", part, 60, CAP, cancellable, &ex);
+  g_assert_error (ex.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+}
+
 static void
 test_media_deadline (Fixture       *fixture,
                      gconstpointer  data)
@@ -733,12 +902,31 @@ test_media_deadline (Fixture       *fixture,
   g_assert_error (ex.error, MJA_HTTP_ERROR, MJA_HTTP_ERROR_DEADLINE);
 }
 
-/* Media may move within the CDN, never to another host. */
+/* A 429 of the CDN and its Retry-After reach the caller as they are. */
+static void
+test_media_rate_limited_status (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_auto(Exchange) ex = { 0 };
+  g_autofree char *part = g_build_filename (fixture->dir, "image.png.part", NULL);
+
+  ex.stop_at_response = TRUE;
+  download_media (fixture, "/rate-limited.png", part, 10, CAP, &ex);
+  g_assert_no_error (ex.error);
+  g_assert_cmpuint (ex.status, ==, 429);
+  g_assert_cmpstr (ex.retry_after, ==, "1");
+}
+
+/* Media may move within the CDN, never to another host: the move is
+ * handed up as the redirect it is, a 302, and nothing of the other host's
+ * answer reaches the caller or the .part. */
 static void
 test_media_redirects (Fixture       *fixture,
                       gconstpointer  data)
 {
   g_autofree char *part = g_build_filename (fixture->dir, "moved.png.part", NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
 
   {
     g_auto(Exchange) ex = { 0 };
@@ -746,14 +934,31 @@ test_media_redirects (Fixture       *fixture,
     g_assert_no_error (ex.error);
     g_assert_cmpuint (ex.status, ==, 200);
     g_assert_cmpuint (requests_to (fixture, "/image.png"), ==, 1);
+    g_assert_true (g_file_get_contents (part, &contents, &length, NULL));
+    g_assert_cmpmem (contents, length, g_bytes_get_data (fixture->png, NULL), g_bytes_get_size (fixture->png));
+    g_clear_pointer (&contents, g_free);
   }
+  /* The caller stops at the 302, as the downloader does. */
   {
     g_auto(Exchange) ex = { 0 };
     ex.stop_at_response = TRUE;
     download_media (fixture, "/elsewhere.png", part, 10, CAP, &ex);
     g_assert_no_error (ex.error);
     g_assert_cmpuint (ex.status, ==, 302);
-    g_assert_cmpuint (requests_to (fixture, "/api/ok"), ==, 0);
+    if (fixture->contract->engine_follows_redirects)
+      g_assert_cmpuint (requests_to (fixture, "/api/ok"), ==, 1);
+    else
+      g_assert_cmpuint (requests_to (fixture, "/api/ok"), ==, 0);
+  }
+  /* The caller reads on: the 302's body at most, never the answer of the
+   * host it points to. */
+  {
+    g_auto(Exchange) ex = { 0 };
+    download_media (fixture, "/elsewhere.png", part, 10, CAP, &ex);
+    g_assert_no_error (ex.error);
+    g_assert_cmpuint (ex.status, ==, 302);
+    if (g_file_get_contents (part, &contents, &length, NULL))
+      g_assert_null (g_strstr_len (contents, length, "\"ok\""));
   }
 }
 
@@ -884,6 +1089,60 @@ download_one (Fixture    *fixture,
   g_assert_cmpstr (cookie_to (fixture, source), ==, "");
 }
 
+/* A 5xx is tried again and a 429 waited out as its Retry-After says,
+ * for images as for the API. */
+static void
+test_downloader_retries (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(MjaArchive) archive = mja_archive_new (fixture->dir);
+  g_autoptr(MjaDownloader) downloader = mja_downloader_new_with_transport (archive, 2, NULL, fixture->transport);
+  g_autofree char *url = url_of (fixture->cdn_base, "/flaky.png");
+  g_autofree char *path = g_build_filename (fixture->dir, "job", "image.png", NULL);
+  g_autofree char *contents = NULL;
+  Downloads downloads = { 0 };
+  gint64 start = g_get_monotonic_time ();
+  gsize length;
+
+  mja_downloader_set_retry_policy (downloader, 3, 10);
+  g_signal_connect (downloader, "image-done", G_CALLBACK (image_done_cb), &downloads);
+  g_signal_connect (downloader, "image-failed", G_CALLBACK (image_failed_cb), &downloads);
+  mja_downloader_add (downloader, "job", 0, url, "job/image.png");
+  helper_wait_until (downloads_ended, &downloads, 30, "the download");
+  g_assert_no_error (downloads.error);
+  g_assert_cmpuint (downloads.done, ==, 1);
+  g_assert_cmpuint (requests_to (fixture, "/flaky.png"), ==, 3);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 900 * 1000);
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpmem (contents, length, g_bytes_get_data (fixture->png, NULL), g_bytes_get_size (fixture->png));
+}
+
+/* An image moved to another host fails as the image server's answer (not
+ * a network error to try again), and nothing lands in the archive. */
+static void
+test_downloader_redirect (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(MjaArchive) archive = mja_archive_new (fixture->dir);
+  g_autoptr(MjaDownloader) downloader = mja_downloader_new_with_transport (archive, 2, NULL, fixture->transport);
+  g_autofree char *url = url_of (fixture->cdn_base, "/elsewhere.png");
+  g_autofree char *path = g_build_filename (fixture->dir, "job", "image.png", NULL);
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  Downloads downloads = { 0 };
+
+  g_signal_connect (downloader, "image-done", G_CALLBACK (image_done_cb), &downloads);
+  g_signal_connect (downloader, "image-failed", G_CALLBACK (image_failed_cb), &downloads);
+  mja_downloader_add (downloader, "job", 0, url, "job/image.png");
+  helper_wait_until (downloads_ended, &downloads, 30, "the download");
+  g_assert_cmpuint (downloads.done, ==, 0);
+  g_assert_cmpuint (downloads.failed, ==, 1);
+  g_assert_error (downloads.error, MJA_DOWNLOAD_ERROR, MJA_DOWNLOAD_ERROR_HTTP);
+  g_assert_cmpuint (requests_to (fixture, "/elsewhere.png"), ==, 1);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  g_clear_error (&downloads.error);
+}
+
 static void
 test_downloader (Fixture       *fixture,
                  gconstpointer  data)
@@ -919,6 +1178,7 @@ transport_contract_add_tests (const TransportContract *contract)
   g_return_if_fail (contract != NULL && contract->create != NULL);
 
   add (contract, "api-answer", test_api_answer);
+  add (contract, "api-nul-bytes", test_api_nul_bytes);
   add (contract, "post-body", test_post_body);
   add (contract, "cap-announced", test_cap_announced);
   add (contract, "cap-streamed", test_cap_streamed);
@@ -931,11 +1191,17 @@ transport_contract_add_tests (const TransportContract *contract)
   add (contract, "media-download", test_media_download);
   add (contract, "media-truncates", test_media_truncates);
   add (contract, "media-symlink", test_media_symlink);
+  add (contract, "media-symlink-late", test_media_symlink_late);
   add (contract, "media-cap", test_media_cap);
+  add (contract, "media-cap-streamed", test_media_cap_streamed);
+  add (contract, "media-cancel", test_media_cancel);
   add (contract, "media-deadline", test_media_deadline);
+  add (contract, "media-rate-limited-status", test_media_rate_limited_status);
   add (contract, "media-redirects", test_media_redirects);
   add (contract, "api-retries", test_api_retries);
   add (contract, "api-retry-after", test_api_retry_after);
   add (contract, "downloader", test_downloader);
+  add (contract, "downloader-retries", test_downloader_retries);
+  add (contract, "downloader-redirect", test_downloader_redirect);
   add (contract, "downloader-gzip", test_downloader_gzip);
 }

@@ -5,10 +5,12 @@
  * The cases are written once against the interface and added for one
  * transport by a small main (tests/core/test-transport.c for the direct
  * one, tests/web/test-web-transport.c for the browser one): size caps
- * (announced, streamed and compressed), deadline, 429 with Retry-After,
- * 5xx retried by the API client, cancellation, no cookie to the CDN,
- * redirects not followed for the API, and .part files never written
- * through a symlink.
+ * (announced, streamed and compressed), deadlines and cancellation, for
+ * API answers and downloads alike; 429 with Retry-After and 5xx retried
+ * by the API client and by the downloader; no cookie to the CDN (a host
+ * of its own) nor to the token service; redirects not followed for the
+ * API and, for media, only within the CDN; .part files replaced, never
+ * written through a symlink, and renamed by the downloader once whole.
  */
 #pragma once
 
@@ -34,6 +36,10 @@ typedef struct
    * then speak HTTPS with it (the transport must trust it, e.g. through
    * MJA_TLS_CERTIFICATE). */
   const char *tls_pem;
+  /* The transport's engine follows a redirect of media before the
+   * transport sees the answer (WebKit's downloads), so the other host is
+   * asked; the transport must still refuse its answer. */
+  gboolean    engine_follows_redirects;
 } TransportContract;
 
 /* Adds the contract's cases; @contract must outlive g_test_run(). */

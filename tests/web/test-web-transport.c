@@ -6,16 +6,22 @@
  * with the session the keyring gave it, the size cap and the deadline, the
  * calls of another thread answered in that thread, images byte-identical
  * in the .part file with progress, no cookie to the CDN, a challenge that
- * needs a person said so, a 401 renewed by reloading the page.
+ * needs a person said so, a 401 renewed by reloading the page.  Then the
+ * transport contract (tests/core/transport-contract.c), the very cases
+ * the direct transport passes, against MjaWebTransport over HTTPS:
+ * "/transport/browser/…".
  */
 #include "config.h"
 
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
+#include "mja-fake-server-private.h"
 #include "mja-http-private.h"
+#include "mja-web-transport-private.h"
 #include "mja-web-transport.h"
 #include "test-utils.h"
+#include "transport-contract.h"
 
 /* The fake's API and CDN share 127.0.0.1; the browser scopes cookies by
  * host, not port, so the API is reached as "localhost" to keep the CDN a
@@ -561,10 +567,143 @@ test_browser_only (Fixture       *fixture,
   helper_remove_tree (dir);
 }
 
+/* ---- the envelope the page's script hands back ------------------------ */
+
+/* What our script writes is read whole: the body byte for byte, NULs
+ * (escaped as \u0000) too. */
+static void
+test_envelope_read (void)
+{
+  static const char text[] =
+    "{\"status\":429,\"reason\":\"Too Many Requests\",\"headers\":[[\"content-type\",\"application/json\"],"
+    "[\"retry-after\",\"1\"]],\"body\":\"{\\\"a\\\": \\\"\\\\u0000\\\"}\\u0000\\u00e9\\n\",\"truncated\":false}";
+  static const char body[] = "{\"a\": \"\\u0000\"}\0\xc3\xa9\n";
+  g_autoptr(GError) error = NULL;
+  MjaWebEnvelope envelope;
+  gsize size;
+  const char *data;
+
+  g_assert_true (mja_web_envelope_read (text, strlen (text), 1024, &envelope, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (envelope.status, ==, 429);
+  g_assert_cmpstr (envelope.reason, ==, "Too Many Requests");
+  g_assert_cmpstr (soup_message_headers_get_one (envelope.headers, "Retry-After"), ==, "1");
+  g_assert_cmpstr (soup_message_headers_get_content_type (envelope.headers, NULL), ==, "application/json");
+  data = g_bytes_get_data (envelope.body, &size);
+  g_assert_cmpmem (data, size, body, sizeof body - 1);
+  g_assert_cmpint (data[size], ==, '\0');
+  g_assert_false (envelope.truncated);
+  mja_web_envelope_clear (&envelope);
+}
+
+/* Nesting json-glib would recurse into until its stack ends: refused. */
+static void
+test_envelope_deep (void)
+{
+  g_autofree char *text = g_strnfill (200000, '[');
+  g_autoptr(GError) error = NULL;
+  MjaWebEnvelope envelope;
+
+  g_assert_false (mja_web_envelope_read (text, strlen (text), 0, &envelope, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "deeper"));
+}
+
+/* Longer than a body under the call's cap can make it: refused before it
+ * is read. */
+static void
+test_envelope_large (void)
+{
+  g_autofree char *filler = g_strnfill (MJA_WEB_ENVELOPE_HEAD_BYTES + 100, 'x');
+  g_autofree char *text = g_strdup_printf ("{\"status\":200,\"reason\":\"OK\",\"headers\":[],\"body\":\"%s\","
+                                           "\"truncated\":false}", filler);
+  g_autoptr(GError) error = NULL;
+  MjaWebEnvelope envelope;
+
+  g_assert_false (mja_web_envelope_read (text, strlen (text), 10, &envelope, &error));
+  g_assert_error (error, MJA_HTTP_ERROR, MJA_HTTP_ERROR_TOO_LARGE);
+  /* The same text is fine for a call whose cap allows it. */
+  g_clear_error (&error);
+  g_assert_true (mja_web_envelope_read (text, strlen (text), 2 * MJA_WEB_ENVELOPE_HEAD_BYTES, &envelope, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (envelope.body), ==, strlen (filler));
+  mja_web_envelope_clear (&envelope);
+}
+
+/* Anything but our script's shape is refused, without a critical (the
+ * tests run with G_DEBUG=fatal-criticals) and without a header of two
+ * lines reaching the caller. */
+static void
+test_envelope_shapes (void)
+{
+  static const char *const texts[] = {
+    "",
+    "[]",
+    "\"a string\"",
+    "{\"status\":\"200\",\"headers\":[],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":-1,\"headers\":[],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200.5,\"headers\":[],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[],\"truncated\":false}",
+    "{\"status\":200,\"headers\":[],\"body\":7,\"truncated\":false}",
+    "{\"status\":200,\"headers\":{},\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[\"a\"],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[[\"a\"]],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[[1,2]],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[[\"a:b\",\"c\"]],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[[\"\",\"c\"]],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[[\"a\",\"b\\r\\nset-cookie: x=1\"]],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[[\"a\",\"b\\u0000c\"]],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"reason\":\"OK\\r\\nx: y\",\"headers\":[],\"body\":\"\",\"truncated\":false}",
+    "{\"status\":200,\"headers\":[],\"body\":\"\",\"truncated\":\"no\"}",
+    "{\"status\":200,\"headers\":[],\"body\":\"\"}",
+    "{\"status\":200,\"headers\":[],\"body\":\"\",\"truncated\":false /* a comment */}",
+    "{\"status\":200,\"headers\":[],\"body\":\"\\ud800\",\"truncated\":false}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      MjaWebEnvelope envelope;
+
+      g_test_message ("%s", texts[i]);
+      g_assert_false (mja_web_envelope_read (texts[i], strlen (texts[i]), 1024, &envelope, &error));
+      g_assert_nonnull (error);
+      g_assert_null (envelope.headers);
+      g_assert_null (envelope.body);
+    }
+}
+
+/* ---- the transport contract ------------------------------------------ */
+
+/* The contract's servers: the API origin serves the page the transport
+ * stands on (<api base>/imagine), the CDN is on 127.0.0.2.  The transport
+ * is returned once its page is ready and a first call went through, so
+ * that every case times its own call, not the web process starting. */
+static MjaTransport *
+create_browser (const char     *api_base,
+                const char     *cdn_base,
+                MjaCredentials *credentials,
+                gpointer        user_data)
+{
+  g_autofree char *cookie = mja_credentials_dup_cookie_header (credentials);
+  g_autofree char *page = g_strconcat (api_base, "/imagine", NULL);
+  MjaWebTransport *transport = new_transport (api_base, cdn_base, cookie);
+  Answer answer;
+
+  run (transport, "GET", page, 60, 0, NULL, &answer);
+  g_assert_no_error (answer.error);
+  g_assert_cmpuint (answer.status, ==, 200);
+  answer_clear (&answer);
+  return MJA_TRANSPORT (transport);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  static TransportContract browser = { "browser", create_browser, NULL, NULL, TRUE };
+  g_autofree char *contract_pem = NULL;
+  g_autofree char *both = NULL;
   g_autofree char *certificate = NULL;
   int status;
 
@@ -574,10 +713,24 @@ main (int   argc,
   g_close (g_mkstemp (certificate), NULL);
   g_assert_true (g_file_set_contents (certificate, mja_fake_server_get_certificate_pem (), -1, NULL));
   g_setenv ("MJA_TLS_CERTIFICATE", certificate, TRUE);
+  /* These need no display. */
+  g_test_add_func ("/web-transport/envelope/read", test_envelope_read);
+  g_test_add_func ("/web-transport/envelope/deep", test_envelope_deep);
+  g_test_add_func ("/web-transport/envelope/large", test_envelope_large);
+  g_test_add_func ("/web-transport/envelope/shapes", test_envelope_shapes);
+  /* The contract's servers need the key as well. */
+  contract_pem = g_build_filename (g_get_tmp_dir (), "mja-test-web-contract-XXXXXX.pem", NULL);
+  g_close (g_mkstemp (contract_pem), NULL);
+  both = g_strconcat (mja_fake_tls_certificate_pem, mja_fake_tls_key_pem, NULL);
+  g_assert_true (g_file_set_contents (contract_pem, both, -1, NULL));
+  browser.tls_pem = contract_pem;
   if (!gtk_init_check ())
     {
       g_test_skip ("No display: run under xvfb-run");
-      return g_test_run ();
+      status = g_test_run ();
+      g_unlink (certificate);
+      g_unlink (contract_pem);
+      return status;
     }
 
 #define ADD(path, data, func) \
@@ -593,8 +746,10 @@ main (int   argc,
   ADD ("/web-transport/renew-session", 0, test_renew_session);
   ADD ("/web-transport/browser-only", 4, test_browser_only);
 #undef ADD
+  transport_contract_add_tests (&browser);
 
   status = g_test_run ();
   g_unlink (certificate);
+  g_unlink (contract_pem);
   return status;
 }
