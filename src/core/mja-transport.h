@@ -8,7 +8,9 @@
  * MjaDownloader only ever talk to this interface, so every guarantee the
  * sync gives (size caps, deadlines, retries, Retry-After, .part + sniff +
  * rename, no cookie to the CDN, cancellation) is kept above it and tested
- * once against it (tests/core/test-transport.c).
+ * once against it: tests/core/transport-contract.c, run for the direct
+ * transport by tests/core/test-transport.c and for the browser one by
+ * tests/web/test-web-transport.c.
  *
  * Threads: the sync calls a transport from its own thread.  Every method
  * is called in the caller's thread-default main context and every callback
