@@ -63,7 +63,7 @@ def right_until(app, wanted, presses=60):
     raise AssertionError(f"no {wanted!r} within {presses} presses")
 
 
-app = mja_atspi.App(args=["--demo"], settings={"download-kinds": "['grid', 'upscale', 'video']"})
+app = mja_atspi.App(args=["--demo-signed-in"], settings={"download-kinds": "['grid', 'upscale', 'video']"})
 try:
     grid = synced(app)
     shot("main-window.png")
@@ -96,7 +96,7 @@ finally:
 
 # A phone's width, 360 px, with GNOME's title buttons (close only): the
 # sync sidebar lies over the grid; the view's details fold away.
-app = mja_atspi.App(args=["--demo"], settings={"window-width": "360", "window-height": "720"},
+app = mja_atspi.App(args=["--demo-signed-in"], settings={"window-width": "360", "window-height": "720"},
                     gtk_settings={"gtk-decoration-layout": "appmenu:close"})
 try:
     grid = synced(app)
@@ -110,7 +110,7 @@ finally:
     app.close()
 
 # A wide window: the panels keep their width, the grid takes the rest.
-app = mja_atspi.App(args=["--demo"], settings={"window-width": "2560", "window-height": "1400"})
+app = mja_atspi.App(args=["--demo-signed-in"], settings={"window-width": "2560", "window-height": "1400"})
 try:
     grid = synced(app)
     app.find("push button", "Filters").queryAction().doAction(0)

@@ -31,8 +31,10 @@ struct _MjaApplication
   GSettings      *settings;
   MjaSession     *session;
   gboolean        demo;
+  gboolean        demo_signed_in;
   MjaFakeServer  *fake_server;
   char           *demo_dir;
+  char           *demo_tls_dir;
 };
 
 G_DEFINE_FINAL_TYPE (MjaApplication, mja_application, ADW_TYPE_APPLICATION)
@@ -40,6 +42,8 @@ G_DEFINE_FINAL_TYPE (MjaApplication, mja_application, ADW_TYPE_APPLICATION)
 static const GOptionEntry option_entries[] = {
   { "version", 'v', 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and quit"), NULL },
   { "demo", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Run against a built-in fake Midjourney with a temporary archive"), NULL },
+  { "demo-signed-in", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("The same demo, signed in from the start and without the fake's bot check (for screenshots and tests)"), NULL },
   { NULL }
 };
 
@@ -78,6 +82,12 @@ mja_application_finalize (GObject *object)
       remove_tree (dir);
       g_free (self->demo_dir);
     }
+  if (self->demo_tls_dir != NULL)
+    {
+      g_autoptr(GFile) dir = g_file_new_for_path (self->demo_tls_dir);
+      remove_tree (dir);
+      g_free (self->demo_tls_dir);
+    }
 
   G_OBJECT_CLASS (mja_application_parent_class)->finalize (object);
 }
@@ -93,7 +103,8 @@ mja_application_handle_local_options (GApplication *application,
       g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
       return 0;
     }
-  if (g_variant_dict_contains (options, "demo"))
+  self->demo_signed_in = g_variant_dict_contains (options, "demo-signed-in");
+  if (g_variant_dict_contains (options, "demo") || self->demo_signed_in)
     {
       /* A demo is private to this process: never hand it to a running
        * instance that has a real archive open. */
@@ -102,6 +113,26 @@ mja_application_handle_local_options (GApplication *application,
                                g_application_get_flags (application) | G_APPLICATION_NON_UNIQUE);
     }
   return -1;
+}
+
+/* The demo's site is the fake that only a browser passes (its bot check,
+ * its sign-in form, its CDN on another address), so a newcomer meets the
+ * real sign-in; its HTTPS certificate is trusted like a test server's. */
+static gboolean
+trust_demo_certificate (MjaApplication  *self,
+                        GError         **error)
+{
+  g_autofree char *path = NULL;
+
+  self->demo_tls_dir = g_dir_make_tmp ("mj-archiver-demo-tls-XXXXXX", error);
+  if (self->demo_tls_dir == NULL)
+    return FALSE;
+  path = g_build_filename (self->demo_tls_dir, "cert.pem", NULL);
+  if (!g_file_set_contents (path, mja_fake_server_get_certificate_pem (), -1, error))
+    return FALSE;
+  /* Before any transport or web view is made, in the main thread. */
+  g_setenv ("MJA_TLS_CERTIFICATE", path, TRUE);
+  return TRUE;
 }
 
 static gboolean
@@ -113,6 +144,12 @@ start_demo (MjaApplication *self)
   mja_fake_server_options_init (&options);
   options.n_jobs = 240;
   options.latency_ms = 20;
+  options.browser_only = !self->demo_signed_in;
+  if (options.browser_only && !trust_demo_certificate (self, &error))
+    {
+      g_warning ("Could not start the demo server: %s", error->message);
+      return FALSE;
+    }
   self->fake_server = mja_fake_server_new (&options);
   if (!mja_fake_server_start (self->fake_server, &error))
     {
@@ -251,7 +288,7 @@ mja_application_startup (GApplication *application)
    * restores whoever signed in last time. */
   self->session = mja_session_new (self, !self->demo);
   g_signal_connect (self->session, "keyring-failed", G_CALLBACK (keyring_failed_cb), self);
-  if (self->fake_server != NULL)
+  if (self->fake_server != NULL && self->demo_signed_in)
     {
       /* The demo account is signed in from the start, in memory only. */
       g_autofree char *cookie = mja_fake_server_dup_cookie_header (self->fake_server);

@@ -46,6 +46,7 @@ struct _MjaWindow
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
   AdwStatusPage        *empty_page;
+  AdwStatusPage        *signed_out_page;
   MjaImageView         *image_view;
   MjaFilterPanel       *filter_panel;
   MjaJobGrid           *job_grid;

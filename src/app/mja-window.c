@@ -22,6 +22,7 @@
 #include "mja-application.h"
 #include "mja-archive.h"
 #include "mja-bench-hooks.h"
+#include "mja-fake-server.h"
 #include "mja-index.h"
 #include "mja-job-item.h"
 #include "mja-session.h"
@@ -771,6 +772,7 @@ mja_window_class_init (MjaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, MjaWindow, signed_out_page);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, job_grid);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, filter_bar);
   gtk_widget_class_bind_template_child (widget_class, MjaWindow, filter_bar_label);
@@ -856,9 +858,17 @@ mja_window_set_archive_dir (MjaWindow *self,
   mja_session_set_archive_dir (_mja_window_get_session (self), directory);
   path = g_file_get_path (directory);
   if (mja_application_get_demo (_mja_window_get_app (self)))
-    description = g_strdup_printf (_("Demo mode: a fake Midjourney account runs on this computer at %s, with a "
-                                     "temporary archive. Nothing here touches a real account."),
-                                   mja_application_get_demo_url (_mja_window_get_app (self)));
+    {
+      g_autofree char *sign_in = NULL;
+
+      description = g_strdup_printf (_("Demo mode: a fake Midjourney account runs on this computer at %s, with a "
+                                       "temporary archive. Nothing here touches a real account."),
+                                     mja_application_get_demo_url (_mja_window_get_app (self)));
+      /* Its site is signed in to as a real one is, with its own account. */
+      sign_in = g_strdup_printf (_("Demo mode: sign in to the fake Midjourney that runs on this computer as %s "
+                                   "with the password %s."), MJA_FAKE_ACCOUNT_EMAIL, MJA_FAKE_ACCOUNT_PASSWORD);
+      adw_status_page_set_description (self->signed_out_page, sign_in);
+    }
   else
     description = g_strdup_printf (_("Everything you made on Midjourney is kept in %s, with prompts and metadata."),
                                    path);

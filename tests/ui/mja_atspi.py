@@ -154,6 +154,64 @@ class App:
             pump(0.2)
         raise AssertionError(f"no {role} named {name!r} appeared")
 
+    def window_named(self, title):
+        """The app's toplevel window of that title, whatever role AT-SPI
+        gives it (a dialog with a web view reaches it as a "filler")."""
+        application = self.application()
+        for i in range(application.childCount):
+            window = application.getChildAtIndex(i)
+            if window is not None and window.name == title:
+                return window
+        return None
+
+    def type_text(self, text):
+        """Typed at the keyboard, one character at a time."""
+        for character in text:
+            self.pyatspi.Registry.generateKeyboardEvent(0, character, self.pyatspi.KEY_STRING)
+            pump(0.05)
+        pump(0.3)
+
+    def press(self, keysym):
+        self.pyatspi.Registry.generateKeyboardEvent(keysym, None, self.pyatspi.KEY_SYM)
+        pump(0.3)
+
+    def sign_in_through_the_site(self, email, password, host=None):
+        """Sign In…, then the e-mail and password typed into the site's
+        form in Sign In to Midjourney, which closes by itself; with @host,
+        the dialog must say that host under its title."""
+        self.find("push button", "Sign In…").queryAction().doAction(0)
+        dialog = wait_for(lambda: self.window_named("Sign In to Midjourney"), 15,
+                          "a window named 'Sign In to Midjourney'")
+        # The bot check's page solves itself and reloads; the dialog tells
+        # which page it shows (its title, for a screen reader).
+        page = self.find("filler", "Midjourney's sign-in page", root=dialog)
+        wait_for(lambda: page.description == "Sign in — Midjourney", 60, "the site's sign-in form")
+        if host is not None:
+            self.find("label", host, root=dialog, timeout=5)
+        # The keyboard is in the form's e-mail field: a person types at
+        # once (as soon as the page has taken in its first look).  Keys
+        # that AT-SPI synthesises through a remapped keyboard can be lost
+        # while X clients take in the new map; then the site says "Wrong
+        # e-mail or password" with an empty form, and the person types again.
+        for attempt in range(3):
+            pump(1)
+            self.type_text(email)
+            self.press(0xff09)  # Tab
+            self.type_text(password)
+            self.press(0xff0d)  # Return
+            # The site sets its session cookie; the dialog notices and
+            # closes by itself.
+            try:
+                wait_for(lambda: self.window_named("Sign In to Midjourney") is None, 20,
+                         "the sign-in dialog to close by itself")
+                return dialog
+            except AssertionError:
+                if attempt == 2:
+                    raise
+                print(f"# attempt {attempt + 1}: the dialog stayed; typing again", flush=True)
+                wait_for(lambda: page.description == "Sign in — Midjourney", 30, "the site's form again")
+        return dialog
+
     def close(self):
         if self.proc.poll() is None:
             self.proc.terminate()

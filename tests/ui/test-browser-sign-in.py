@@ -36,35 +36,9 @@ env = {key: server.env[key] for key in ("MJA_API_BASE_URL", "MJA_CDN_BASE_URL", 
 env.update({"SECRET_BACKEND": "file", "SECRET_FILE_TEST_PATH": keyring, "SECRET_FILE_TEST_PASSWORD": "test"})
 app = mja_atspi.App(args=[archive], env=env, settings={"window-width": "1100"},
                     unset=("MIDJOURNEY_COOKIE", "MIDJOURNEY_SESSION_TOKEN", "MIDJOURNEY_USER_ID"))
-KEY_SYM = app.pyatspi.KEY_SYM
-KEY_STRING = app.pyatspi.KEY_STRING
-TAB, RETURN = 0xff09, 0xff0d
-
-
-def window_named(title):
-    application = app.application()
-    for i in range(application.childCount):
-        window = application.getChildAtIndex(i)
-        if window is not None and window.name == title:
-            return window
-    return None
-
-
 def label_starting(prefix):
     return app.pyatspi.findDescendant(app.application(), lambda o: o is not None and o.getRoleName() == "label"
                                       and (o.name or "").startswith(prefix))
-
-
-def type_text(text):
-    for character in text:
-        app.pyatspi.Registry.generateKeyboardEvent(0, character, KEY_STRING)
-        mja_atspi.pump(0.05)
-    mja_atspi.pump(0.3)
-
-
-def press(keysym):
-    app.pyatspi.Registry.generateKeyboardEvent(keysym, None, KEY_SYM)
-    mja_atspi.pump(0.3)
 
 
 def no_token_in_a_file():
@@ -86,38 +60,9 @@ def no_token_in_a_file():
 try:
     def sign_in_by_typing():
         app.find("label", "Sign in to Midjourney")
-        app.find("push button", "Sign In…").queryAction().doAction(0)
-        wait_for(lambda: window_named("Sign In to Midjourney"), 15, "a window named 'Sign In to Midjourney'")
-        # The bot check's page solves itself and reloads; the dialog
-        # tells which page it shows (its title, for a screen reader) and
-        # on which host, under its own title.
-        dialog = window_named("Sign In to Midjourney")
-        page = app.find("filler", "Midjourney's sign-in page", root=dialog)
-        wait_for(lambda: page.description == "Sign in — Midjourney", 60, "the site's sign-in form")
+        # The dialog shows on which host the password goes, under its title.
         host = server.env["MJA_API_BASE_URL"].split("//")[1].split(":")[0].split("/")[0]
-        app.find("label", host, root=dialog, timeout=5)
-        # The keyboard is in the form's e-mail field: a person types at once
-        # (as soon as the page has taken in its first look).  Keys that
-        # AT-SPI synthesises through a remapped keyboard can be lost while
-        # X clients take in the new map; then the site says "Wrong e-mail
-        # or password" with an empty form, and the person types again.
-        for attempt in range(3):
-            mja_atspi.pump(1)
-            type_text(email)
-            press(TAB)
-            type_text(password)
-            press(RETURN)
-            # The site sets its session cookie; the dialog notices and
-            # closes by itself.
-            try:
-                wait_for(lambda: window_named("Sign In to Midjourney") is None, 20,
-                         "the sign-in dialog to close by itself")
-                break
-            except AssertionError:
-                if attempt == 2:
-                    raise
-                print(f"# attempt {attempt + 1}: the dialog stayed; typing again", flush=True)
-                wait_for(lambda: page.description == "Sign in — Midjourney", 30, "the site's form again")
+        app.sign_in_through_the_site(email, password, host=host)
         # It says who signed in, by name.
         wait_for(lambda: label_starting("Signed in as Ada Lovelace"), 30, "a toast naming the account")
 

@@ -15,7 +15,7 @@ DEMO_JOBS = 240  # the demo's fake account
 
 mja_atspi.require_display()
 tap = mja_atspi.Tap()
-app = mja_atspi.App(args=["--demo"])
+app = mja_atspi.App(args=["--demo-signed-in"])
 shots = os.environ.get("MJA_SCREENSHOT_DIR")
 
 

@@ -14,7 +14,7 @@ DEMO_JOBS = 240  # the demo's fake account
 mja_atspi.require_display()
 tap = mja_atspi.Tap()
 # LANGUAGE is only honoured when the locale is not plain C; C.UTF-8 is always there.
-app = mja_atspi.App(args=["--demo"], env={"LANGUAGE": "de", "LANG": "C.UTF-8"}, unset=["LC_ALL", "LC_MESSAGES"])
+app = mja_atspi.App(args=["--demo-signed-in"], env={"LANGUAGE": "de", "LANG": "C.UTF-8"}, unset=["LC_ALL", "LC_MESSAGES"])
 
 
 def label_containing(text):

@@ -21,7 +21,7 @@ KEY_ESCAPE = 9
 
 mja_atspi.require_display()
 tap = mja_atspi.Tap()
-app = mja_atspi.App(args=["--demo"])
+app = mja_atspi.App(args=["--demo-signed-in"])
 shots = os.environ.get("MJA_SCREENSHOT_DIR")
 
 

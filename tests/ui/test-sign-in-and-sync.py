@@ -33,16 +33,6 @@ keyfile = os.path.join(app.env["XDG_CONFIG_HOME"], "glib-2.0", "settings", "keyf
 
 
 
-def window_named(title):
-    """The app's toplevel window of that title, whatever role AT-SPI gives it."""
-    application = app.application()
-    for i in range(application.childCount):
-        window = application.getChildAtIndex(i)
-        if window is not None and window.name == title:
-            return window
-    return None
-
-
 def label_starting(prefix, root=None):
     return app.pyatspi.findDescendant(root or app.application(), lambda o: o is not None
                                       and o.getRoleName() == "label" and (o.name or "").startswith(prefix))
@@ -58,7 +48,7 @@ try:
         # The dialog's toplevel reaches AT-SPI as a "filler", not a "frame"
         # (MjaSignInDialog with its WebKitWebView): look for the window the
         # person sees, by its title, among the app's windows.
-        dialog = wait_for(lambda: window_named("Sign In to Midjourney"), 15,
+        dialog = wait_for(lambda: app.window_named("Sign In to Midjourney"), 15,
                           "a window named 'Sign In to Midjourney'")
         app.find("push button", "Use a Cookie Instead", root=dialog).queryAction().doAction(0)
         preferences = app.find("frame", "Preferences", timeout=15)
