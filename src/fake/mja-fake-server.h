@@ -33,6 +33,14 @@ typedef enum
   MJA_FAKE_ENDLESS_REFUSED,   /* pages of jobs whose ids no client accepts */
 } MjaFakeEndless;
 
+/* Images sent with Content-Encoding: gzip. */
+typedef enum
+{
+  MJA_FAKE_GZIP_NO,
+  MJA_FAKE_GZIP_LENGTH,       /* with a Content-Length: the compressed length */
+  MJA_FAKE_GZIP_CHUNKED,      /* chunked, without a Content-Length */
+} MjaFakeGzip;
+
 typedef struct
 {
   guint           n_jobs;            /* jobs in the account */
@@ -64,6 +72,8 @@ typedef struct
   guint           legacy_image_paths;/* legacy jobs list this many image URLs; 0 = one per image */
   guint           nul_id_every;      /* every Nth job's id holds an escaped NUL; 0 = never */
   guint           page_jobs;         /* current-era pages hold this many jobs, whatever was asked; 0 = as asked */
+  MjaFakeGzip     gzip_images;       /* images and videos compressed on the wire */
+  guint           gzip_zeros_mib;    /* with gzip_images: each still padded with this many MiB of zeros before compressing */
   guint16         api_port;          /* 0 = any free port */
   guint16         cdn_port;
   guint16         auth_port;
