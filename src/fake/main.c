@@ -87,7 +87,7 @@ main (int   argc,
       { "write-certificate", 0, 0, G_OPTION_ARG_FILENAME, &certificate_file, N_("Write the certificate of browser-only mode to FILE, for MJA_TLS_CERTIFICATE"), "FILE" },
       { "nest-depth", 0, 0, G_OPTION_ARG_INT, &nest_depth, N_("Give the first job of every listing a member nested DEPTH levels deep (0 = never)"), "DEPTH" },
       { "flood-mib", 0, 0, G_OPTION_ARG_INT, &flood_mib, N_("Answer every listing with MIB mebibytes of empty objects (0 = never)"), "MIB" },
-      { "endless", 0, 0, G_OPTION_ARG_STRING, &endless, N_("Never end the current era's list: repeat (the newest page again) or refused (jobs no client accepts)"), "HOW" },
+      { "endless", 0, 0, G_OPTION_ARG_STRING, &endless, N_("Never end the current era's list: repeat (the newest page again), refused (jobs no client accepts) or fresh (new jobs on every page)"), "HOW" },
       { "cursor-bytes", 0, 0, G_OPTION_ARG_INT, &cursor_bytes, N_("Pad the current era's cursors to BYTES bytes (0 = as they are)"), "BYTES" },
       { "legacy-image-paths", 0, 0, G_OPTION_ARG_INT, &image_paths, N_("Let every legacy job list N image addresses (0 = one per image)"), "N" },
       { "nul-id-every", 0, 0, G_OPTION_ARG_INT, &nul_every, N_("Put an escaped NUL into every Nth job's id (0 = never)"), "N" },
@@ -162,9 +162,11 @@ main (int   argc,
     options.endless = MJA_FAKE_ENDLESS_REPEAT;
   else if (g_str_equal (endless, "refused"))
     options.endless = MJA_FAKE_ENDLESS_REFUSED;
+  else if (g_str_equal (endless, "fresh"))
+    options.endless = MJA_FAKE_ENDLESS_FRESH;
   else
     {
-      g_printerr (_("Unknown way to never end “%s”: use repeat or refused.\n"), endless);
+      g_printerr (_("Unknown way to never end “%s”: use repeat, refused or fresh.\n"), endless);
       return 2;
     }
 

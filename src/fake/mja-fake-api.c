@@ -200,8 +200,9 @@ query_uint (GHashTable *query,
   return (guint) parsed;
 }
 
-/* Called with the mutex held.  The newest page again, or a page of
- * refused jobs, each time with a cursor never sent before. */
+/* Called with the mutex held.  The newest page again, a page of refused
+ * jobs, or a page of jobs made just now, each time with a cursor never
+ * sent before. */
 static void
 list_endless (MjaFakeServer     *self,
               SoupServerMessage *msg,
@@ -211,6 +212,8 @@ list_endless (MjaFakeServer     *self,
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *cursor = g_strdup_printf ("endless-%u", self->request_count);
 
+  if (self->options.endless == MJA_FAKE_ENDLESS_FRESH)
+    mja_fake_server_generate_jobs (self, page_size);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "data");
   json_builder_begin_array (b);

@@ -31,6 +31,7 @@ typedef enum
   MJA_FAKE_ENDLESS_NO,
   MJA_FAKE_ENDLESS_REPEAT,    /* the newest page again and again */
   MJA_FAKE_ENDLESS_REFUSED,   /* pages of jobs whose ids no client accepts */
+  MJA_FAKE_ENDLESS_FRESH,     /* pages of valid jobs never listed before, made as they are asked for */
 } MjaFakeEndless;
 
 /* Images sent with Content-Encoding: gzip. */
