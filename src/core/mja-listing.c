@@ -51,6 +51,7 @@ struct _MjaListing
   guint        barren_pages;
   GError      *stop_error;
   guint        pages;
+  guint        max_pages;
   guint        full_legacy_pages;
   char        *from_date;
 };
@@ -102,7 +103,24 @@ mja_listing_new (MjaApi      *api,
   self->update_mode = checkpoint != NULL;
   self->legacy_job_type = g_strdup (legacy_job_type);
   self->era = era == MJA_PROTOCOL_AUTO ? MJA_PROTOCOL_CURRENT : era;
+  self->max_pages = MAX_PAGES;
   return self;
+}
+
+/**
+ * mja_listing_set_max_pages:
+ * @max_pages: the page the listing stops at; 0 = 20,000
+ *
+ * The overall cap on pages, far above any real account: only a server
+ * that sends a new valid job and a new cursor on every page reaches it.
+ * Tests lower it.
+ */
+void
+mja_listing_set_max_pages (MjaListing *self,
+                           guint       max_pages)
+{
+  g_return_if_fail (MJA_IS_LISTING (self));
+  self->max_pages = max_pages > 0 ? max_pages : MAX_PAGES;
 }
 
 void
@@ -272,10 +290,10 @@ check_progress (MjaListing *self,
                            "Midjourney kept paging with nothing new (%u pages in a row without a job not seen "
                            "before), so the listing stopped there. Everything listed before is archived.",
                            self->barren_pages), self->barren_pages);
-  else if (self->pages >= MAX_PAGES)
+  else if (self->pages >= self->max_pages)
     g_set_error (&self->stop_error, MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE,
                  _("Midjourney kept paging past %u pages, far more than any account has, so the listing stopped "
-                   "there. Everything listed before is archived."), MAX_PAGES);
+                   "there. Everything listed before is archived."), self->max_pages);
   if (self->stop_error != NULL)
     self->done = TRUE;
 }

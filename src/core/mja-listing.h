@@ -31,6 +31,8 @@ MjaPage        *mja_listing_next_finish       (MjaListing          *self,
 const char     *mja_listing_get_checkpoint    (MjaListing          *self);
 gboolean        mja_listing_get_cap_reached   (MjaListing          *self);
 gboolean        mja_listing_get_update_failed (MjaListing          *self);
+void            mja_listing_set_max_pages     (MjaListing          *self,
+                                               guint                max_pages);
 MjaPage        *mja_listing_take_answer       (MjaListing          *self,
                                                JsonNode            *root,
                                                GError             **error);

@@ -878,6 +878,7 @@ worker_setup (Worker *w)
       (g_str_equal (w->options.job_types[0], "upscale") || g_str_equal (w->options.job_types[0], "grid")))
     legacy_type = w->options.job_types[0];
   w->listing = mja_api_list (w->api, w->options.page_size, checkpoint, legacy_type);
+  mja_listing_set_max_pages (w->listing, w->options.max_pages);
   return TRUE;
 }
 

@@ -38,6 +38,8 @@ typedef struct
   guint        answer_timeout_s;  /* an answer slower is given up and tried again;
                                      0 = 300 s for a page, 900 s for an image */
   guint64      max_image_bytes;   /* an image larger is refused; 0 = 512 MiB */
+  guint        max_pages;         /* the listing stops after this many pages, a server's
+                                     that never stops; 0 = 20,000 */
   gboolean     repair;            /* fetch again what verify finds missing or damaged */
   gboolean     embed_metadata;    /* write each job's XMP into its images */
   MjaTransport *transport;        /* (nullable) what carries the requests; NULL = a direct one */

@@ -35,6 +35,8 @@ main (int   argc,
   g_autofree char *cookie = NULL;
   g_autofree char *certificate_file = NULL;
   g_autofree char *endless = NULL;
+  g_autofree char *gzip_images = NULL;
+  int gzip_zeros = 0;
   int nest_depth = 0, flood_mib = 0, cursor_bytes = 0, image_paths = 0, nul_every = 0, page_jobs = 0;
   int jobs, seed, latency, every429, retry_after, kib, pixels, html_every, hostile_every = 0, escape_every = 0, huge_page = 0, api_port = 0, cdn_port = 0,
       auth_port = 0;
@@ -75,7 +77,7 @@ main (int   argc,
       { "legacy-empty-end", 0, 0, G_OPTION_ARG_NONE, &empty_end, N_("End the legacy list with [] instead of [{\"msg\": \"No jobs found.\"}]"), NULL },
       { "html-image-every", 0, 0, G_OPTION_ARG_INT, &html_every, N_("Serve an HTML page instead of every Nth image (0 = never)"), "N" },
       { "hostile-every", 0, 0, G_OPTION_ARG_INT, &hostile_every, N_("Give every Nth job an id or image address that tries to escape the archive (0 = never)"), "N" },
-      { "escape-every", 0, 0, G_OPTION_ARG_INT, &escape_every, N_("Give every Nth job a prompt and job type with terminal escape sequences (0 = never)"), "N" },
+      { "escape-every", 0, 0, G_OPTION_ARG_INT, &escape_every, N_("Give every Nth job a prompt and job type with terminal escape sequences, and every 4xx error message too (0 = never)"), "N" },
       { "huge-page-mib", 0, 0, G_OPTION_ARG_INT, &huge_page, N_("Answer every listing with an empty page padded to MiB mebibytes (0 = never)"), "MIB" },
       { "slow-body", 0, 0, G_OPTION_ARG_NONE, &slow_body, N_("Answer every listing with a body that trickles a byte every 100 ms and never ends"), NULL },
       { "slow-images", 0, 0, G_OPTION_ARG_NONE, &slow_images, N_("Answer every image with a body that trickles a byte every 100 ms and never ends"), NULL },
@@ -85,10 +87,12 @@ main (int   argc,
       { "write-certificate", 0, 0, G_OPTION_ARG_FILENAME, &certificate_file, N_("Write the certificate of browser-only mode to FILE, for MJA_TLS_CERTIFICATE"), "FILE" },
       { "nest-depth", 0, 0, G_OPTION_ARG_INT, &nest_depth, N_("Give the first job of every listing a member nested DEPTH levels deep (0 = never)"), "DEPTH" },
       { "flood-mib", 0, 0, G_OPTION_ARG_INT, &flood_mib, N_("Answer every listing with MIB mebibytes of empty objects (0 = never)"), "MIB" },
-      { "endless", 0, 0, G_OPTION_ARG_STRING, &endless, N_("Never end the current era's list: repeat (the newest page again) or refused (jobs no client accepts)"), "HOW" },
+      { "endless", 0, 0, G_OPTION_ARG_STRING, &endless, N_("Never end the current era's list: repeat (the newest page again), refused (jobs no client accepts) or fresh (new jobs on every page)"), "HOW" },
       { "cursor-bytes", 0, 0, G_OPTION_ARG_INT, &cursor_bytes, N_("Pad the current era's cursors to BYTES bytes (0 = as they are)"), "BYTES" },
       { "legacy-image-paths", 0, 0, G_OPTION_ARG_INT, &image_paths, N_("Let every legacy job list N image addresses (0 = one per image)"), "N" },
       { "nul-id-every", 0, 0, G_OPTION_ARG_INT, &nul_every, N_("Put an escaped NUL into every Nth job's id (0 = never)"), "N" },
+      { "gzip-images", 0, 0, G_OPTION_ARG_STRING, &gzip_images, N_("Send images gzip-compressed: length (with the compressed Content-Length) or chunked (without one)"), "HOW" },
+      { "gzip-zeros-mib", 0, 0, G_OPTION_ARG_INT, &gzip_zeros, N_("With --gzip-images: pad every still with MIB mebibytes of zeros before compressing it (0 = never)"), "MIB" },
       { "page-jobs", 0, 0, G_OPTION_ARG_INT, &page_jobs, N_("Put N jobs into every current-era page, whatever was asked (0 = as asked)"), "N" },
       { "api-port", 0, 0, G_OPTION_ARG_INT, &api_port, N_("Port of the API server (default: any free port)"), "PORT" },
       { "cdn-port", 0, 0, G_OPTION_ARG_INT, &cdn_port, N_("Port of the image CDN (default: any free port)"), "PORT" },
@@ -111,7 +115,7 @@ main (int   argc,
 
   if (jobs < 0 || latency < 0 || every429 < 0 || retry_after < 0 || kib < 0 || pixels < 16 || html_every < 0 || hostile_every < 0 ||
       escape_every < 0 || huge_page < 0 || huge_page > 4096 || nest_depth < 0 || flood_mib < 0 || flood_mib > 4096 ||
-      cursor_bytes < 0 || image_paths < 0 || nul_every < 0 || page_jobs < 0 ||
+      cursor_bytes < 0 || image_paths < 0 || nul_every < 0 || page_jobs < 0 || gzip_zeros < 0 || gzip_zeros > 4096 ||
       error_rate < 0 || error_rate > 1 || api_port < 0 || api_port > 65535 || cdn_port < 0 || cdn_port > 65535 ||
       auth_port < 0 || auth_port > 65535)
     {
@@ -150,6 +154,7 @@ main (int   argc,
   options.legacy_image_paths = (guint) image_paths;
   options.nul_id_every = (guint) nul_every;
   options.page_jobs = (guint) page_jobs;
+  options.gzip_zeros_mib = (guint) gzip_zeros;
 
   if (endless == NULL)
     options.endless = MJA_FAKE_ENDLESS_NO;
@@ -157,9 +162,23 @@ main (int   argc,
     options.endless = MJA_FAKE_ENDLESS_REPEAT;
   else if (g_str_equal (endless, "refused"))
     options.endless = MJA_FAKE_ENDLESS_REFUSED;
+  else if (g_str_equal (endless, "fresh"))
+    options.endless = MJA_FAKE_ENDLESS_FRESH;
   else
     {
-      g_printerr (_("Unknown way to never end “%s”: use repeat or refused.\n"), endless);
+      g_printerr (_("Unknown way to never end “%s”: use repeat, refused or fresh.\n"), endless);
+      return 2;
+    }
+
+  if (gzip_images == NULL)
+    options.gzip_images = MJA_FAKE_GZIP_NO;
+  else if (g_str_equal (gzip_images, "length"))
+    options.gzip_images = MJA_FAKE_GZIP_LENGTH;
+  else if (g_str_equal (gzip_images, "chunked"))
+    options.gzip_images = MJA_FAKE_GZIP_CHUNKED;
+  else
+    {
+      g_printerr (_("Unknown way to compress images “%s”: use length or chunked.\n"), gzip_images);
       return 2;
     }
 

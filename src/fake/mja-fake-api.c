@@ -200,8 +200,9 @@ query_uint (GHashTable *query,
   return (guint) parsed;
 }
 
-/* Called with the mutex held.  The newest page again, or a page of
- * refused jobs, each time with a cursor never sent before. */
+/* Called with the mutex held.  The newest page again, a page of refused
+ * jobs, or a page of jobs made just now, each time with a cursor never
+ * sent before. */
 static void
 list_endless (MjaFakeServer     *self,
               SoupServerMessage *msg,
@@ -211,6 +212,8 @@ list_endless (MjaFakeServer     *self,
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *cursor = g_strdup_printf ("endless-%u", self->request_count);
 
+  if (self->options.endless == MJA_FAKE_ENDLESS_FRESH)
+    mja_fake_server_generate_jobs (self, page_size);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "data");
   json_builder_begin_array (b);
@@ -249,7 +252,7 @@ list_current (MjaFakeServer     *self,
 
   if (g_strcmp0 (user_id, self->user_id) != 0)
     {
-      mja_fake_respond_json_message (msg, SOUP_STATUS_FORBIDDEN, "You are not allowed to see this user's jobs.");
+      mja_fake_respond_json_message (self, msg, SOUP_STATUS_FORBIDDEN, "You are not allowed to see this user's jobs.");
       return;
     }
   if (update)
@@ -258,7 +261,7 @@ list_current (MjaFakeServer     *self,
 
       if (cp == NULL || !decode_checkpoint (cp, &lower, &clock) || lower > self->jobs->len)
         {
-          mja_fake_respond_json_message (msg, SOUP_STATUS_BAD_REQUEST, "Invalid or expired checkpoint.");
+          mja_fake_respond_json_message (self, msg, SOUP_STATUS_BAD_REQUEST, "Invalid or expired checkpoint.");
           return;
         }
     }
@@ -269,7 +272,7 @@ list_current (MjaFakeServer     *self,
     }
   if (cursor != NULL && !decode_cursor (cursor, &anchor, &offset, &lower, &clock))
     {
-      mja_fake_respond_json_message (msg, SOUP_STATUS_BAD_REQUEST, "Invalid cursor.");
+      mja_fake_respond_json_message (self, msg, SOUP_STATUS_BAD_REQUEST, "Invalid cursor.");
       return;
     }
 
@@ -350,7 +353,7 @@ list_legacy (MjaFakeServer     *self,
 
   if (g_strcmp0 (user_id, self->user_id) != 0)
     {
-      mja_fake_respond_json_message (msg, SOUP_STATUS_FORBIDDEN, "You are not allowed to see this user's jobs.");
+      mja_fake_respond_json_message (self, msg, SOUP_STATUS_FORBIDDEN, "You are not allowed to see this user's jobs.");
       return;
     }
   if (from_text != NULL)
@@ -359,7 +362,7 @@ list_legacy (MjaFakeServer     *self,
 
       if (from == NULL)
         {
-          mja_fake_respond_json_message (msg, SOUP_STATUS_BAD_REQUEST, "Invalid fromDate.");
+          mja_fake_respond_json_message (self, msg, SOUP_STATUS_BAD_REQUEST, "Invalid fromDate.");
           return;
         }
       from_us = g_date_time_to_unix (from) * G_USEC_PER_SEC + g_date_time_get_microsecond (from);
@@ -414,14 +417,14 @@ check_current_auth (MjaFakeServer     *self,
 
   if (g_strcmp0 (soup_message_headers_get_one (headers, "x-csrf-protection"), "1") != 0)
     {
-      mja_fake_respond_json_message (msg, SOUP_STATUS_FORBIDDEN, "Missing CSRF protection header.");
+      mja_fake_respond_json_message (self, msg, SOUP_STATUS_FORBIDDEN, "Missing CSRF protection header.");
       return FALSE;
     }
   if (token == NULL || self->options.revoked ||
       !g_hash_table_lookup_extended (self->id_tokens, token, NULL, &exp) ||
       GPOINTER_TO_INT (exp) <= g_get_real_time () / G_USEC_PER_SEC)
     {
-      mja_fake_respond_json_message (msg, SOUP_STATUS_UNAUTHORIZED, "Unauthorized");
+      mja_fake_respond_json_message (self, msg, SOUP_STATUS_UNAUTHORIZED, "Unauthorized");
       return FALSE;
     }
   return TRUE;
@@ -492,7 +495,7 @@ mja_fake_server_handle_api (MjaFakeServer     *self,
         list_legacy (self, msg, query);
     }
   else
-    mja_fake_respond_json_message (msg, SOUP_STATUS_NOT_FOUND, "Not found");
+    mja_fake_respond_json_message (self, msg, SOUP_STATUS_NOT_FOUND, "Not found");
 
   g_mutex_unlock (&self->mutex);
 }
@@ -512,7 +515,7 @@ mja_fake_server_handle_auth (MjaFakeServer     *self,
 
   if (!g_str_equal (path, "/v1/token") || g_strcmp0 (soup_server_message_get_method (msg), "POST") != 0)
     {
-      mja_fake_respond_json_message (msg, SOUP_STATUS_NOT_FOUND, "Not found");
+      mja_fake_respond_json_message (self, msg, SOUP_STATUS_NOT_FOUND, "Not found");
       return;
     }
 

@@ -212,6 +212,11 @@ parse_cdn_path (const char  *path,
   return TRUE;
 }
 
+static GBytes *dup_served (MjaFakeServer *self,
+                           const char    *job_id,
+                           guint          index,
+                           const char    *extension);
+
 static void
 render_thread (GTask        *task,
                gpointer      source_object,
@@ -220,7 +225,7 @@ render_thread (GTask        *task,
 {
   g_auto(GStrv) key = g_strsplit (task_data, "\n", 3);
   guint64 index = g_ascii_strtoull (key[1], NULL, 10);
-  GBytes *bytes = mja_fake_server_dup_image (source_object, key[0], (guint) index, key[2]);
+  GBytes *bytes = dup_served (source_object, key[0], (guint) index, key[2]);
 
   if (bytes == NULL)
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No such image");
@@ -249,6 +254,24 @@ lookup_cached (MjaFakeServer *self,
     g_bytes_ref (bytes);
   g_mutex_unlock (&self->mutex);
   return bytes;
+}
+
+/* Takes the mutex, and @key. */
+static void
+store_cached (MjaFakeServer *self,
+              char          *key,
+              GBytes        *bytes)
+{
+  g_mutex_lock (&self->mutex);
+  if (self->image_cache_bytes + g_bytes_get_size (bytes) > IMAGE_CACHE_BYTES)
+    {
+      g_hash_table_remove_all (self->image_cache);
+      self->image_cache_bytes = 0;
+    }
+  if (!g_hash_table_contains (self->image_cache, key))
+    self->image_cache_bytes += g_bytes_get_size (bytes);
+  g_hash_table_replace (self->image_cache, key, g_bytes_ref (bytes));
+  g_mutex_unlock (&self->mutex);
 }
 
 GBytes *
@@ -280,31 +303,105 @@ mja_fake_server_dup_image (MjaFakeServer *self,
       bytes = render_image (job_id, index, extension, self->options.image_kib, self->options.image_pixels, NULL);
       if (bytes == NULL)
         return NULL;
-      g_mutex_lock (&self->mutex);
-      if (self->image_cache_bytes + g_bytes_get_size (bytes) > IMAGE_CACHE_BYTES)
-        {
-          g_hash_table_remove_all (self->image_cache);
-          self->image_cache_bytes = 0;
-        }
-      if (!g_hash_table_contains (self->image_cache, key))
-        self->image_cache_bytes += g_bytes_get_size (bytes);
-      g_hash_table_replace (self->image_cache, g_steal_pointer (&key), g_bytes_ref (bytes));
-      g_mutex_unlock (&self->mutex);
+      store_cached (self, g_steal_pointer (&key), bytes);
     }
   return bytes;
 }
 
+/* @bytes, then @zeros zero bytes, in one gzip stream: a bomb compresses
+ * a thousandfold, so hundreds of MiB decoded cost a few hundred KiB. */
+static GBytes *
+gzip_bytes (GBytes *bytes,
+            gsize   zeros)
+{
+  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 6);
+  g_autofree guint8 *block = g_malloc0 (1 << 20);
+  GByteArray *out = g_byte_array_new ();
+  const guint8 *in = g_bytes_get_data (bytes, NULL);
+  gsize left = g_bytes_get_size (bytes);
+  gboolean in_zeros = FALSE;
+  guint8 buffer[64 * 1024];
+
+  for (;;)
+    {
+      gsize chunk = in_zeros ? MIN (zeros, (gsize) 1 << 20) : left;
+      GConverterFlags flags = in_zeros && chunk == zeros ? G_CONVERTER_INPUT_AT_END : G_CONVERTER_NO_FLAGS;
+      const guint8 *from = in_zeros ? block : in;
+      gsize read = 0, written = 0;
+      GConverterResult result;
+
+      if (!in_zeros && zeros == 0)
+        flags = G_CONVERTER_INPUT_AT_END;
+      result = g_converter_convert (G_CONVERTER (compressor), from, chunk, buffer, sizeof buffer, flags,
+                                    &read, &written, NULL);
+      g_assert (result != G_CONVERTER_ERROR);
+      g_byte_array_append (out, buffer, written);
+      if (result == G_CONVERTER_FINISHED)
+        break;
+      if (in_zeros)
+        zeros -= read;
+      else
+        {
+          in += read;
+          left -= read;
+          in_zeros = left == 0;
+        }
+    }
+  return g_byte_array_free_to_bytes (out);
+}
+
+static char *
+served_key (MjaFakeServer *self,
+            const char    *job_id,
+            guint          index,
+            const char    *extension)
+{
+  g_autofree char *key = cache_key (job_id, index, extension);
+
+  return self->options.gzip_images == MJA_FAKE_GZIP_NO ? g_steal_pointer (&key) : g_strconcat (key, ".gz", NULL);
+}
+
+/* What the CDN sends of an image: the image, or its gzip (with the
+ * zeros of the knob behind a still), kept in the cache likewise. */
+static GBytes *
+dup_served (MjaFakeServer *self,
+            const char    *job_id,
+            guint          index,
+            const char    *extension)
+{
+  g_autoptr(GBytes) image = mja_fake_server_dup_image (self, job_id, index, extension);
+  g_autofree char *key = NULL;
+  GBytes *bytes;
+
+  if (image == NULL || self->options.gzip_images == MJA_FAKE_GZIP_NO)
+    return g_steal_pointer (&image);
+  key = served_key (self, job_id, index, extension);
+  bytes = lookup_cached (self, key);
+  if (bytes != NULL)
+    return bytes;
+  bytes = gzip_bytes (image, g_str_equal (extension, "mp4") ? 0 : (gsize) self->options.gzip_zeros_mib << 20);
+  store_cached (self, g_steal_pointer (&key), bytes);
+  return bytes;
+}
+
 static void
-set_image_response (SoupServerMessage *msg,
+set_image_response (MjaFakeServer     *self,
+                    SoupServerMessage *msg,
                     const char        *extension,
                     GBytes            *bytes)
 {
   g_autofree char *type = g_str_equal (extension, "mp4") ? g_strdup ("video/mp4")
                           : g_strdup_printf ("image/%s", g_str_equal (extension, "jpg") ? "jpeg" : extension);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  if (self->options.gzip_images != MJA_FAKE_GZIP_NO)
+    soup_message_headers_replace (headers, "Content-Encoding", "gzip");
+  if (self->options.gzip_images == MJA_FAKE_GZIP_CHUNKED)
+    soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
   soup_server_message_set_response (msg, type, SOUP_MEMORY_COPY, g_bytes_get_data (bytes, NULL),
                                     g_bytes_get_size (bytes));
+  soup_message_body_complete (soup_server_message_get_response_body (msg));
 }
 
 static void
@@ -319,7 +416,7 @@ image_ready_cb (GObject      *source,
   if (bytes == NULL)
     mja_fake_respond (pending->msg, SOUP_STATUS_NOT_FOUND, "text/plain", error->message, -1);
   else
-    set_image_response (pending->msg, strrchr (pending->path, '.') + 1, bytes);
+    set_image_response (pending->self, pending->msg, strrchr (pending->path, '.') + 1, bytes);
   soup_server_message_unpause (pending->msg);
   mja_fake_request_free (pending);
 }
@@ -395,12 +492,12 @@ mja_fake_server_handle_cdn (MjaFakeRequest *pending)
 
   /* Drawn before: answer at once.  Drawing takes a thread. */
   {
-    g_autofree char *key = cache_key (job_id, index, extension);
+    g_autofree char *key = served_key (self, job_id, index, extension);
     g_autoptr(GBytes) cached = lookup_cached (self, key);
 
     if (cached != NULL)
       {
-        set_image_response (msg, extension, cached);
+        set_image_response (self, msg, extension, cached);
         return TRUE;
       }
   }

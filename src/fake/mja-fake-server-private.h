@@ -115,7 +115,8 @@ void      mja_fake_respond                      (SoupServerMessage *msg,
                                                  const char        *content_type,
                                                  const char        *body,
                                                  gssize             length);
-void      mja_fake_respond_json_message         (SoupServerMessage *msg,
+void      mja_fake_respond_json_message         (MjaFakeServer     *self,
+                                                 SoupServerMessage *msg,
                                                  guint              status,
                                                  const char        *message);
 void      mja_fake_respond_trickle              (SoupServerMessage *msg,

@@ -147,14 +147,28 @@ mja_fake_respond (SoupServerMessage *msg,
                                     body, length < 0 ? strlen (body) : (gsize) length);
 }
 
+/* {"message": …}; with the escape knob, a 4xx message sets the
+ * terminal's title and writes its clipboard (OSC 52) around its text, and
+ * carries a C1 CSI and a DEL. */
 void
-mja_fake_respond_json_message (SoupServerMessage *msg,
+mja_fake_respond_json_message (MjaFakeServer     *self,
+                               SoupServerMessage *msg,
                                guint              status,
                                const char        *message)
 {
-  g_autofree char *escaped = g_strescape (message, NULL);
-  g_autofree char *body = g_strdup_printf ("{\"message\":\"%s\"}", escaped);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *hostile = NULL;
+  g_autofree char *body = NULL;
 
+  if (self->options.escape_every > 0 && SOUP_STATUS_IS_CLIENT_ERROR (status))
+    message = hostile = g_strdup_printf ("\033]0;OWNED\007%s\033]52;c;b3duZWQ=\007\302\233" "2J\177", message);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, message);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  body = json_to_string (root, FALSE);
   mja_fake_respond (msg, status, "application/json", body, -1);
 }
 
@@ -237,7 +251,7 @@ mja_fake_server_inject_fault (MjaFakeServer     *self,
       else
         value = g_strdup_printf ("%u", self->options.retry_after);
       soup_message_headers_replace (headers, "Retry-After", value);
-      mja_fake_respond_json_message (msg, 429 /* Too Many Requests */, "Too many requests, slow down.");
+      mja_fake_respond_json_message (self, msg, 429 /* Too Many Requests */, "Too many requests, slow down.");
       return TRUE;
     }
 

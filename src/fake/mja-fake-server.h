@@ -31,7 +31,16 @@ typedef enum
   MJA_FAKE_ENDLESS_NO,
   MJA_FAKE_ENDLESS_REPEAT,    /* the newest page again and again */
   MJA_FAKE_ENDLESS_REFUSED,   /* pages of jobs whose ids no client accepts */
+  MJA_FAKE_ENDLESS_FRESH,     /* pages of valid jobs never listed before, made as they are asked for */
 } MjaFakeEndless;
+
+/* Images sent with Content-Encoding: gzip. */
+typedef enum
+{
+  MJA_FAKE_GZIP_NO,
+  MJA_FAKE_GZIP_LENGTH,       /* with a Content-Length: the compressed length */
+  MJA_FAKE_GZIP_CHUNKED,      /* chunked, without a Content-Length */
+} MjaFakeGzip;
 
 typedef struct
 {
@@ -52,7 +61,7 @@ typedef struct
   gboolean        legacy_empty_end;  /* legacy end marker "[]" instead of the "msg" one */
   guint           html_image_every;  /* every Nth image answers an HTML page; 0 = never */
   guint           hostile_every;     /* every Nth job has an id or URL that tries to escape; 0 = never */
-  guint           escape_every;      /* every Nth job's prompt and type carry terminal escapes (OSC 52, title); 0 = never */
+  guint           escape_every;      /* every Nth job's prompt and type, and every 4xx message, carry terminal escapes (OSC 52, title); 0 = never */
   guint           huge_page_mib;     /* listing answers are this many MiB (an empty page padded); 0 = normal */
   gboolean        slow_body;         /* listing answers trickle a byte every 100 ms and never end */
   gboolean        slow_images;       /* images trickle likewise: a PNG's first bytes, then one every 100 ms */
@@ -64,6 +73,8 @@ typedef struct
   guint           legacy_image_paths;/* legacy jobs list this many image URLs; 0 = one per image */
   guint           nul_id_every;      /* every Nth job's id holds an escaped NUL; 0 = never */
   guint           page_jobs;         /* current-era pages hold this many jobs, whatever was asked; 0 = as asked */
+  MjaFakeGzip     gzip_images;       /* images and videos compressed on the wire */
+  guint           gzip_zeros_mib;    /* with gzip_images: each still padded with this many MiB of zeros before compressing */
   guint16         api_port;          /* 0 = any free port */
   guint16         cdn_port;
   guint16         auth_port;

@@ -71,6 +71,17 @@ def test_escape_sequences_never_printed():
             tag = cli("tag", "--archive", archive, env=env, check=1)
             no_controls(tag.stdout + tag.stderr, "tag")
             assert "\\x1b]0;OWNED\\x07" in tag.stderr, tag.stderr
+
+            # A failing sync quotes the server's message: the legacy era's
+            # 403 for another account's user id, with
+            # the title, OSC 52, a C1 CSI and a DEL, is shown escaped.
+            other = {k: v for k, v in env.items() if k != "MIDJOURNEY_COOKIE"}
+            other["MIDJOURNEY_USER_ID"] = "00000000-0000-4000-8000-000000000000"
+            refused = cli("sync", "--archive", archive, "--request-interval", "0", env=other)
+            assert refused.returncode not in (0, None), refused
+            no_controls(refused.stdout + refused.stderr, "a refused sync")
+            assert "not allowed to see this user" in refused.stderr, refused.stderr
+            assert "\\x1b]52;" in refused.stderr, refused.stderr
         finally:
             remove(archive)
 

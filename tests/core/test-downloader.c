@@ -100,6 +100,7 @@ slow_answer_cb (gpointer data)
  * /png/…    a PNG           /jpeg/…  a JPEG       /html/…  a web page as image/png
  * /flakyN/… 503 N times, then a PNG               /down/…  always 503
  * /missing/… 404            /limited/… 429 "Retry-After: 1" once, then a PNG
+ * /hour/…   429 "Retry-After: 3600", always
  * /big/…    a large PNG, all but its last bytes, until the test lets go
  * /hold/…   no answer at all until the client goes away */
 static void
@@ -163,6 +164,11 @@ cdn_cb (SoupServer        *server,
           cdn->limited_again_us = g_get_monotonic_time ();
           respond_bytes (msg, "image/png", cdn->png);
         }
+    }
+  else if (g_str_has_prefix (path, "/hour/"))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "3600");
+      soup_server_message_set_status (msg, 429, NULL);
     }
   else if (g_str_has_prefix (path, "/big/"))
     {
@@ -565,6 +571,27 @@ test_retry_after (Fixture       *fixture,
   g_assert_cmpint (waited, <, 4000000);
 }
 
+/* "Retry after an hour": beyond the budget of all waits (15 minutes), so
+ * the image fails at once, after its one request, instead of an hour's
+ * wait (or the ten minutes each wait is cut to, eight times). */
+static void
+test_retry_after_budget (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  gint64 start = g_get_monotonic_time ();
+  Result *result;
+
+  add (fixture, "hour", 0, "/hour/a.png", "hour/a.png");
+  wait_for_queue (fixture);
+  assert_failed (fixture, "hour", 0, MJA_DOWNLOAD_ERROR_NETWORK);
+  result = result_of (fixture, "hour", 0);
+  g_test_message ("said: %s", result->error->message);
+  g_assert_nonnull (strstr (result->error->message, "15 minutes"));
+  assert_nothing_at (fixture, "hour/a.png");
+  g_assert_cmpuint (cdn_hits (&fixture->cdn, "/hour/a.png"), ==, 1);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+}
+
 /* Cancelled in the middle of an image, or before its answer began:
  * nothing under the final name, no .part, no failure reported; what is
  * added after is not fetched. */
@@ -606,6 +633,7 @@ main (int   argc,
   ADD ("/downloader/sniffed-extension", test_sniffed_extension);
   ADD ("/downloader/failing-image-retried-then-reported", test_failing_image_retried_then_reported);
   ADD ("/downloader/retry-after", test_retry_after);
+  ADD ("/downloader/retry-after-budget", test_retry_after_budget);
   ADD ("/downloader/cancel-leaves-nothing", test_cancel_leaves_nothing);
 #undef ADD
 

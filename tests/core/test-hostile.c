@@ -350,6 +350,41 @@ test_endless_listing (void)
     }
 }
 
+/* A new valid job and a new cursor on every page: nothing barren, so only
+ * the overall page cap (20,000; 30 here) stops the listing. */
+static void
+test_endless_fresh_listing (void)
+{
+  MjaFakeServerOptions fake;
+  MjaSyncOptions options;
+  g_autoptr(MjaFakeServer) server = NULL;
+  g_autoptr(MjaCredentials) credentials = NULL;
+  g_autoptr(MjaSync) sync = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = helper_make_archive_dir ();
+
+  fake_options (&fake, 3, MJA_FAKE_ERA_CURRENT);
+  fake.endless = MJA_FAKE_ENDLESS_FRESH;
+  fake.page_jobs = 1;
+  server = helper_start_server (&fake);
+
+  credentials = helper_current_credentials (server);
+  helper_sync_options (&options, server);
+  options.download = FALSE;
+  options.max_pages = 30;
+  sync = mja_sync_new (root, credentials, &options);
+  error = helper_run (sync, NULL);
+  g_assert_error (error, MJA_API_ERROR, MJA_API_ERROR_BAD_RESPONSE);
+  g_test_message ("said: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "kept paging past 30 pages"));
+  g_assert_cmpuint (mja_sync_get_pages (sync), ==, 30);
+  /* Every page brought its job, and each is archived. */
+  g_assert_cmpuint (count_files (root, ".json", NULL), ==, 30);
+
+  mja_sync_options_clear (&options);
+  helper_remove_tree (root);
+}
+
 static void
 test_long_cursor (void)
 {
@@ -872,6 +907,7 @@ main (int   argc,
   g_test_add_func ("/hostile/deep-page", test_deep_page);
   g_test_add_func ("/hostile/flood-page", test_flood_page);
   g_test_add_func ("/hostile/endless-listing", test_endless_listing);
+  g_test_add_func ("/hostile/endless-fresh-listing", test_endless_fresh_listing);
   g_test_add_func ("/hostile/long-cursor", test_long_cursor);
   g_test_add_func ("/hostile/legacy-image-paths", test_legacy_image_paths);
   g_test_add_func ("/hostile/nul-in-id", test_nul_in_id);

@@ -635,6 +635,100 @@ test_hostile_answers (void)
     }
 }
 
+/* Images sent gzipped, with the compressed Content-Length and chunked
+ * without one: each arrives as the image itself, its decoded size
+ * counted, not compared with the compressed length. */
+static void
+test_gzip_images (void)
+{
+  const MjaFakeGzip ways[] = { MJA_FAKE_GZIP_LENGTH, MJA_FAKE_GZIP_CHUNKED };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ways); i++)
+    {
+      MjaFakeServerOptions fake;
+      MjaSyncOptions options;
+      g_autoptr(MjaFakeServer) server = NULL;
+      g_autoptr(MjaCredentials) credentials = NULL;
+      g_autoptr(MjaSync) sync = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *root = helper_make_archive_dir ();
+
+      g_test_message ("gzip %s", ways[i] == MJA_FAKE_GZIP_LENGTH ? "with Content-Length" : "chunked");
+      mja_fake_server_options_init (&fake);
+      fake.n_jobs = 6;
+      fake.eras = MJA_FAKE_ERA_CURRENT;
+      fake.image_kib = 256;    /* text padding: compresses to about half */
+      fake.gzip_images = ways[i];
+      server = helper_start_server (&fake);
+      credentials = helper_current_credentials (server);
+      helper_sync_options (&options, server);
+      options.max_tries = 2;
+
+      sync = mja_sync_new (root, credentials, &options);
+      error = helper_run (sync, NULL);
+      g_assert_no_error (error);
+      g_assert_cmpuint (mja_sync_get_images_failed (sync), ==, 0);
+      g_assert_cmpuint (mja_sync_get_images_done (sync), ==, mja_fake_server_get_n_images (server, "grid,upscale"));
+      assert_complete_archive (server, root, 6, "png");
+      /* Decoded bytes, each image read once. */
+      g_assert_cmpuint (mja_sync_get_bytes (sync), >=,
+                        (guint64) mja_fake_server_get_n_images (server, "grid,upscale") * 200 * 1024);
+
+      mja_sync_options_clear (&options);
+      helper_remove_tree (root);
+    }
+}
+
+/* 64 × 64 pixels, then 256 MiB of zeros, gzipped to a few hundred KiB:
+ * refused once the decoded bytes pass what such an image can take, long
+ * before the end. */
+static void
+test_gzip_bomb_refused (void)
+{
+  MjaFakeServerOptions fake;
+  MjaSyncOptions options;
+  g_autoptr(MjaFakeServer) server = NULL;
+  g_autoptr(MjaCredentials) credentials = NULL;
+  g_autoptr(MjaSync) sync = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = helper_make_archive_dir ();
+  GPtrArray *problems;
+  guint n_images;
+  gint64 start;
+
+  mja_fake_server_options_init (&fake);
+  fake.n_jobs = 2;
+  fake.eras = MJA_FAKE_ERA_CURRENT;
+  fake.image_kib = 1;
+  fake.image_pixels = 64;
+  fake.gzip_images = MJA_FAKE_GZIP_CHUNKED;
+  fake.gzip_zeros_mib = 256;
+  server = helper_start_server (&fake);
+  credentials = helper_current_credentials (server);
+  helper_sync_options (&options, server);
+  options.max_tries = 2;
+  n_images = mja_fake_server_get_n_images (server, "grid,upscale");
+
+  start = g_get_monotonic_time ();
+  sync = mja_sync_new (root, credentials, &options);
+  error = helper_run (sync, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mja_sync_get_images_done (sync), ==, 0);
+  g_assert_cmpuint (mja_sync_get_images_failed (sync), ==, n_images);
+  problems = mja_sync_get_problems (sync);
+  g_assert_cmpuint (problems->len, >, 0);
+  g_test_message ("said: %s", ((MjaSyncProblem *) problems->pdata[0])->message);
+  g_assert_nonnull (strstr (((MjaSyncProblem *) problems->pdata[0])->message,
+                            "larger than an image of 64 × 64 pixels can be"));
+  /* A few MiB of each read, not its 256: refused, not tried again. */
+  g_test_message ("%" G_GUINT64_FORMAT " bytes read of %u images", mja_sync_get_bytes (sync), n_images);
+  g_assert_cmpuint (mja_sync_get_bytes (sync), <, (guint64) n_images * 16 * 1024 * 1024);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 60 * G_USEC_PER_SEC);
+
+  mja_sync_options_clear (&options);
+  helper_remove_tree (root);
+}
+
 static void
 cancel_after_images (MjaSync      *sync,
                      GParamSpec   *pspec,
@@ -872,6 +966,8 @@ main (int   argc,
   g_test_add_func ("/sync/hostile/ids-and-urls", test_hostile_jobs_refused);
   g_test_add_func ("/sync/hostile/html-as-image", test_html_image_refused);
   g_test_add_func ("/sync/hostile/answers", test_hostile_answers);
+  g_test_add_func ("/sync/hostile/gzip-images", test_gzip_images);
+  g_test_add_func ("/sync/hostile/gzip-bomb", test_gzip_bomb_refused);
   g_test_add_func ("/sync/cancel-and-resume", test_cancel_and_resume);
   g_test_add_func ("/sync/download/truncated-image-refused", test_truncated_image_refused);
   g_test_add_func ("/sync/sniff", test_sniff);
