@@ -631,9 +631,10 @@ test_job_files_behind_images (void)
   g_autoptr(MjaTagReport) report = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *root = helper_make_archive_dir ();
-  g_autofree char *json[2] = { NULL, NULL };
-  g_autofree char *image[2] = { NULL, NULL };
-  g_autofree char *id[2] = { NULL, NULL };
+  /* g_autofree on an array frees its first element only. */
+  char *json[2] = { NULL, NULL };
+  char *image[2] = { NULL, NULL };
+  char *id[2] = { NULL, NULL };
   HelperAsync async = { NULL, NULL };
   TagWalk walk;
   Stuck stuck = { NULL, FALSE };
@@ -719,6 +720,12 @@ test_job_files_behind_images (void)
       g_assert_false (mja_embed_has_metadata (image[i], id[i]));
     }
   mja_sync_options_clear (&options);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_free (json[i]);
+      g_free (image[i]);
+      g_free (id[i]);
+    }
   helper_remove_tree (root);
 }
 
