@@ -406,7 +406,7 @@ mja_cli_sync (MjaCli  *cli,
     { "to-date", 0, 0, G_OPTION_ARG_STRING, &to_date, N_("Only jobs made on or before this day"), N_("DATE") },
     { "page-limit", 0, 0, G_OPTION_ARG_INT, &page_limit, N_("List at most this many pages (0 = no limit)"), N_("N") },
     { "full", 0, 0, G_OPTION_ARG_NONE, &full,
-      N_("List the whole history, not only what is new since the last sync, and fetch again damaged images"),
+      N_("List the whole history, not only what is new since the last sync"),
       NULL },
     { "overwrite-metadata", 0, 0, G_OPTION_ARG_NONE, &overwrite, N_("Rewrite metadata files that already exist"),
       NULL },
@@ -472,7 +472,9 @@ mja_cli_sync (MjaCli  *cli,
                              ? g_strsplit ("grid,upscale,video", ",", -1) : mja_cli_split_list (download_types);
   options.page_limit = page_limit;
   options.full = full;
-  options.repair = full;
+  /* Every sync heals what verify finds missing or damaged, as the app's
+   * does: the check reads only each file's head and tail. */
+  options.repair = TRUE;
   options.embed_metadata = mja_cli_embed_metadata (cli, embed);
   options.overwrite_metadata = overwrite;
   options.json_indent = json_indent;

@@ -57,6 +57,14 @@ def damage(archive):
     return truncated, corrupt
 
 
+def assert_server_bytes(archive, paths):
+    """Each of @paths (absolute) holds what the server sends for it."""
+    for path, url, _ in indexed_images(archive):
+        if os.path.join(archive, path) in paths:
+            with urllib.request.urlopen(url) as answer, open(os.path.join(archive, path), "rb") as f:
+                assert f.read() == answer.read(), path
+
+
 def verify_clean(archive, env):
     report = json.loads(cli("verify", "--json", "--archive", archive, env=env, check=0).stdout)
     assert report["problems"] == [], report
@@ -77,10 +85,7 @@ def test_download_repair():
         assert json.loads(result.stdout)["repaired_images"] == 2, result.stdout
         verify_clean(archive, env)
         # Whole again, and what the server sends.
-        for path, url, _ in indexed_images(archive):
-            if os.path.join(archive, path) in (truncated, corrupt):
-                with urllib.request.urlopen(url) as answer, open(os.path.join(archive, path), "rb") as f:
-                    assert f.read() == answer.read(), path
+        assert_server_bytes(archive, (truncated, corrupt))
         # Nothing left to repair: a second run fetches nothing.
         result = cli("download", "--repair", "--archive", archive, env=env, check=0)
         assert "repaired" not in result.stdout, result.stdout
@@ -104,15 +109,18 @@ def test_repair_failure_keeps_the_damaged_file():
     remove(archive)
 
 
-def test_sync_full_repairs():
+def test_sync_repairs():
+    # A plain sync, what the systemd timer runs, heals damaged files; so does --full.
     with FakeServer("--jobs", "12", "--seed", "4") as server:
         env = base_env(server)
         archive = temp_dir()
         cli("sync", "--archive", archive, "--request-interval", "0", env=env, check=0)
-        damage(archive)
-        result = cli("sync", "--full", "--archive", archive, "--request-interval", "0", env=env, check=0)
-        assert "2 damaged or missing images were repaired" in result.stdout, result.stdout
-        verify_clean(archive, env)
+        for args in (["--quiet"], ["--full"]):
+            truncated, corrupt = damage(archive)
+            result = cli("sync", *args, "--archive", archive, "--request-interval", "0", env=env, check=0)
+            assert "2 damaged or missing images were repaired" in result.stdout, (args, result.stdout)
+            verify_clean(archive, env)
+            assert_server_bytes(archive, (truncated, corrupt))
         remove(archive)
 
 
