@@ -5,7 +5,8 @@
  * Walks the archive (mja-archive's scan) and the index's list of the
  * images each job should have, and reports folders that are symbolic
  * links (not followed, so what they hold is not checked), what a sync
- * left unfinished, job files that no longer parse, images missing, and
+ * left unfinished (a .part, or the NAME.damaged of a repair that was
+ * stopped before it could put it back or remove it), job files that no longer parse, images missing, and
  * images whose bytes are cut short or are not an image at all (mja-media's
  * checks).  An image is missing only when the archive downloads its kind:
  * the kinds asked for, else those the last sync downloaded, else (an
@@ -105,6 +106,10 @@ check_part_files (MjaArchive      *archive,
       add_problem (report, MJA_VERIFY_UNFINISHED, mja_archive_dup_path (archive, relative),
                    metadata ? _("an unfinished metadata write") : _("an unfinished download"));
     }
+  for (guint i = 0; i < scan->damaged_files->len; i++)
+    add_problem (report, MJA_VERIFY_UNFINISHED,
+                 mja_archive_dup_path (archive, g_ptr_array_index (scan->damaged_files, i)),
+                 _("a damaged image set aside by a repair that was stopped"));
 }
 
 static void

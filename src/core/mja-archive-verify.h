@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  MJA_VERIFY_UNFINISHED,   /* a .part file: a download or metadata write that stopped */
+  MJA_VERIFY_UNFINISHED,   /* a .part file (a download or metadata write that stopped), or a
+                            * NAME.damaged a stopped repair left */
   MJA_VERIFY_BROKEN_JSON,  /* a job file that does not parse as a job */
   MJA_VERIFY_MISSING,      /* an image of a kind chosen for download is not there */
   MJA_VERIFY_CORRUPT,      /* an image is there but truncated, or not an image */

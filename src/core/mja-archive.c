@@ -693,6 +693,7 @@ mja_archive_scan_free (MjaArchiveScan *scan)
 {
   g_clear_pointer (&scan->json_files, g_ptr_array_unref);
   g_clear_pointer (&scan->part_files, g_ptr_array_unref);
+  g_clear_pointer (&scan->damaged_files, g_ptr_array_unref);
   g_clear_pointer (&scan->errors, g_ptr_array_unref);
   g_clear_pointer (&scan->links, g_ptr_array_unref);
   g_free (scan);
@@ -754,6 +755,8 @@ scan_dir (MjaArchive     *self,
         }
       if (g_str_has_suffix (name, MJA_ARCHIVE_PART_SUFFIX))
         g_ptr_array_add (scan->part_files, g_steal_pointer (&child));
+      else if (g_str_has_suffix (name, MJA_ARCHIVE_DAMAGED_SUFFIX))
+        g_ptr_array_add (scan->damaged_files, g_steal_pointer (&child));
       else if (mja_archive_parse_json_name (name, NULL))
         g_ptr_array_add (scan->json_files, g_steal_pointer (&child));
     }
@@ -766,8 +769,8 @@ compare_strings (gconstpointer a,
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
-/* Every job file, unfinished download and unreadable folder below the
- * root, in name (and so date) order. */
+/* Every job file, unfinished download, image a repair set aside and
+ * unreadable folder below the root, in name (and so date) order. */
 MjaArchiveScan *
 mja_archive_scan (MjaArchive    *self,
                   GCancellable  *cancellable,
@@ -785,6 +788,7 @@ mja_archive_scan (MjaArchive    *self,
     }
   scan->json_files = g_ptr_array_new_with_free_func (g_free);
   scan->part_files = g_ptr_array_new_with_free_func (g_free);
+  scan->damaged_files = g_ptr_array_new_with_free_func (g_free);
   scan->errors = g_ptr_array_new_with_free_func (g_free);
   scan->links = g_ptr_array_new_with_free_func (g_free);
   scan_dir (self, "", 0, scan, cancellable);
@@ -792,5 +796,6 @@ mja_archive_scan (MjaArchive    *self,
     return NULL;
   g_ptr_array_sort (scan->json_files, compare_strings);
   g_ptr_array_sort (scan->part_files, compare_strings);
+  g_ptr_array_sort (scan->damaged_files, compare_strings);
   return g_steal_pointer (&scan);
 }

@@ -30,6 +30,7 @@ typedef struct
 {
   GPtrArray *json_files;   /* char*, relative to the root */
   GPtrArray *part_files;   /* char*, unfinished downloads and metadata writes */
+  GPtrArray *damaged_files; /* char*, images a repair set aside as NAME.damaged */
   GPtrArray *errors;       /* char*, folders that could not be read, links skipped */
   GPtrArray *links;        /* char*, relative: symbolic links to folders, not followed */
 } MjaArchiveScan;

@@ -12,7 +12,7 @@
  * XMP when asked (mja-embed), and only then renamed to its final name; a
  * failure or a cancellation removes the .part.  An image fetched again to
  * repair it waits as NAME.damaged until the new one has its name
- * (mja-repair).  Caps of size and time are kept by mja-transport.  It runs
+ * (mja-repair); any NAME.damaged goes once a new NAME is saved.  Caps of size and time are kept by mja-transport.  It runs
  * in the thread-default context of whoever created it (the sync's thread).
  */
 #define G_LOG_DOMAIN "mja-downloader"
@@ -326,10 +326,13 @@ item_report (Item   *item,
 
   if (error != NULL)
     discard_part (item);
-  if (item->repair && error != NULL)
-    mja_repair_restore (item->path);
-  else if (item->repair)
+  /* Saved whole: a NAME.damaged is no longer wanted, set aside by this
+   * repair or left by a stopped one (a download that is no repair would
+   * leave it for good). */
+  if (error == NULL)
     mja_repair_discard (item->path);
+  else if (item->repair)
+    mja_repair_restore (item->path);
   if (error == NULL)
     g_signal_emit (self, signals[SIGNAL_DONE], 0, item->job_id, item->index, item->received, FALSE);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

@@ -10,7 +10,7 @@
  * removed once the new file has its final name, and put back if the
  * download fails, so a failed repair never loses what was there.  A
  * NAME.damaged a killed process left where NAME is missing is put back
- * here before anything is planned.  It decides nothing about the network
+ * here before anything is planned, and one beside a whole NAME removed.  It decides nothing about the network
  * and never deletes an image that has no replacement.
  */
 #define G_LOG_DOMAIN "mja-repair"
@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "mja-archive-verify.h"
 #include "mja-media.h"
@@ -126,6 +127,17 @@ recover_leftover (const char *path)
   return mja_media_check_file (path) == MJA_MEDIA_WHOLE;
 }
 
+/* A NAME.damaged a stopped repair left beside a NAME that is whole (it
+ * was killed after the new file got its name): nothing more to keep. */
+static void
+drop_superseded (const char *damaged)
+{
+  g_autofree char *path = g_strndup (damaged, strlen (damaged) - strlen (MJA_ARCHIVE_DAMAGED_SUFFIX));
+
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR) && mja_media_check_file (path) == MJA_MEDIA_WHOLE)
+    mja_repair_discard (path);
+}
+
 /* The images of @index whose absolute paths are in @wanted, in the
  * index's order. */
 static gboolean
@@ -203,6 +215,11 @@ mja_repair_plan (MjaArchive          *archive,
     {
       MjaVerifyProblem *problem = g_ptr_array_index (report->problems, i);
 
+      if (problem->kind == MJA_VERIFY_UNFINISHED && g_str_has_suffix (problem->path, MJA_ARCHIVE_DAMAGED_SUFFIX))
+        {
+          drop_superseded (problem->path);
+          continue;
+        }
       if (problem->kind == MJA_VERIFY_MISSING)
         {
           if (recover_leftover (problem->path))
