@@ -204,7 +204,8 @@ mja_cli_search (MjaCli  *cli,
 static char *download_types;
 static const GOptionEntry download_entries[] = {
   { "job-types-to-download", 0, 0, G_OPTION_ARG_STRING, &download_types,
-    N_("Whose images count as missing when absent: grid, upscale, video or all (default grid,upscale)"),
+    N_("Whose images count as missing when absent: grid, upscale, video or all (default: what the last sync "
+       "downloaded, else the kinds the archive has images of)"),
     N_("TYPES") },
   { NULL }
 };

@@ -131,26 +131,6 @@ check_json_files (MjaArchive      *archive,
     }
 }
 
-/* The kinds this archive downloads, when the caller did not say: what
- * its last sync downloaded; else the kinds it has images of; else (no
- * image at all) grid and upscale, the default. */
-static GStrv
-archive_kinds (MjaIndex   *index,
-               GHashTable *kinds_on_disk)
-{
-  g_autofree char *state = mja_index_dup_state (index, MJA_INDEX_STATE_DOWNLOAD_KINDS);
-
-  if (state != NULL)
-    return g_strsplit (state, ",", -1);
-  if (g_hash_table_size (kinds_on_disk) == 0)
-    return g_strsplit ("grid,upscale", ",", -1);
-  {
-    g_autofree const char **keys = (const char **) g_hash_table_get_keys_as_array (kinds_on_disk, NULL);
-
-    return g_strdupv ((GStrv) keys);
-  }
-}
-
 static gboolean
 check_images (MjaArchive          *archive,
               MjaIndex            *index,
@@ -193,8 +173,16 @@ check_images (MjaArchive          *archive,
         }
     }
 
+  /* Not said: the archive's own, from the kinds it has images of on disk. */
   if (kinds == NULL)
-    kinds = (const char * const *) (chosen = archive_kinds (index, kinds_on_disk));
+    {
+      g_autofree const char **on_disk = (const char **) g_hash_table_get_keys_as_array (kinds_on_disk, NULL);
+
+      chosen = mja_index_dup_download_kinds (index, on_disk, error);
+      if (chosen == NULL)
+        return FALSE;
+      kinds = (const char * const *) chosen;
+    }
   for (guint i = 0; i < absent_paths->len; i++)
     {
       const char *kind = g_ptr_array_index (absent_kinds, i);

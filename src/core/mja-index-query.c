@@ -806,24 +806,89 @@ collect_counts (MjaIndex    *self,
   return counts;
 }
 
+/* The kinds of job of which the index counts an image downloaded. */
+static GStrv
+dup_downloaded_kinds (MjaIndex  *self,
+                      GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = _mja_index_prepare (self, "SELECT DISTINCT kind FROM images WHERE state = 1"
+                                                           " ORDER BY kind", error);
+  g_autoptr(GStrvBuilder) kinds = g_strv_builder_new ();
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_strv_builder_add (kinds, (const char *) sqlite3_column_text (stmt, 0));
+  if (rc != SQLITE_DONE)
+    {
+      _mja_index_db_error (self, error);
+      return NULL;
+    }
+  return g_strv_builder_end (kinds);
+}
+
+/**
+ * mja_index_dup_download_kinds:
+ * @kinds_with_images: (nullable) (array zero-terminated=1): the kinds of
+ *   job the archive has images of (verify's, from the disk); %NULL: those
+ *   of which the index counts an image downloaded
+ * @error: where a failed query is described
+ *
+ * The kinds of job whose images the archive downloads, when nobody said:
+ * what its last sync downloaded; else the kinds it has images of (an
+ * archive of the original scripts is often upscales only); else, with no
+ * image at all, the default (grid and upscale).  Verify and stats both
+ * decide so, to tell an image missing from one not downloaded by choice.
+ *
+ * Returns: (transfer full) (nullable): the kinds
+ */
+GStrv
+mja_index_dup_download_kinds (MjaIndex            *self,
+                              const char * const  *kinds_with_images,
+                              GError             **error)
+{
+  g_autofree char *state = NULL;
+  g_auto(GStrv) downloaded = NULL;
+
+  g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
+
+  state = mja_index_dup_state (self, MJA_INDEX_STATE_DOWNLOAD_KINDS);
+  if (state != NULL)
+    return g_strsplit (state, ",", -1);
+  if (kinds_with_images == NULL)
+    {
+      downloaded = dup_downloaded_kinds (self, error);
+      if (downloaded == NULL)
+        return NULL;
+      kinds_with_images = (const char * const *) downloaded;
+    }
+  if (kinds_with_images[0] == NULL)
+    return g_strdupv ((GStrv) mja_config_get_default_strv (MJA_CONFIG_KEY_DOWNLOAD_KINDS));
+  return g_strdupv ((GStrv) kinds_with_images);
+}
+
 /**
  * mja_index_dup_stats:
  * @download_kinds: (nullable): the kinds whose images are downloaded;
- *   %NULL means grids and upscales
+ *   %NULL: the archive's own (mja_index_dup_download_kinds())
  */
 MjaIndexStats *
 mja_index_dup_stats (MjaIndex  *self,
                      GStrv      download_kinds,
                      GError   **error)
 {
-  const char * const *defaults = mja_config_get_default_strv (MJA_CONFIG_KEY_DOWNLOAD_KINDS);
-  const char * const *kinds = download_kinds ? (const char * const *) download_kinds : defaults;
+  g_auto(GStrv) own = NULL;
+  const char * const *kinds = (const char * const *) download_kinds;
   g_autoptr(MjaIndexStats) stats = g_new0 (MjaIndexStats, 1);
   g_autoptr(sqlite3_stmt) totals = NULL;
   g_autoptr(sqlite3_stmt) pending = NULL;
   int rc;
 
   g_return_val_if_fail (MJA_IS_INDEX (self), NULL);
+
+  if (kinds == NULL && (kinds = (const char * const *) (own = mja_index_dup_download_kinds (self, NULL, error))) == NULL)
+    return NULL;
 
   totals = _mja_index_prepare (self,
                                "SELECT (SELECT COUNT(*) FROM jobs),"

@@ -87,7 +87,7 @@ typedef struct
 } MjaIndexCount;
 
 /* The kinds the last sync downloaded, comma-separated (set by mja-sync,
- * read by verify). */
+ * read through mja_index_dup_download_kinds() by verify and stats). */
 #define MJA_INDEX_STATE_DOWNLOAD_KINDS "download-kinds"
 
 /* What a job can be counted by, in words (src/core/mja-job-words.h). */
@@ -169,6 +169,9 @@ GPtrArray     *mja_index_dup_facet_counts (MjaIndex      *self,
 MjaIndexStats *mja_index_dup_stats       (MjaIndex       *self,
                                           GStrv           download_kinds,
                                           GError        **error);
+GStrv          mja_index_dup_download_kinds (MjaIndex            *self,
+                                          const char * const  *kinds_with_images,
+                                          GError             **error);
 GPtrArray     *mja_index_dup_images      (MjaIndex       *self,
                                           const char     *job_id,
                                           GError        **error);

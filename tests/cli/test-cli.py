@@ -399,6 +399,12 @@ def test_original_archive_upscales_only():
     report = json.loads(cli("verify", "--json", "--archive", archive, env=env, check=0).stdout)
     assert report["problems"] == [] and len(report["not_downloaded"]) == 4, report
     assert all(a["kind"] == "not-downloaded" and a["path"].endswith(".png") for a in report["not_downloaded"])
+    # stats counts as verify does.
+    stats = json.loads(cli("stats", "--json", "--archive", archive, env=env, check=0).stdout)
+    assert (stats["missing_images"], stats["not_downloaded_by_choice"]) == (0, 4), stats
+    stats = json.loads(cli("stats", "--json", "--job-types-to-download", "grid,upscale", "--archive", archive,
+                           env=env, check=0).stdout)
+    assert (stats["missing_images"], stats["not_downloaded_by_choice"]) == (4, 0), stats
     # Asked for grids too, they are missing.
     report = json.loads(cli("verify", "--json", "--job-types-to-download", "grid,upscale", "--archive", archive,
                             env=env, check=1).stdout)
@@ -420,6 +426,8 @@ def test_original_archive_upscales_only():
     missing = [p for p in report["problems"] if p["kind"] == "missing"]
     assert len(missing) == 1 and missing[0]["path"].endswith("-3.png"), report
     assert report["not_downloaded"] == [], report
+    stats = json.loads(cli("stats", "--json", "--archive", archive, env=env, check=0).stdout)
+    assert (stats["missing_images"], stats["not_downloaded_by_choice"]) == (1, 0), stats
     remove(archive)
 
 

@@ -476,6 +476,57 @@ test_images (Fixture       *fixture,
   g_assert_cmpuint (stats->not_wanted, ==, 6);
 }
 
+/* "a,b": the kinds @index downloads when nobody said, as stats decides. */
+static char *
+download_kinds (MjaIndex *index)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) kinds = mja_index_dup_download_kinds (index, NULL, &error);
+
+  g_assert_no_error (error);
+  return g_strjoinv (",", kinds);
+}
+
+/* The kinds an archive downloads when nobody said: the default with no
+ * image, the kinds it has images of (an upscales-only archive of the
+ * original scripts), what the last sync downloaded; stats counts by them. */
+static void
+test_download_kinds (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  static const char * const on_disk[] = { "video", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MjaIndexStats) stats = NULL;
+  g_auto(GStrv) given = NULL;
+  g_autofree char *kinds = NULL;
+
+  add_four_jobs (fixture->index);
+  kinds = download_kinds (fixture->index);
+  g_assert_cmpstr (kinds, ==, "grid,upscale");
+  g_clear_pointer (&kinds, g_free);
+
+  g_assert_true (mja_index_set_image (fixture->index, ID_LIGHTHOUSE, 0, MJA_IMAGE_DONE, 500, &error));
+  kinds = download_kinds (fixture->index);
+  g_assert_cmpstr (kinds, ==, "upscale");
+  g_clear_pointer (&kinds, g_free);
+  stats = mja_index_dup_stats (fixture->index, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats->missing_images, ==, 1);
+  g_assert_cmpuint (stats->not_wanted, ==, 8);
+  g_clear_pointer (&stats, mja_index_stats_free);
+  /* Verify's kinds come from the disk. */
+  given = mja_index_dup_download_kinds (fixture->index, on_disk, &error);
+  g_assert_cmpstrv (given, on_disk);
+
+  g_assert_true (mja_index_set_state (fixture->index, MJA_INDEX_STATE_DOWNLOAD_KINDS, "grid,upscale", &error));
+  kinds = download_kinds (fixture->index);
+  g_assert_cmpstr (kinds, ==, "grid,upscale");
+  stats = mja_index_dup_stats (fixture->index, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats->missing_images, ==, 9);
+  g_assert_cmpuint (stats->not_wanted, ==, 0);
+}
+
 static gboolean
 report_names (MjaRebuildReport *report,
               const char       *part)
@@ -842,6 +893,7 @@ main (int   argc,
   ADD ("/index/search-odd-input", test_search_odd_input);
   ADD ("/index/filters", test_filters);
   ADD ("/index/images", test_images);
+  ADD ("/index/download-kinds", test_download_kinds);
   ADD ("/index/rebuild-original-archive", test_rebuild_original_archive);
   ADD ("/index/open-archive", test_open_archive);
   ADD ("/index/search-symbols", test_search_symbols);
