@@ -38,7 +38,7 @@ main (int   argc,
   g_autofree char *gzip_images = NULL;
   int gzip_zeros = 0;
   int nest_depth = 0, flood_mib = 0, cursor_bytes = 0, image_paths = 0, nul_every = 0, page_jobs = 0;
-  int jobs, seed, latency, every429, retry_after, kib, pixels, html_every, hostile_every = 0, escape_every = 0, huge_page = 0, api_port = 0, cdn_port = 0,
+  int jobs, seed, latency, every429, retry_after, kib, pixels, html_every, hostile_every = 0, escape_every = 0, hard_every = 0, huge_page = 0, api_port = 0, cdn_port = 0,
       auth_port = 0;
   double error_rate;
   gboolean retry_date, challenge, expired, revoked, empty_end, slow_body = FALSE, redirect = FALSE,
@@ -78,6 +78,7 @@ main (int   argc,
       { "html-image-every", 0, 0, G_OPTION_ARG_INT, &html_every, N_("Serve an HTML page instead of every Nth image (0 = never)"), "N" },
       { "hostile-every", 0, 0, G_OPTION_ARG_INT, &hostile_every, N_("Give every Nth job an id or image address that tries to escape the archive (0 = never)"), "N" },
       { "escape-every", 0, 0, G_OPTION_ARG_INT, &escape_every, N_("Give every Nth job a prompt and job type with terminal escape sequences, and every 4xx error message too (0 = never)"), "N" },
+      { "hard-prompts-every", 0, 0, G_OPTION_ARG_INT, &hard_every, N_("Give every Nth job a prompt that is hard to wrap: tabs, runs of spaces, long words and URLs, line breaks, CJK, NBSP, U+3000, emoji (0 = never)"), "N" },
       { "huge-page-mib", 0, 0, G_OPTION_ARG_INT, &huge_page, N_("Answer every listing with an empty page padded to MiB mebibytes (0 = never)"), "MIB" },
       { "slow-body", 0, 0, G_OPTION_ARG_NONE, &slow_body, N_("Answer every listing with a body that trickles a byte every 100 ms and never ends"), NULL },
       { "slow-images", 0, 0, G_OPTION_ARG_NONE, &slow_images, N_("Answer every image with a body that trickles a byte every 100 ms and never ends"), NULL },
@@ -114,7 +115,7 @@ main (int   argc,
   }
 
   if (jobs < 0 || latency < 0 || every429 < 0 || retry_after < 0 || kib < 0 || pixels < 16 || html_every < 0 || hostile_every < 0 ||
-      escape_every < 0 || huge_page < 0 || huge_page > 4096 || nest_depth < 0 || flood_mib < 0 || flood_mib > 4096 ||
+      escape_every < 0 || hard_every < 0 || huge_page < 0 || huge_page > 4096 || nest_depth < 0 || flood_mib < 0 || flood_mib > 4096 ||
       cursor_bytes < 0 || image_paths < 0 || nul_every < 0 || page_jobs < 0 || gzip_zeros < 0 || gzip_zeros > 4096 ||
       error_rate < 0 || error_rate > 1 || api_port < 0 || api_port > 65535 || cdn_port < 0 || cdn_port > 65535 ||
       auth_port < 0 || auth_port > 65535)
@@ -139,6 +140,7 @@ main (int   argc,
   options.html_image_every = html_every;
   options.hostile_every = hostile_every;
   options.escape_every = escape_every;
+  options.hard_prompts_every = (guint) hard_every;
   options.huge_page_mib = (guint) huge_page;
   options.slow_body = slow_body;
   options.redirect = redirect;

@@ -40,6 +40,45 @@ static const char * const params[] = {
   "--niji 6 --ar 3:4", "--v 7 --chaos 20 --ar 21:9",
 };
 
+/* Prompts hard to wrap and to write as Python does (the kinds of
+ * tests/fixtures/textwrap/make.py): @head, @piece @times times, @tail. */
+static const struct
+{
+  const char *head;
+  const char *piece;
+  guint       times;
+  const char *tail;
+} hard_prompts[] = {
+  { "", "col\tumn\t\tand\ttabs\t", 6, "end" },
+  { "before ", "x", 120, " after and then some more words to fill the line up" },
+  { "a  b   c    d", " ", 90, "e     f e     f e     f e     f e     f e     f e     f e     f " },
+  { "line one\r\nline two\rline three\nline four\r\n\r\nafter a blank line\vvt\fff", "", 0, "" },
+  { "      starts with spaces and goes on long enough to wrap onto a second line of text", "", 0, "" },
+  { "ends with spaces", " ", 100, "" },
+  { "a photo from https://example.com/", "very-long-path/", 8,
+    "image.png?x=1&y=2 in the style of https://example.com/very-long-path/very-long-path/image.png" },
+  { "", "well-known hyper-realistic state-of-the-art ", 6, "--no-blur" },
+  { "", "夜の東京の街並み、ネオンの光、雨に濡れた路面、映画のような構図、超高精細", 4, "" },
+  { "", "caf\u00e9\u00a0au\u00a0lait ", 10, "\u00a0 \u00a0\u00a0 x" },
+  { "", "東京\u3000夜景\u3000ネオン ", 12, "\u3000" },
+  { "", "✨ sparkles ✨ 🦉 owl 👩\u200d👩\u200d👧 family 🇩🇪 flag ", 5, "" },
+  { "", "a\u2003b\u2009c\u202fd\u205fe\u1680f\xc2\x85g\u2028h\u2029i\x1cj ", 8, "" },
+  { "Übergröße \"zitiert\" \\ back/slash \x7f\xc2\x80 \U0001f989", "", 0, "" },
+  { "", "w", 5000, "" },
+  { "     ", "", 0, "" },
+};
+
+static char *
+make_hard_prompt (guint n)
+{
+  GString *prompt = g_string_new (hard_prompts[n].head);
+
+  for (guint i = 0; i < hard_prompts[n].times; i++)
+    g_string_append (prompt, hard_prompts[n].piece);
+  g_string_append (prompt, hard_prompts[n].tail);
+  return g_string_free (prompt, FALSE);
+}
+
 void
 mja_fake_job_free (gpointer data)
 {
@@ -100,6 +139,7 @@ mja_fake_server_generate_jobs (MjaFakeServer *self,
       g_autofree char *id = mja_fake_random_uuid (self->rand);
       int roll = g_rand_int_range (self->rand, 0, 100);
       g_autofree char *prompt = NULL;
+      const char *param;
 
       g_strlcpy (job->id, id, sizeof job->id);
       job->time_us = self->next_time_us + g_rand_int_range (self->rand, 0, 1000000);
@@ -149,8 +189,15 @@ mja_fake_server_generate_jobs (MjaFakeServer *self,
         }
 
       prompt = make_prompt (self->rand, serial);
-      job->full_command = g_strdup_printf ("%s %s", prompt,
-                                           params[g_rand_int_range (self->rand, 0, G_N_ELEMENTS (params))]);
+      param = params[g_rand_int_range (self->rand, 0, G_N_ELEMENTS (params))];
+      /* In turn, without drawing from the seed: the rest of the account
+       * stays as it is without the knob. */
+      if (self->options.hard_prompts_every > 0 && serial % self->options.hard_prompts_every == 0)
+        {
+          g_free (prompt);
+          prompt = make_hard_prompt (serial / self->options.hard_prompts_every % G_N_ELEMENTS (hard_prompts));
+        }
+      job->full_command = g_strdup_printf ("%s %s", prompt, param);
       job->prompt = g_steal_pointer (&prompt);
       job->width = job->kind == MJA_JOB_KIND_UPSCALE ? 2048 : 1024;
       job->height = serial % 3 == 0 ? job->width * 9 / 16 : job->width;

@@ -62,6 +62,7 @@ typedef struct
   guint           html_image_every;  /* every Nth image answers an HTML page; 0 = never */
   guint           hostile_every;     /* every Nth job has an id or URL that tries to escape; 0 = never */
   guint           escape_every;      /* every Nth job's prompt and type, and every 4xx message, carry terminal escapes (OSC 52, title); 0 = never */
+  guint           hard_prompts_every;/* every Nth job's prompt is hard to wrap (tabs, long words, CJK, NBSP …); 0 = never */
   guint           huge_page_mib;     /* listing answers are this many MiB (an empty page padded); 0 = normal */
   gboolean        slow_body;         /* listing answers trickle a byte every 100 ms and never end */
   gboolean        slow_images;       /* images trickle likewise: a PNG's first bytes, then one every 100 ms */

@@ -13,6 +13,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 from mja_testlib import (CLI, FakeServer, Tap, archive_files, base_env, cli, remove, temp_dir,  # noqa: E402
                          wait_mid_sync)
+import mja_original  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 
@@ -379,6 +380,38 @@ def test_original_archive():
     original = archive_files(os.path.join(FIXTURES, "original-archive"))
     assert archive_files(archive) == original
     remove(archive)
+
+
+def test_either_tool_same_archive():
+    """The original mj-metadata-archiver.py (its job archiving, ported) and
+    sync --no-download over the legacy API write the same files, byte for
+    byte, for prompts hard to wrap and at both indents."""
+    with FakeServer("--jobs", "70", "--seed", "11", "--era", "legacy", "--hard-prompts-every", "3") as server:
+        env = base_env(server)
+        env.pop("MIDJOURNEY_COOKIE")
+        for indent in (2, 0):
+            original, ours = temp_dir(), temp_dir()
+            mja_original.crawl(original, server.env["MJA_API_BASE_URL"], env["MIDJOURNEY_USER_ID"],
+                               env["MIDJOURNEY_SESSION_TOKEN"], json_indent=indent)
+            cli("sync", "--protocol", "legacy", "--no-download", "--json-indent", str(indent), "--archive", ours,
+                "--request-interval", "0", env=env, check=0)
+            want, got = archive_files(original), archive_files(ours)
+            assert len(want) == 140, len(want)
+            assert sorted(got) == sorted(want), sorted(set(got) ^ set(want))[:4]
+            differ = [name for name in want if got[name] != want[name]]
+            assert not differ, f"indent {indent}: {len(differ)} files differ, first {differ[0]}:\n" \
+                               f"original {want[differ[0]][:300]!r}\nours     {got[differ[0]][:300]!r}"
+            # The hard prompts were there.
+            prompts = b"".join(want[name] for name in want if name.endswith(".prompt.txt"))
+            for piece in ("\u00a0".encode(), "\u3000".encode(), "夜の東京".encode(), b"w" * 5000, b"col     umn"):
+                assert piece in prompts, piece
+            # Ours over the original's archive: nothing rewritten.
+            result = cli("sync", "--protocol", "legacy", "--no-download", "--json-indent", str(indent), "--archive",
+                         original, "--request-interval", "0", "--json", env=env, check=0)
+            assert json.loads(result.stdout)["new_jobs"] == 0, result.stdout
+            assert archive_files(original) == want
+            remove(original)
+            remove(ours)
 
 
 def test_original_archive_upscales_only():
