@@ -11,7 +11,7 @@ import sys
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
-from mja_testlib import FakeServer, Tap, archive_files, base_env, cli, remove, temp_dir  # noqa: E402
+from mja_testlib import FakeServer, Skip, Tap, archive_files, base_env, cli, remove, temp_dir  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 IMAGES = (".png", ".jpeg", ".jpg", ".webp")
@@ -160,6 +160,42 @@ def test_embed_metadata():
             assert tags.get("Xmp.xmp.CreatorTool", "").startswith("Midjourney"), tags
         verify_clean(archive, env)
         remove(archive)
+
+
+def tracker_description(path):
+    """nie:description as GNOME's desktop search (Tracker's extractor) reads @path, or None."""
+    extractor = shutil.which("tracker-extract-3") or "/usr/libexec/tracker-extract-3"
+    if not os.access(extractor, os.X_OK) or not shutil.which("dbus-run-session"):
+        raise Skip("no tracker-extract-3 (Debian's tracker-extract) or no dbus-run-session")
+    out = subprocess.run(["dbus-run-session", "--", extractor, "-f", path, "-o", "turtle"], capture_output=True,
+                         text=True, timeout=60, env=dict(base_env(), LANG="C.UTF-8")).stdout
+    for line in out.splitlines():
+        key, _, value = line.strip().partition(" ")
+        if key == "nie:description":
+            return value.rstrip(" ;.").strip('"')
+    return None
+
+
+def test_desktop_search_reads_the_prompt():
+    # What GNOME's search indexes: Tracker reads the embedded prompt from PNG and JPEG.  Debian 12's
+    # tracker-extract has no rule for WebP, so a WebP's prompt is not found there (not asserted).
+    with FakeServer("--jobs", "4", "--seed", "2") as server:
+        env = base_env(server)
+        for image_format in ("png", "jpeg"):
+            archive = temp_dir()
+            cli("sync", "--archive", archive, "--embed-metadata", "--image-format", image_format,
+                "--request-interval", "0", env=env, check=0)
+            checked = 0
+            for path, _, job_id in on_disk(archive):
+                with open(os.path.join(archive, path.rsplit("_", 1)[0] + "_" + job_id + ".json")) as f:
+                    job = json.load(f)
+                prompt = job.get("prompt") or job["full_command"].split(" --")[0]
+                if not prompt.isascii() or '"' in prompt or "\\" in prompt:
+                    continue  # plain text: no Turtle escapes to undo
+                assert tracker_description(os.path.join(archive, path)) == prompt, (path, prompt)
+                checked += 1
+            assert checked > 0, "no image with a plain prompt"
+            remove(archive)
 
 
 def test_tag_original_archive():
