@@ -6,9 +6,9 @@ _mj_archiver_cli()
     local cur prev words cword
     _init_completion || return
 
-    local commands="sync download search stats verify reindex export login logout status"
-    local common="--archive --api-base-url --cdn-base-url --auth-base-url --protocol --cookie --session-token
-                  --user-id --quiet --verbose --json --help"
+    local commands="sync download search stats verify reindex export tag login logout status"
+    local common="--archive --api-base-url --cdn-base-url --auth-base-url --protocol --cookie --cookie-file
+                  --session-token --user-id --quiet --verbose --json --help --help-all --help-common"
 
     if [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -19,11 +19,14 @@ _mj_archiver_cli()
         --archive|-a)
             _filedir -d
             return ;;
-        --output|-o)
+        --output|-o|--cookie-file)
             _filedir
             return ;;
         --protocol)
             COMPREPLY=($(compgen -W "auto current legacy" -- "$cur"))
+            return ;;
+        --connection)
+            COMPREPLY=($(compgen -W "auto direct browser" -- "$cur"))
             return ;;
         --image-format)
             COMPREPLY=($(compgen -W "png webp jpeg" -- "$cur"))
@@ -39,8 +42,9 @@ _mj_archiver_cli()
     local options=""
     case ${words[1]} in
         sync) options="--job-type --from-date --to-date --page-limit --full --overwrite-metadata --json-indent
-                       --job-types-to-download --no-download --concurrency --image-format --request-interval" ;;
-        download) options="--job-types-to-download --concurrency" ;;
+                       --job-types-to-download --no-download --embed-metadata --concurrency --image-format
+                       --request-interval --connection" ;;
+        download) options="--job-types-to-download --concurrency --repair --embed-metadata --connection" ;;
         search) options="--type --from-date --to-date --rating --liked --with-images --oldest-first --limit" ;;
         stats|verify) options="--job-types-to-download" ;;
         reindex) options="--image-format" ;;

@@ -88,7 +88,7 @@ mja_cli_common_group (MjaCli *cli)
       N_("User id for the legacy site (also MIDJOURNEY_USER_ID)"), N_("ID") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cli->quiet, N_("Print only errors and the result"), NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &cli->verbose, N_("Print what is being done, request by request"), NULL },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &cli->json, N_("Machine-readable output (search, stats, verify, status)"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &cli->json, N_("Machine-readable output (sync, download, search, stats, verify, tag, status)"), NULL },
     { NULL }
   };
   GOptionGroup *group = g_option_group_new ("common", _("Options of every command:"),

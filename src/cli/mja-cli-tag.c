@@ -31,9 +31,9 @@ mja_cli_tag (MjaCli  *cli,
 
   status = mja_cli_parse (cli, "tag", NULL,
                           _("Write each job's prompt, parameters, model, date and id into its PNG, JPEG and WebP "
-                            "images as XMP metadata, so photo managers and the desktop search find them by "
-                            "prompt. Works on archives of the original scripts too; images that have it are "
-                            "left alone."),
+                            "images as XMP metadata, so photo managers find them by prompt (GNOME's desktop "
+                            "search reads it from PNG and JPEG images). Works on archives of the original "
+                            "scripts too; images that have it are left alone."),
                           NULL, &argc, &argv);
   if (status != MJA_EXIT_OK)
     return status;

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -16,6 +17,7 @@ from mja_testlib import (CLI, FakeServer, Tap, archive_files, base_env, cli, rem
 import mja_original  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data")
 
 tap = Tap()
 
@@ -31,6 +33,38 @@ def test_help_documents_exit_codes():
         assert flag in sync_help + cli("sync", "--help-all", env=base_env(), check=0).stdout, f"sync lacks {flag}"
     assert cli("frobnicate", env=base_env()).returncode == 2
     assert cli("sync", "--concurrency", "99", env=base_env()).returncode == 2
+
+
+def help_options(text, section):
+    """The long options a --help output lists under @section (up to the next blank line)."""
+    lines = text.split(section + "\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    return {re.search(r"--[a-z-]+", line).group(0) for line in lines if line.lstrip().startswith("-")} - \
+        {"--help", "--help-all", "--help-common"}
+
+
+def test_man_page_and_completion_are_current():
+    """Every command and option --help lists is in the man page and the bash completion."""
+    env = base_env()
+    with open(os.path.join(DATA, "mj-archiver-cli.1")) as f:
+        man = f.read().replace("\\-", "-")
+    with open(os.path.join(DATA, "mj-archiver-cli.bash")) as f:
+        completion = f.read()
+    listed = re.search(r'local commands="([^"]*)"', completion).group(1).split()
+    common_words = re.search(r'local common="([^"]*)"', completion).group(1).split()
+    out = cli("--help", env=env, check=0).stdout
+    commands = [line.split()[0] for line in out.split("Commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()]
+    assert sorted(commands) == sorted(listed), (commands, listed)
+    common = help_options(cli("search", "--help-common", env=env, check=0).stdout, "Options of every command:")
+    assert common - set(common_words) == set(), common - set(common_words)
+    for command in commands:
+        assert f".B {command}" in man, f"the man page lacks {command}"
+        text = cli(command, "--help", env=env, check=0).stdout
+        options = help_options(text, "Application Options:") if "Application Options:" in text else set()
+        case = re.search(r"\n\s*(?:[a-z]+\|)*" + command + r"(?:\|[a-z]+)*\) options=\"([^\"]*)\"", completion)
+        completed = set(case.group(1).split()) if case else set()
+        assert options - completed == set(), f"{command}: the completion lacks {options - completed}"
+        missing = {o for o in options | common if not re.search(re.escape(o) + r"(?![a-z-])", man)}
+        assert not missing, f"{command}: the man page lacks {missing}"
 
 
 def test_not_signed_in():
