@@ -16,7 +16,8 @@ packages=(
 )
 if [[ "${1:-}" == "--tests" ]]; then
     packages+=(xvfb xauth at-spi2-core python3 python3-pyatspi imagemagick flatpak-builder
-               valgrind clang libclang-rt-14-dev exiv2 openssl)
+               valgrind clang libclang-rt-14-dev exiv2 openssl
+               tracker-extract)  # GNOME's desktop search reads the embedded prompt (cli-repair)
 fi
 
 missing=()
