@@ -92,6 +92,27 @@ mja_application_finalize (GObject *object)
   G_OBJECT_CLASS (mja_application_parent_class)->finalize (object);
 }
 
+/* The demo's site is the fake that only a browser passes (its bot check,
+ * its sign-in form, its CDN on another address), so a newcomer meets the
+ * real sign-in; its HTTPS certificate is trusted like a test server's. */
+static gboolean
+trust_demo_certificate (MjaApplication  *self,
+                        GError         **error)
+{
+  g_autofree char *path = NULL;
+
+  self->demo_tls_dir = g_dir_make_tmp ("mj-archiver-demo-tls-XXXXXX", error);
+  if (self->demo_tls_dir == NULL)
+    return FALSE;
+  path = g_build_filename (self->demo_tls_dir, "cert.pem", NULL);
+  if (!g_file_set_contents (path, mja_fake_server_get_certificate_pem (), -1, error))
+    return FALSE;
+  /* Before GApplication registers on D-Bus and GTK starts its threads:
+   * nothing reads the environment meanwhile. */
+  g_setenv ("MJA_TLS_CERTIFICATE", path, TRUE);
+  return TRUE;
+}
+
 static int
 mja_application_handle_local_options (GApplication *application,
                                       GVariantDict *options)
@@ -111,28 +132,18 @@ mja_application_handle_local_options (GApplication *application,
       self->demo = TRUE;
       g_application_set_flags (application,
                                g_application_get_flags (application) | G_APPLICATION_NON_UNIQUE);
+      if (!self->demo_signed_in)
+        {
+          g_autoptr(GError) error = NULL;
+
+          if (!trust_demo_certificate (self, &error))
+            {
+              g_printerr (_("Could not start the demo: %s\n"), error->message);
+              return 1;
+            }
+        }
     }
   return -1;
-}
-
-/* The demo's site is the fake that only a browser passes (its bot check,
- * its sign-in form, its CDN on another address), so a newcomer meets the
- * real sign-in; its HTTPS certificate is trusted like a test server's. */
-static gboolean
-trust_demo_certificate (MjaApplication  *self,
-                        GError         **error)
-{
-  g_autofree char *path = NULL;
-
-  self->demo_tls_dir = g_dir_make_tmp ("mj-archiver-demo-tls-XXXXXX", error);
-  if (self->demo_tls_dir == NULL)
-    return FALSE;
-  path = g_build_filename (self->demo_tls_dir, "cert.pem", NULL);
-  if (!g_file_set_contents (path, mja_fake_server_get_certificate_pem (), -1, error))
-    return FALSE;
-  /* Before any transport or web view is made, in the main thread. */
-  g_setenv ("MJA_TLS_CERTIFICATE", path, TRUE);
-  return TRUE;
 }
 
 static gboolean
@@ -145,11 +156,6 @@ start_demo (MjaApplication *self)
   options.n_jobs = 240;
   options.latency_ms = 20;
   options.browser_only = !self->demo_signed_in;
-  if (options.browser_only && !trust_demo_certificate (self, &error))
-    {
-      g_warning ("Could not start the demo server: %s", error->message);
-      return FALSE;
-    }
   self->fake_server = mja_fake_server_new (&options);
   if (!mja_fake_server_start (self->fake_server, &error))
     {
