@@ -39,6 +39,7 @@ struct _MjaSession
   MjaCredentials *credentials;
   gboolean        use_keyring;   /* FALSE in demo mode: nothing is stored */
   gboolean        in_memory;     /* no keyring: the session lives for this run only */
+  char           *run_browser_account; /* "browser-account" of a demo, never stored */
 
   GSettings      *settings;
   MjaWebTransport *web_transport; /* the account's, once a sync needed it */
@@ -265,6 +266,33 @@ mja_session_sign_in (MjaSession     *self,
  * (@account_name, else the user id); the next sync through the browser
  * carries these cookies, not the ones it had.
  */
+
+/* Whose syncs "auto" sends through the browser.  A demo's account (no
+ * keyring) is remembered for this run only, never in the person's
+ * settings, where it would stand for their real account. */
+static void
+set_browser_account (MjaSession *self,
+                     const char *user_id)
+{
+  if (!self->use_keyring)
+    {
+      g_free (self->run_browser_account);
+      self->run_browser_account = g_strdup (user_id);
+    }
+  else if (user_id != NULL)
+    g_settings_set_string (self->settings, "browser-account", user_id);
+  else
+    g_settings_reset (self->settings, "browser-account");
+}
+
+static char *
+dup_browser_account (MjaSession *self)
+{
+  if (!self->use_keyring)
+    return g_strdup (self->run_browser_account ? self->run_browser_account : "");
+  return g_settings_get_string (self->settings, "browser-account");
+}
+
 void
 mja_session_sign_in_through_browser (MjaSession     *self,
                                      MjaCredentials *credentials,
@@ -279,7 +307,7 @@ mja_session_sign_in_through_browser (MjaSession     *self,
   if (!self->preparing)
     drop_web_transport (self);
   mja_session_sign_in (self, credentials);
-  g_settings_set_string (self->settings, "browser-account", mja_credentials_get_user_id (credentials));
+  set_browser_account (self, mja_credentials_get_user_id (credentials));
   g_signal_emit (self, signals[SIGNAL_SIGNED_IN], 0,
                  account_name != NULL ? account_name : mja_credentials_get_user_id (credentials));
 }
@@ -293,7 +321,7 @@ mja_session_sign_out (MjaSession *self)
   g_return_if_fail (MJA_IS_SESSION (self));
 
   set_credentials (self, NULL, FALSE);
-  g_settings_reset (self->settings, "browser-account");
+  set_browser_account (self, NULL);
   if (self->use_keyring)
     store (self, NULL);
 }
@@ -457,7 +485,7 @@ sync_done_cb (GObject      *source,
     {
       /* Remembered for this account; under "auto" the sync starts over
        * through the built-in browser at once, and says nothing of it. */
-      g_settings_set_string (self->settings, "browser-account", mja_credentials_get_user_id (self->credentials));
+      set_browser_account (self, mja_credentials_get_user_id (self->credentials));
       if (wants_browser (self))
         {
           g_debug ("A plain connection met the bot protection: syncing through the built-in browser");
@@ -521,7 +549,7 @@ wants_browser (MjaSession *self)
 
   if (connection != MJA_CONNECTION_AUTO)
     return connection == MJA_CONNECTION_BROWSER;
-  account = g_settings_get_string (self->settings, "browser-account");
+  account = dup_browser_account (self);
   return self->credentials != NULL && account[0] != '\0' &&
          g_strcmp0 (account, mja_credentials_get_user_id (self->credentials)) == 0;
 }
@@ -862,6 +890,7 @@ mja_session_finalize (GObject *object)
   drop_web_transport (self);
   g_clear_object (&self->settings);
   g_clear_object (&self->archive_dir);
+  g_free (self->run_browser_account);
 
   G_OBJECT_CLASS (mja_session_parent_class)->finalize (object);
 }

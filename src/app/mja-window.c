@@ -730,8 +730,13 @@ show_site_action (GtkWidget  *widget,
 {
   MjaWindow *self = MJA_WINDOW (widget);
   MjaWebTransport *transport = mja_session_get_web_transport (_mja_window_get_session (self));
+  GtkWidget *page = transport ? GTK_WIDGET (mja_web_transport_get_web_view (transport)) : NULL;
 
-  if (transport != NULL && mja_web_transport_get_needs_person (transport))
+  /* Shown already (Show Site pressed twice, or in another window): that
+   * dialog comes to the front. */
+  if (page != NULL && gtk_widget_get_parent (page) != NULL)
+    gtk_window_present (GTK_WINDOW (gtk_widget_get_root (page)));
+  else if (transport != NULL && mja_web_transport_get_needs_person (transport))
     gtk_window_present (GTK_WINDOW (mja_sign_in_dialog_new_for_check (_mja_window_get_app (self), GTK_WINDOW (self),
                                                                       transport)));
   else

@@ -1040,7 +1040,9 @@ download_in_main_cb (gpointer data)
   if (!remove_part (call))
     return G_SOURCE_REMOVE;
   call->download = webkit_network_session_download_uri (self->session, call->url);
-  webkit_download_set_allow_overwrite (call->download, TRUE);
+  /* The .part was removed just before: WebKit refuses whatever stands
+   * there by the time it opens the file (a link planted meanwhile). */
+  webkit_download_set_allow_overwrite (call->download, FALSE);
   call_ref (call);
   g_signal_connect (call->download, "decide-destination", G_CALLBACK (decide_destination_cb), call);
   g_signal_connect (call->download, "received-data", G_CALLBACK (received_data_cb), call);

@@ -10,7 +10,10 @@ import mja_atspi  # noqa: E402
 
 mja_atspi.require_display()
 tap = mja_atspi.Tap()
-app = mja_atspi.App(args=["--demo"])
+# Settings in a keyfile, read back from outside: the demo's account must
+# not land in the person's own settings.
+app = mja_atspi.App(args=["--demo"], settings={"window-width": "1100"})
+keyfile = os.path.join(app.env["XDG_CONFIG_HOME"], "glib-2.0", "settings", "keyfile")
 try:
     def main_window():
         window = app.find("frame", "Midjourney Archiver")
@@ -31,6 +34,9 @@ try:
         # account the page named, and the demo is signed in.
         app.sign_in_through_the_site("ada@example.com", "analytical-engine")
         app.find("label", "Click Sync to Download Your History", timeout=30)
+        mja_atspi.pump(1)
+        with open(keyfile, encoding="utf-8") as f:
+            assert "browser-account" not in f.read(), "the demo's account went into the settings"
 
     def menu_button():
         app.find("push button", "Main Menu")
