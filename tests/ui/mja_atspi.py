@@ -164,6 +164,11 @@ class App:
                 return window
         return None
 
+    def label_starting(self, prefix, root=None):
+        """The first label whose text starts with @prefix, or None."""
+        return self.pyatspi.findDescendant(root or self.application(), lambda o: o is not None
+                                           and o.getRoleName() == "label" and (o.name or "").startswith(prefix))
+
     def type_text(self, text):
         """Typed at the keyboard, one character at a time."""
         for character in text:

@@ -36,11 +36,6 @@ env = {key: server.env[key] for key in ("MJA_API_BASE_URL", "MJA_CDN_BASE_URL", 
 env.update({"SECRET_BACKEND": "file", "SECRET_FILE_TEST_PATH": keyring, "SECRET_FILE_TEST_PASSWORD": "test"})
 app = mja_atspi.App(args=[archive], env=env, settings={"window-width": "1100"},
                     unset=("MIDJOURNEY_COOKIE", "MIDJOURNEY_SESSION_TOKEN", "MIDJOURNEY_USER_ID"))
-def label_starting(prefix):
-    return app.pyatspi.findDescendant(app.application(), lambda o: o is not None and o.getRoleName() == "label"
-                                      and (o.name or "").startswith(prefix))
-
-
 def no_token_in_a_file():
     refresh = server.env["MIDJOURNEY_COOKIE"].split("AuthUserTokenV3_r=")[1].split(";")[0]
     jwt = re.compile(rb"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}")
@@ -64,7 +59,7 @@ try:
         host = server.env["MJA_API_BASE_URL"].split("//")[1].split(":")[0].split("/")[0]
         app.sign_in_through_the_site(email, password, host=host)
         # It says who signed in, by name.
-        wait_for(lambda: label_starting("Signed in as Ada Lovelace"), 30, "a toast naming the account")
+        wait_for(lambda: app.label_starting("Signed in as Ada Lovelace"), 30, "a toast naming the account")
 
     def sync_through_the_browser():
         app.find("push button", "Sync", timeout=30).queryAction().doAction(0)

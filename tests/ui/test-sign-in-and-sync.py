@@ -33,11 +33,6 @@ keyfile = os.path.join(app.env["XDG_CONFIG_HOME"], "glib-2.0", "settings", "keyf
 
 
 
-def label_starting(prefix, root=None):
-    return app.pyatspi.findDescendant(root or app.application(), lambda o: o is not None
-                                      and o.getRoleName() == "label" and (o.name or "").startswith(prefix))
-
-
 try:
     def signed_out_state():
         app.find("label", "Sign in to Midjourney")
@@ -60,9 +55,9 @@ try:
         app.find("push button", "Show Text", root=preferences, timeout=5)
         app.find("push button", "Sign In", root=preferences).queryAction().doAction(0)
         # By the name the session's token carries, not by the account's id.
-        wait_for(lambda: label_starting("Signed in as Ada Lovelace", preferences), 30,
+        wait_for(lambda: app.label_starting("Signed in as Ada Lovelace", preferences), 30,
                  "Preferences to say who is signed in")
-        wait_for(lambda: label_starting("Kept in your keyring", preferences), 15, "the session in the keyring")
+        wait_for(lambda: app.label_starting("Kept in your keyring", preferences), 15, "the session in the keyring")
         # Videos too, this time: the switch writes GSettings at once.
         switch = app.find("check box", "Download Videos", root=preferences)
         extents = switch.queryComponent().getExtents(app.pyatspi.DESKTOP_COORDS)
